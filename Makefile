@@ -1,0 +1,29 @@
+# Two commands on a fresh machine with Python 3 and make:
+#   make forecast   builds a virtual environment, runs the bundled assumptions, writes reports/
+#   make test       runs the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ASSUMPTIONS ?= assumptions/stoke-on-trent-2019
+OUT ?= reports
+
+.PHONY: forecast test lint bench clean
+
+$(BIN)/forecast: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+forecast: $(BIN)/forecast
+	$(BIN)/forecast run $(ASSUMPTIONS) --out $(OUT)
+
+test: $(BIN)/forecast
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/forecast
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

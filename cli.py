@@ -1,0 +1,174 @@
+"""The ``forecast`` command: parse arguments, call the library, report.
+
+Exit codes: 0 success; 2 bad input or usage (the message names file, line and field);
+1 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+HERE = Path(__file__).resolve().parent
+BUNDLED = HERE / "assumptions" / "stoke-on-trent-2019"
+
+
+def _default_assumptions() -> Path:
+    return BUNDLED if BUNDLED.is_dir() else Path("assumptions/stoke-on-trent-2019")
+
+
+def guarded(fn):
+    """Turn input errors into exit code 2 and anything unexpected into exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from forecasting.errors import InputError
+
+        try:
+            return fn(*args, **kwargs)
+        except InputError as e:
+            for p in e.problems:
+                click.echo(f"error: {p}", err=True)
+            n = len(e.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted; earlier outputs are untouched.", err=True)
+            sys.exit(130)
+        except Exception as e:  # noqa: BLE001 - the last line of defence, exit 1
+            if click.get_current_context().find_root().params.get("debug"):
+                traceback.print_exc()
+            click.echo(f"internal error: {type(e).__name__}: {e}\n(run with --debug for "
+                       "details; earlier outputs are untouched)", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.version_option(package_name="council-forecasting", prog_name="forecast")
+def main(debug: bool) -> None:
+    """Forecast children's services spend and the DSG high-needs deficit from assumption files."""
+
+
+@main.command()
+@click.argument("assumptions", required=False, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder for results.csv and the workbooks.")
+@click.option("--scenario", "names", multiple=True, help="Run only this scenario (repeatable).")
+@click.option("--draws", type=click.IntRange(0, 1_000_000), default=0, show_default=True,
+              help="Monte Carlo draws over ranged assumptions (0: central case only).")
+@click.option("--seed", type=int, default=2019, show_default=True, help="Random seed for draws.")
+@guarded
+def run(assumptions: Path | None, out_dir: Path, names: tuple[str, ...], draws: int,
+        seed: int) -> None:
+    """Run ASSUMPTIONS (a set folder or a scenario file; default: the bundled set)."""
+    from forecasting.run import forecast, write
+    from forecasting.summary import summary_text
+
+    path = assumptions or _default_assumptions()
+    result = forecast(path, names)
+    if draws:
+        from forecasting.uncertainty import add_uncertainty
+
+        add_uncertainty(result, draws, seed, progress=sys.stderr.isatty())
+    written = write(result, out_dir)
+    click.echo(summary_text(result))
+    click.echo("Wrote " + ", ".join(str(p) for p in written))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@guarded
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check assumption sets or scenario files; report every problem with its file and line."""
+    from forecasting.errors import InputError
+    from forecasting.loading import load
+
+    problems = []
+    for path in paths:
+        try:
+            scenarios = load(path)
+            click.echo(f"{path}: ok ({len(scenarios)} scenario"
+                       f"{'s' if len(scenarios) != 1 else ''}: "
+                       f"{', '.join(s.name for s in scenarios)})")
+        except InputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of assumption files (for editors that check as you type)."""
+    from forecasting.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+@main.command()
+@click.argument("assumptions", required=False, type=click.Path(path_type=Path))
+@click.option("--scenario", "name", required=True, help="Scenario to balance.")
+@click.option("--target-year", required=True, help="Year the deficit must clear, e.g. 2023-24.")
+@click.option("--lever", type=click.Choice(["savings", "transfer", "ehcp_growth"]),
+              default="savings", show_default=True, help="What to change.")
+@click.option("--write-scenario", "write_to", type=click.Path(path_type=Path),
+              help="Write a scenario file that extends SCENARIO with the solution.")
+@guarded
+def solve(assumptions: Path | None, name: str, target_year: str, lever: str,
+          write_to: Path | None) -> None:
+    """What it takes to clear the cumulative DSG deficit by TARGET-YEAR."""
+    from forecasting.loading import load
+    from forecasting.solve import scenario_text
+    from forecasting.solve import solve as find
+
+    path = assumptions or _default_assumptions()
+    (scenario,) = load(path, (name,)) if path.is_dir() else load(path)
+    solution = find(scenario.assumptions, target_year, lever)
+    click.echo(solution.describe(scenario.name))
+    if write_to:
+        from forecasting.output import write_all
+
+        text = scenario_text(scenario.name, scenario.files[-1], solution, write_to)
+        write_all(write_to.parent, {write_to.name: text.encode("utf-8")})
+        click.echo(f"Wrote {write_to}: run it with `forecast run {write_to}`.")
+
+
+@main.command()
+@click.argument("history", type=click.Path(path_type=Path))
+@click.option("--horizon", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="Periods to forecast.")
+@guarded
+def trend(history: Path, horizon: int) -> None:
+    """Fit a trend to HISTORY.csv (columns period,value) and forecast it with intervals."""
+    from forecasting.trend import fit_history
+
+    fit = fit_history(history, horizon)
+    click.echo(fit.report())
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@guarded
+def init(directory: Path) -> None:
+    """Start a new assumption set in DIRECTORY from the bundled one, to edit."""
+    from forecasting.errors import InputError, Problem
+
+    if directory.exists() and any(directory.iterdir()):
+        raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
+    shutil.copytree(_default_assumptions(), directory, dirs_exist_ok=True)
+    click.echo(f"Created {directory}. Edit its .yaml files, replacing every 'estimate' with the "
+               f"council's own figure, then run `forecast validate {directory}`.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Checks that need more than one field: year keys against the horizon, bounds, ranges,
+references between sections and shares that must add up.
+
+Each problem is returned with the exact path of the offending field, so the loader can
+name its file and line.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .schema import AssumptionSet, Flag, Param, Share
+from .years import Timeline, parse_year
+
+SHARE_TOLERANCE = 1e-6  # rounding slack when shares are typed to a few decimals
+Found = list[tuple[tuple[str, ...], str]]
+
+
+def field_kind(model: Any, field_name: str) -> str:
+    """``base`` for a base-year figure (one value), ``anchored`` for a series given for
+    some years and grown between them, ``""`` for an ordinary series."""
+    info = type(model).__pydantic_fields__.get(field_name)
+    extra = info.json_schema_extra if info else None
+    return str(extra.get("kind", "")) if isinstance(extra, dict) else ""
+
+
+def check(model: AssumptionSet) -> Found:
+    found: Found = []
+    try:
+        timeline = Timeline(model.timeline.base_year, model.timeline.horizon_years)
+    except ValueError as e:
+        return [(("timeline", "base_year"), str(e))]
+    _walk(model, (), timeline, found, kind="")
+    _references(model, timeline, found)
+    return found
+
+
+def _walk(node: Any, path: tuple[str, ...], timeline: Timeline, found: Found,
+          kind: str) -> None:
+    if isinstance(node, Param):
+        _check_param(node, path, timeline, found, kind)
+        return
+    if isinstance(node, Flag):
+        _check_years(node.values, path, timeline, found)
+        if node.value is None and not _covers(node.values, timeline):
+            found.append((path, "needs a value, or values for every year "
+                          f"{timeline.labels[0]} to {timeline.labels[-1]}"))
+        return
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _walk(v, path + (str(k),), timeline, found, kind="")
+        return
+    if hasattr(node, "__pydantic_fields__"):
+        for name, info in type(node).__pydantic_fields__.items():
+            _walk(getattr(node, name), path + (info.alias or name,), timeline, found,
+                  kind=field_kind(node, name))
+
+
+def _covers(values: dict | None, timeline: Timeline) -> bool:
+    return bool(values) and all(y in values for y in timeline.labels)
+
+
+def _check_years(values: dict | None, path, timeline: Timeline, found: Found) -> None:
+    for year in values or {}:
+        try:
+            parse_year(year)
+            timeline.index(year)
+        except ValueError as e:
+            found.append((path + ("values", year), str(e)))
+
+
+def _check_param(p: Param, path, timeline: Timeline, found: Found, kind: str) -> None:
+    _check_years(p.values, path, timeline, found)
+    if p.from_trend is not None:
+        if p.unit != "ratio" or isinstance(p, Share):
+            found.append((path + ("from_trend",), "only a growth rate can come from a trend"))
+        if p.values or p.low is not None or p.high is not None:
+            found.append((path + ("from_trend",), "a trend gives the value and its range: "
+                          "remove value, values, low and high"))
+        return
+    if kind == "base" and p.values:
+        found.append((path + ("values",), "this is a base-year figure: give a single value "
+                      "(growth and inflation are separate assumptions)"))
+    if kind == "anchored":
+        if p.value is not None or not p.values or timeline.labels[0] not in p.values:
+            found.append((path, f"give values by year, at least for {timeline.labels[0]}; "
+                          "years not given are grown from the year before"))
+    elif p.value is None and not _covers(p.values, timeline):
+        missing = [y for y in timeline.labels if y not in (p.values or {})]
+        found.append((path, "needs a value, or values for every year; missing "
+                      f"{', '.join(missing)}"))
+    named: list[tuple[Any, float | None]] = [("value", p.value), ("low", p.low), ("high", p.high)]
+    named += [(("values", y), v) for y, v in (p.values or {}).items()]
+    for key, v in named:
+        if v is None:
+            continue
+        sub = path + ((key,) if isinstance(key, str) else key)
+        if not math.isfinite(v) or abs(v) > 1e15:
+            found.append((sub, f"{v} is not a usable number"))
+        elif type(p).MIN is not None and v < type(p).MIN:
+            found.append((sub, f"{v:g} is below {type(p).MIN:g}: {type(p).MEANING}"))
+        elif type(p).MAX is not None and v > type(p).MAX:
+            found.append((sub, f"{v:g} is above {type(p).MAX:g}: {type(p).MEANING}"))
+    if (p.low is None) != (p.high is None):
+        found.append((path, "a range needs both low and high"))
+    elif p.ranged:
+        if p.value is None:
+            found.append((path, "a range needs a central value (low <= value <= high); years "
+                          "under values keep their stated figures"))
+        elif not (p.low <= p.value <= p.high):
+            found.append((path, f"value {p.value:g} is outside its range "
+                          f"{p.low:g} to {p.high:g} (need low <= value <= high)"))
+
+
+def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
+    csc, hn = m.childrens_services, m.high_needs
+    types = set(csc.placements)
+    if not types:
+        found.append((("childrens_services", "placements"), "at least one placement type"))
+    for mid, move in csc.moves.items():
+        base = ("childrens_services", "moves", mid)
+        if move.from_type not in types:
+            found.append((base + ("from",), f"unknown placement type '{move.from_type}'; "
+                          f"have {', '.join(sorted(types))}"))
+        if move.to_type not in types and move.to_type != "out_of_care":
+            found.append((base + ("to",), f"unknown placement type '{move.to_type}'; "
+                          f"have {', '.join(sorted(types))} or out_of_care"))
+        if (move.children is None) == (move.target is None):
+            found.append((base, "give either children (number moved) or target (number to "
+                          "remain), not both or neither"))
+        if move.to_type == move.from_type:
+            found.append((base + ("to",), "a move must go to a different placement type"))
+    if not csc.workforce.teams:
+        found.append((("childrens_services", "workforce", "teams"), "at least one team"))
+    missing = {"green", "amber", "red"} - set(csc.savings.confidence_probability)
+    if missing:
+        found.append((("childrens_services", "savings", "confidence_probability"),
+                      f"missing {', '.join(sorted(missing))}"))
+    for sid, item in csc.savings.items.items():
+        try:
+            timeline.index(item.start_year)
+        except ValueError as e:
+            found.append((("childrens_services", "savings", "items", sid, "start_year"), str(e)))
+    try:
+        if timeline.index(hn.calibration.calibration_year) == 0:
+            found.append((("high_needs", "calibration", "calibration_year"),
+                          "must be a forecast year (the base year's closing deficit is given)"))
+    except ValueError as e:
+        found.append((("high_needs", "calibration", "calibration_year"), str(e)))
+    if not hn.provisions:
+        found.append((("high_needs", "provisions"), "at least one provision"))
+        return
+    for year in timeline.labels:
+        total = sum(_at(p.share, year) for p in hn.provisions.values())
+        if total is not None and abs(total - 1.0) > SHARE_TOLERANCE:
+            found.append((("high_needs", "provisions"),
+                          f"provision shares add up to {total:.4f} in {year}, not 1"))
+            break
+
+
+def _at(p: Param, year: str) -> float:
+    if p.values and year in p.values:
+        return p.values[year]
+    return p.value if p.value is not None else float("nan")

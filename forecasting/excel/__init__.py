@@ -1,0 +1,15 @@
+"""Workbook writers, one module per audience; they render results, never re-decide them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..run import Run
+
+
+def workbooks(run: Run) -> dict[str, bytes]:
+    """Every workbook of a run as bytes, keyed by file name."""
+    from .finance_model import finance_model
+
+    return {"finance-model.xlsx": finance_model(run)}

@@ -1,0 +1,81 @@
+"""Shared workbook presentation: number formats, input styling, headings, sheet set-up.
+
+Money is stored in pounds and shown in £000 (a number format, so formulas and checks
+work on exact pounds); negatives are in brackets.
+"""
+
+from __future__ import annotations
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+GBP_000 = '#,##0,;(#,##0,);"-"'
+GBP_M = '#,##0.0,,;(#,##0.0,,);"-"'
+GBP = '#,##0;(#,##0);"-"'
+COUNT = '#,##0;(#,##0);"-"'
+COUNT_1 = '#,##0.0;(#,##0.0);"-"'
+PCT = '0.00%;(0.00%);"-"'
+TEXT = "@"
+
+UNIT_FORMAT = {"GBP": GBP_000, "count": COUNT_1, "FTE": COUNT_1, "ratio": PCT}
+UNIT_HEADING = {"GBP": "£000", "count": "number", "FTE": "FTE", "ratio": "%"}
+
+TITLE = Font(bold=True, size=14, color="1F3864")
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # FAST: inputs visibly styled
+INPUT_FONT = Font(color="0000FF")
+CHECK_OK_FILL = PatternFill("solid", fgColor="E2EFDA")
+TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
+SECTION_FONT = Font(bold=True, color="1F3864", size=12)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def text(cell: Cell, value: object) -> Cell:
+    """Write text from an input file as text, never as a formula (=, +, - or @ at the start)."""
+    cell.value = "" if value is None else str(value)
+    cell.data_type = "s"
+    return cell
+
+
+def header_row(ws: Worksheet, row: int, values: list[str], start_col: int = 1) -> None:
+    for i, v in enumerate(values):
+        c = ws.cell(row=row, column=start_col + i)
+        text(c, v)
+        c.font = HEADER_FONT
+        c.fill = HEADER_FILL
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def set_widths(ws: Worksheet, widths: dict[int, float]) -> None:
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+
+
+def page_setup(ws: Worksheet, freeze: str | None = None, title_rows: str | None = None) -> None:
+    """Landscape, fit to page width, frozen headings."""
+    if freeze:
+        ws.freeze_panes = freeze
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unique sheet name (31 characters, no []:*?/\\)."""
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31]
+    out, i = clean, 2
+    while out.lower() in {t.lower() for t in taken}:
+        suffix = f" ({i})"
+        out = clean[: 31 - len(suffix)] + suffix
+        i += 1
+    taken.add(out)
+    return out

@@ -1,0 +1,90 @@
+"""Turning parameters into arrays on the timeline, for one run or many draws at once.
+
+Every quantity the engine works with is an array of shape ``(draws, years)``: one row
+per Monte Carlo draw (a single row for a deterministic run), one column per financial
+year from the base year. A ranged parameter's ``value`` may be replaced by a vector of
+draws; years listed under ``values`` keep their stated figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .schema import AssumptionSet, Flag, Param
+from .years import Timeline
+
+
+class Inputs:
+    """Resolves parameters of one scenario to arrays, recording which ones were used."""
+
+    def __init__(self, assumptions: AssumptionSet, draws: Mapping[str, np.ndarray] | None = None,
+                 n_draws: int = 1):
+        self.a = assumptions
+        self.timeline = Timeline(assumptions.timeline.base_year, assumptions.timeline.horizon_years)
+        self.years = self.timeline.labels
+        self.n = n_draws
+        self.draws = dict(draws or {})
+        for path, d in self.draws.items():
+            if d.shape != (n_draws,):
+                raise ValueError(f"draws for {path} have shape {d.shape}, expected ({n_draws},)")
+        self.used: dict[str, Param | Flag] = {}
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.n, len(self.years))
+
+    def zeros(self) -> np.ndarray:
+        return np.zeros(self.shape)
+
+    def _central(self, p: Param) -> np.ndarray:
+        """The parameter's ``value`` as a column ``(draws, 1)``: drawn when a draw is given."""
+        if p.path in self.draws:
+            return self.draws[p.path][:, None]
+        return np.full((self.n, 1), np.nan if p.value is None else p.value)
+
+    def series(self, p: Param) -> np.ndarray:
+        """The parameter in every year, ``(draws, years)``."""
+        self.used[p.path] = p
+        out = np.broadcast_to(self._central(p), self.shape).copy()
+        for year, v in (p.values or {}).items():
+            out[:, self.timeline.index(year)] = v
+        return out
+
+    def base(self, p: Param) -> np.ndarray:
+        """A base-year figure as a column ``(draws, 1)``, to broadcast across years."""
+        self.used[p.path] = p
+        return self._central(p)
+
+    def index(self, rate: Param) -> np.ndarray:
+        """Cumulative growth index: 1 in the base year, times (1 + rate) each year after."""
+        g = self.series(rate)
+        g[:, 0] = 0.0
+        return np.cumprod(1.0 + g, axis=1)
+
+    def anchored(self, p: Param, growth: Param) -> np.ndarray:
+        """Figures given for some years, grown by ``growth`` from the year before otherwise."""
+        self.used[p.path] = p
+        g = self.series(growth)
+        out = np.empty(self.shape)
+        for t, year in enumerate(self.years):
+            if year in p.values:
+                out[:, t] = p.values[year]
+            else:
+                out[:, t] = out[:, t - 1] * (1.0 + g[:, t])
+        return out
+
+    def flag(self, f: Flag) -> np.ndarray:
+        """A yes/no decision by year, ``(years,)`` of booleans."""
+        self.used[f.path] = f
+        out = np.full(len(self.years), bool(f.value))
+        for year, v in (f.values or {}).items():
+            out[self.timeline.index(year)] = v
+        return out
+
+    def forecast_mask(self) -> np.ndarray:
+        """1 in forecast years, 0 in the base (actual) year: levers act only in the forecast."""
+        m = np.ones(len(self.years))
+        m[0] = 0.0
+        return m

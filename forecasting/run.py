@@ -1,0 +1,57 @@
+"""One forecast run: load every scenario, project, tabulate and render the outputs.
+
+The CLI calls this; so can a script. Nothing is written until every scenario has been
+read, validated and projected, and then all files are written as one atomic set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .engine import project
+from .loading import Scenario, load
+from .output import results_csv, write_all
+from .projection import Projection
+from .results import combine, headline_table, tidy
+
+
+@dataclass
+class Run:
+    """Everything one run produced, for the writers and the summary."""
+
+    scenarios: list[Scenario]
+    projections: list[Projection]
+    results: pd.DataFrame
+    run_date: str = field(default_factory=lambda: date.today().isoformat())
+    version: str = __version__
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def headlines(self) -> pd.DataFrame:
+        return headline_table(self.results[~self.results.measure.str.contains(r"\.p\d\d$")])
+
+
+def forecast(path: Path, names: tuple[str, ...] = ()) -> Run:
+    """Load and project every scenario (deterministic central case)."""
+    scenarios = load(path, names)
+    projections = [project(s.name, s.assumptions) for s in scenarios]
+    results = combine([tidy(p) for p in projections])
+    return Run(scenarios, projections, results)
+
+
+def render(run: Run) -> dict[str, bytes]:
+    """Every output file of a run, as bytes, keyed by file name."""
+    from .excel import workbooks  # openpyxl only when writing workbooks
+
+    files = {"results.csv": results_csv(run.results)}
+    files.update(workbooks(run))
+    return files
+
+
+def write(run: Run, out_dir: Path) -> list[Path]:
+    return write_all(out_dir, render(run))

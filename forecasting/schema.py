@@ -1,0 +1,387 @@
+"""What a valid assumption file is: typed models of every section (pydantic).
+
+Each number is a *parameter*: a value (or values by financial year), its unit, its
+source and its basis (report figure, national benchmark, estimate, council ledger or
+scenario choice), with an optional ``low``/``high`` range that uncertainty analysis
+draws from. Shape and types are checked here; bounds, year keys and cross-references
+are checked by ``consistency`` so each message can point at the exact line.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+# Field kinds read by ``consistency``: a base-year figure takes one value; an anchored
+# series is given for some years (at least the base year) and grown between them.
+BASE_YEAR = {"kind": "base"}
+ANCHORED = {"kind": "anchored"}
+
+Basis = Literal["report", "benchmark", "estimate", "council", "rule", "scenario"]
+Confidence = Literal["green", "amber", "red"]
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown keys are errors, text is never read as a number."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class Param(Strict):
+    """A number with its unit and source, constant or varying by financial year.
+
+    ``value`` applies to every year not listed in ``values``. For a ranged parameter
+    (``low``/``high``) Monte Carlo draws ``value`` from its range; years listed under
+    ``values`` (for example an observed year) keep their stated figure.
+    """
+
+    UNIT: ClassVar[str] = ""
+    MIN: ClassVar[float | None] = None
+    MAX: ClassVar[float | None] = None
+    MEANING: ClassVar[str] = ""
+
+    description: str | None = None
+    unit: str
+    source: str = Field(min_length=1)
+    basis: Basis
+    value: float | None = None
+    values: dict[str, float] | None = None
+    low: float | None = None
+    high: float | None = None
+    from_trend: str | None = Field(
+        default=None,
+        description="history CSV (relative to the assumption set) whose fitted trend gives "
+        "this growth rate and its range",
+    )
+    _path: str = PrivateAttr(default="")
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def ranged(self) -> bool:
+        return self.low is not None and self.high is not None
+
+
+class Money(Param):
+    UNIT = "GBP"
+    MIN = 0.0
+    MEANING = "an amount of money cannot be negative"
+    unit: Literal["GBP"]
+
+
+class SignedMoney(Param):
+    UNIT = "GBP"
+    MEANING = "an amount in pounds (negative for an underspend)"
+    unit: Literal["GBP"]
+
+
+class WeeklyCost(Param):
+    UNIT = "GBP/week"
+    MIN = 0.0
+    MEANING = "a weekly cost cannot be negative"
+    unit: Literal["GBP/week"]
+
+
+class AnnualCost(Param):
+    UNIT = "GBP/year"
+    MIN = 0.0
+    MEANING = "an annual cost cannot be negative"
+    unit: Literal["GBP/year"]
+
+
+class Count(Param):
+    UNIT = "count"
+    MIN = 0.0
+    MEANING = "a count cannot be negative"
+    unit: Literal["count"]
+
+
+class FTE(Param):
+    UNIT = "FTE"
+    MIN = 0.0
+    MEANING = "full-time equivalents cannot be negative"
+    unit: Literal["FTE"]
+
+
+class Rate(Param):
+    """A growth or inflation rate per year: -0.05 is a 5% fall, 0.1 a 10% rise."""
+
+    UNIT = "ratio"
+    MIN = -1.0
+    MEANING = "a yearly rate cannot fall below -1 (-100%)"
+    unit: Literal["ratio"]
+
+
+class Share(Param):
+    """A share or probability between 0 and 1."""
+
+    UNIT = "ratio"
+    MIN = 0.0
+    MAX = 1.0
+    MEANING = "a share must be between 0 and 1"
+    unit: Literal["ratio"]
+
+
+class Weeks(Param):
+    UNIT = "weeks"
+    MIN = 0.0
+    MAX = 53.0
+    MEANING = "weeks in a year must be between 0 and 53"
+    unit: Literal["weeks"]
+
+
+class Years(Param):
+    UNIT = "years"
+    MIN = 0.0
+    MEANING = "a duration cannot be negative"
+    unit: Literal["years"]
+
+
+class Flag(Strict):
+    """A yes/no decision, constant or by financial year (for example the Forum's vote)."""
+
+    description: str | None = None
+    unit: Literal["flag"] = "flag"
+    source: str = Field(min_length=1)
+    basis: Basis
+    value: bool | None = None
+    values: dict[str, bool] | None = None
+    _path: str = PrivateAttr(default="")
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+
+# ---------------------------------------------------------------------------- general
+
+
+class Council(Strict):
+    name: str = Field(min_length=1)
+    assumption_set: str = Field(min_length=1)
+    as_at: str = Field(min_length=1, description="date the assumptions describe")
+    description: str | None = None
+
+
+class TimelineSpec(Strict):
+    base_year: str = Field(description="the actual (outturn) year, e.g. 2018-19")
+    horizon_years: int = Field(ge=1, le=50, description="forecast years after the base year")
+    weeks_per_year: Weeks
+
+
+# ----------------------------------------------------------------- children's services
+
+
+class PlacementType(Strict):
+    label: str = Field(min_length=1)
+    children: Count = Field(description="children in this placement type, base-year average",
+                           json_schema_extra=BASE_YEAR)
+    weekly_cost: WeeklyCost = Field(description="weekly cost per child at base-year prices",
+                                     json_schema_extra=BASE_YEAR)
+    grows_with_demand: bool = Field(
+        default=True,
+        description="false for fixed capacity (e.g. in-house homes): the count stays as it is",
+    )
+    external: bool = Field(default=False, description="paid to external providers")
+    price_inflation: Rate | None = Field(
+        default=None, description="overrides the general placement price inflation"
+    )
+
+
+class Move(Strict):
+    """A dated change of placement: children moved from one type to another (or out of care)."""
+
+    label: str = Field(min_length=1)
+    from_type: str = Field(alias="from")
+    to_type: str = Field(alias="to", description="a placement type, or out_of_care")
+    children: Count | None = Field(
+        default=None, description="children moved by each year (a stock, not a flow)"
+    )
+    target: Count | None = Field(
+        default=None, description="or: move children until no more than this many remain"
+    )
+    continuing_weekly_cost: WeeklyCost | None = Field(
+        default=None, description="allowance that continues after leaving care (e.g. SGO)"
+    )
+
+
+class ChildrenInCare(Strict):
+    growth: Rate = Field(description="yearly growth in the number of children in care")
+    observed_note: str | None = None
+
+
+class Team(Strict):
+    label: str = Field(min_length=1)
+    establishment_fte: FTE
+
+
+class Caseload(Strict):
+    open_cases: Count
+    target_caseload: Count
+    asye_fte: FTE
+    asye_caseload_share: Share
+
+
+class Workforce(Strict):
+    teams: dict[str, Team]
+    vacancy_fte: FTE
+    agency_cover_share: Share
+    permanent_cost_per_fte: AnnualCost = Field(description="at base-year pay", json_schema_extra=BASE_YEAR)
+    agency_premium: Rate
+    pay_inflation: Rate
+    caseload: Caseload
+
+
+class InvestmentItem(Strict):
+    label: str = Field(min_length=1)
+    amount: Money = Field(description="spend in each year it falls in")
+    recurrent: bool = Field(
+        default=False, description="continues at its last amount, with pay inflation"
+    )
+    agency_social_workers: bool = Field(
+        default=False, description="buys agency social worker FTE (shown in the workforce)"
+    )
+
+
+class SavingsItem(Strict):
+    label: str = Field(min_length=1)
+    amount: Money = Field(description="full-year value of the saving", json_schema_extra=BASE_YEAR)
+    start_year: str
+    confidence: Confidence
+    slip_years: int = Field(default=0, ge=0, le=10, description="years of delay in delivery")
+    recurrent: bool = True
+
+
+class Savings(Strict):
+    confidence_probability: dict[Confidence, Share]
+    items: dict[str, SavingsItem] = Field(default_factory=dict)
+
+
+class OtherSpend(Strict):
+    label: str = Field(min_length=1)
+    amount: Money = Field(description="base-year amount, grown by general inflation",
+                          json_schema_extra=BASE_YEAR)
+
+
+class Budget(Strict):
+    net_budget: Money
+
+
+class Calibration(Strict):
+    base_year_overspend: SignedMoney = Field(description="known outturn of the base year")
+    carry_forward: bool = Field(
+        default=True, description="reconciliation line repeats in forecast years"
+    )
+
+
+class ChildrensServices(Strict):
+    children_in_care: ChildrenInCare
+    placements: dict[str, PlacementType]
+    placement_price_inflation: Rate
+    moves: dict[str, Move] = Field(default_factory=dict)
+    workforce: Workforce
+    investment: dict[str, InvestmentItem] = Field(default_factory=dict)
+    savings: Savings
+    other_spend: dict[str, OtherSpend] = Field(default_factory=dict)
+    general_inflation: Rate
+    budget: Budget
+    calibration: Calibration
+
+
+# ------------------------------------------------------------------------ high needs
+
+
+class Provision(Strict):
+    label: str = Field(min_length=1)
+    share: Share = Field(description="share of school-age EHCPs placed here, by year")
+    cost_per_place: AnnualCost = Field(description="average annual cost at base-year prices",
+                                       json_schema_extra=BASE_YEAR)
+    specialist: bool = False
+
+
+class Ehcp(Strict):
+    school_age_plans: Count = Field(description="school-age EHCPs, January census, base year",
+                                   json_schema_extra=BASE_YEAR)
+    growth: Rate
+    post16_plans: Count = Field(description="plans for 16-25 year olds, base year", json_schema_extra=BASE_YEAR)
+    post16_growth: Rate
+    post16_cost_per_place: AnnualCost = Field(description="base-year prices", json_schema_extra=BASE_YEAR)
+
+
+class Exclusions(Strict):
+    permanent_exclusions: Count = Field(description="permanent exclusions in the base year",
+                                       json_schema_extra=BASE_YEAR)
+    growth: Rate
+    reduction: Share = Field(description="reduction against trend (a mitigation), by year")
+    cost_per_place: AnnualCost = Field(description="alternative provision / PRU place a year",
+                                       json_schema_extra=BASE_YEAR)
+    years_in_ap: Years = Field(description="average time an excluded pupil spends in AP")
+
+
+class FixedLine(Strict):
+    label: str = Field(min_length=1)
+    amount: Money = Field(description="base-year amount, grown by inflation", json_schema_extra=BASE_YEAR)
+
+
+class Income(Strict):
+    high_needs_block: Money = Field(
+        description="allocation by year; years not given grow by high_needs_growth", json_schema_extra=ANCHORED)
+    high_needs_growth: Rate
+    schools_block: Money = Field(
+        description="schools block total (for the 0.5% test); years not given grow by "
+        "schools_block_growth", json_schema_extra=ANCHORED)
+    schools_block_growth: Rate
+    other_dsg_blocks: Money = Field(
+        description="early years and central blocks; years not given grow by "
+        "schools_block_growth", json_schema_extra=ANCHORED)
+    other_contributions: Money = Field(description="DfE agreement or council contribution")
+
+
+class Transfers(Strict):
+    requested: Money = Field(description="transfer from the schools block asked for, by year")
+    forum_approves: Flag
+    disapplication_granted: Flag
+    limit_share: Share = Field(description="largest share the Forum may approve (0.5%)")
+
+
+class Mitigation(Strict):
+    additional_savings: Money = Field(description="further high-needs savings, by year")
+
+
+class DsgCalibration(Strict):
+    deficit_brought_forward: SignedMoney = Field(description="cumulative deficit, end base year")
+    calibration_year: str
+    in_year_deficit: SignedMoney = Field(description="known in-year deficit, calibration year")
+    carry_forward: bool = True
+
+
+class HighNeeds(Strict):
+    income: Income
+    ehcp: Ehcp
+    provisions: dict[str, Provision]
+    exclusions: Exclusions
+    fixed_lines: dict[str, FixedLine] = Field(default_factory=dict)
+    inflation: Rate
+    transfers: Transfers
+    mitigation: Mitigation
+    calibration: DsgCalibration
+
+
+class AssumptionSet(Strict):
+    """Everything one scenario of one council's forecast starts from."""
+
+    council: Council
+    timeline: TimelineSpec
+    childrens_services: ChildrensServices
+    high_needs: HighNeeds
+
+
+def json_schema() -> dict:
+    """JSON Schema of a merged assumption set, for editors that check files as typed."""
+    schema = AssumptionSet.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Assumption set (all files of a set merged by their top-level sections)"
+    return schema

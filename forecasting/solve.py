@@ -1,0 +1,141 @@
+"""What it takes to balance: the smallest lever setting that clears the cumulative DSG
+deficit by a target year.
+
+Levers:
+- ``savings`` (default): equal further high-needs savings each year from the year after
+  the first forecast year to the end of the horizon;
+- ``transfer``: an equal schools-block transfer over the same years (it only counts
+  where the Forum or the Secretary of State would allow it);
+- ``ehcp_growth``: the yearly growth in school-age EHCPs the plan would have to hold to.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from scipy.optimize import brentq
+
+from .engine import project
+from .errors import InputError, Problem
+from .schema import AssumptionSet
+
+LEVERS = ("savings", "transfer", "ehcp_growth")
+TOLERANCE_GBP = 1.0  # the solution is found to within a pound of zero at the target year
+
+
+@dataclass
+class Solution:
+    lever: str
+    amount: float
+    years: list[str]
+    target_year: str
+    deficit_before: float
+    deficit_after: float
+    overrides: dict[str, Any]
+
+    def describe(self, scenario: str) -> str:
+        span = f"{self.years[0]} to {self.years[-1]}" if self.years else ""
+        if self.lever == "savings":
+            what = (f"further high-needs savings of £{self.amount:,.0f} a year "
+                    f"from {span}")
+        elif self.lever == "transfer":
+            what = f"a schools-block transfer of £{self.amount:,.0f} a year from {span}"
+        else:
+            what = f"school-age EHCP growth held to {self.amount:.2%} a year"
+        return (f"To clear the DSG deficit by the end of {self.target_year}, scenario "
+                f"'{scenario}' needs {what}.\n"
+                f"Cumulative deficit at the end of {self.target_year}: "
+                f"£{self.deficit_before:,.0f} before, £{self.deficit_after:,.0f} after.")
+
+
+def _cumulative_at(a: AssumptionSet, year: str) -> float:
+    proj = project("solve", a)
+    return float(proj[("dsg", "cumulative_deficit")][0, proj.years.index(year)])
+
+
+def _lever_years(years: list[str]) -> list[str]:
+    return years[2:]  # from the year after the first forecast year: that one is under way
+
+
+def _apply(a: AssumptionSet, lever: str, x: float, lever_years: list[str], years: list[str]
+           ) -> tuple[AssumptionSet, dict[str, Any]]:
+    b = a.model_copy(deep=True)
+    if lever in ("savings", "transfer"):
+        p = (b.high_needs.mitigation.additional_savings if lever == "savings"
+             else b.high_needs.transfers.requested)
+        current = {y: (p.values or {}).get(y, p.value or 0.0) for y in years}
+        new = {y: current[y] + x if y in lever_years else current[y] for y in years}
+        p.values, p.value = new, None
+        path = ("high_needs.mitigation.additional_savings" if lever == "savings"
+                else "high_needs.transfers.requested")
+        listed = {y: round(new[y], 2) for y in lever_years}
+        return b, {path: {"values": listed}}
+    p = b.high_needs.ehcp.growth
+    p.value = x
+    lo = min(x, p.low) if p.low is not None else None
+    return b, {"high_needs.ehcp.growth": {"value": round(x, 6), **({"low": lo} if lo is not None
+                                                                    else {})}}
+
+
+def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solution:
+    """Find the lever setting that brings the cumulative deficit to zero in ``target_year``."""
+    proj = project("solve", a)
+    years = proj.years
+    if target_year not in years[2:]:
+        raise InputError(Problem("--target-year", None, None,
+                                 f"{target_year} must be one of {', '.join(years[2:])} (a year "
+                                 "after the first forecast year, within the horizon)"))
+    if lever not in LEVERS:
+        raise InputError(Problem("--lever", None, None, f"must be one of {', '.join(LEVERS)}"))
+    lever_years = _lever_years(years)
+    before = _cumulative_at(a, target_year)
+
+    def gap(x: float) -> float:
+        return _cumulative_at(_apply(a, lever, x, lever_years, years)[0], target_year)
+
+    if before <= 0:
+        x = 0.0
+    elif lever == "ehcp_growth":
+        hi = a.high_needs.ehcp.growth.value or 0.0
+        if gap(-0.5) > 0:
+            raise InputError(Problem("--lever", None, None, "even a 50% yearly fall in EHCPs "
+                                     "does not clear the deficit by that year"))
+        x = brentq(gap, -0.5, hi, xtol=1e-9)
+    else:
+        hi = max(before, 1.0)
+        while gap(hi) > 0:
+            if hi > 1e10:
+                raise InputError(Problem("--lever", None, None,
+                                         f"the {lever} lever cannot clear the deficit (a transfer "
+                                         "refused by the Forum and the Secretary of State moves "
+                                         "nothing)"))
+            hi *= 2
+        x = brentq(gap, 0.0, hi, xtol=0.01)
+        x = float(math.ceil(x))  # whole pounds, rounded up so the deficit is cleared
+    solved, overrides = _apply(a, lever, x, lever_years, years)
+    return Solution(lever, x, lever_years if lever != "ehcp_growth" else [], target_year,
+                    before, _cumulative_at(solved, target_year), overrides)
+
+
+def scenario_text(base_name: str, base_file: Any, solution: Solution, destination: Any) -> str:
+    """YAML of a scenario that extends ``base_file`` with the solution, relative to where
+    it will be written."""
+    import os
+
+    import yaml
+
+    rel = os.path.relpath(os.path.abspath(base_file), os.path.abspath(os.path.dirname(
+        os.path.abspath(destination))))
+    source = (f"forecast solve --scenario {base_name} --target-year {solution.target_year} "
+              f"--lever {solution.lever}")
+    overrides = {path: {**value, "source": source, "basis": "scenario"}
+                 for path, value in solution.overrides.items()}
+    doc = {
+        "name": f"{base_name}-balanced-{solution.target_year}",
+        "description": solution.describe(base_name).replace("\n", " "),
+        "extends": rel,
+        "overrides": overrides,
+    }
+    return yaml.safe_dump(doc, sort_keys=False, width=100)
