@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ def display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        return os.path.normpath(path)
 
 
 def read_yaml(path: Path) -> Document:

@@ -1,0 +1,88 @@
+"""Children's social care mechanisms, each against a figure worked by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import series
+
+WEEKS = 52.143
+
+
+def test_placement_cost_is_children_times_weekly_cost_times_weeks(results):
+    cost = series(results, "council-plan", "csc", "placement_cost.ifa")
+    assert cost["2018-19"] == pytest.approx(190 * 759 * WEEKS, abs=0.01)
+
+
+def test_demand_grows_the_total_and_fixed_homes_stay_fixed(results):
+    cic = series(results, "council-plan", "csc", "children_in_care")
+    assert cic["2018-19"] == pytest.approx(803)
+    assert cic["2019-20"] == pytest.approx(803 * 1.108, abs=0.001)  # 890 by August 2019
+    homes = series(results, "council-plan", "csc", "children_in_care.in_house_residential")
+    assert set(homes) == {26}
+    # IFA keeps its share of the children who are not in the fixed homes
+    ifa = series(results, "unmitigated", "csc", "children_in_care.ifa")
+    assert ifa["2019-20"] == pytest.approx((803 * 1.108 - 26) * 190 / 777, abs=0.001)
+
+
+def test_unregulated_target_move_and_its_cost_effect(results):
+    before = (803 * 1.108 - 26) * 40 / 777  # unregulated on trend in 2019-20
+    moved = series(results, "council-plan", "csc", "move_children.reduce_unregulated")
+    assert moved["2018-19"] == 0  # the base year is actual: no moves
+    assert moved["2019-20"] == pytest.approx(before - 18, abs=0.001)
+    effect = series(results, "council-plan", "csc", "move_effect.reduce_unregulated")
+    assert effect["2019-20"] == pytest.approx((before - 18) * (574 - 1200) * 1.03 * WEEKS,
+                                              abs=0.05)
+    left = series(results, "council-plan", "csc", "children_in_care.unregulated")
+    assert left["2019-20"] == pytest.approx(18)
+
+
+def test_exit_from_care_keeps_its_allowance(results):
+    moved = series(results, "council-plan", "csc", "move_children.special_guardianship")
+    allowances = series(results, "council-plan", "csc", "continuing_allowances")
+    assert moved["2020-21"] == 8
+    assert allowances["2020-21"] == pytest.approx(8 * 150 * 1.03**2 * WEEKS, abs=0.01)
+
+
+def test_workforce_cost_and_investment_posts(results):
+    staffing = series(results, "council-plan", "csc", "staffing_cost")
+    assert staffing["2018-19"] == pytest.approx(115 * 45_000 + 28 * 45_000 * 1.78)  # 7.4178m
+    inv_fte = series(results, "council-plan", "csc", "investment_fte")
+    assert inv_fte["2019-20"] == pytest.approx(2_600_000 / (45_000 * 1.02 * 1.78), abs=0.001)
+    agency = series(results, "council-plan", "csc", "agency_fte")
+    assert agency["2018-19"] == pytest.approx(28)
+    needed = series(results, "council-plan", "csc", "caseload.fte_needed")
+    assert needed["2019-20"] == pytest.approx(3100 / 20)
+    assert needed["2020-21"] == pytest.approx(3100 / 16)
+
+
+def test_savings_risk_adjusted_by_confidence(results):
+    delivered = series(results, "council-plan", "csc", "savings_delivered")
+    # amber 2.5m at 70%, green 1.8m at 95%, red 1.2m at 30%
+    assert delivered["2019-20"] == pytest.approx(2_500_000 * 0.7 + 1_800_000 * 0.95
+                                                 + 1_200_000 * 0.3)
+    slip = series(results, "savings-slip", "csc", "savings_delivered")
+    assert slip["2019-20"] == pytest.approx(1_800_000 * 0.95)
+    assert slip["2020-21"] == pytest.approx(1_800_000 * 0.95 + 2_500_000 * 0.5)
+    assert slip["2021-22"] == pytest.approx(1_800_000 * 0.95 + 2_500_000 * 0.5 + 1_200_000 * 0.1)
+
+
+def test_scenarios_move_the_right_way(results):
+    def total(s, m):
+        return series(results, s, "csc", m).sum()
+
+    assert total("savings-slip", "savings_delivered") < total("council-plan", "savings_delivered")
+    final = {s: series(results, s, "csc", "children_in_care")["2023-24"]
+             for s in ("council-plan", "demand-high")}
+    assert final["demand-high"] > final["council-plan"]
+    cost = {s: series(results, s, "csc", "placement_cost")["2023-24"]
+            for s in ("council-plan", "placement-step-down")}
+    assert cost["placement-step-down"] < cost["council-plan"]
+    assert total("unmitigated", "savings_planned") == 0
+
+
+def test_reconciliation_is_explicit_and_small(results):
+    recon = series(results, "council-plan", "csc", "reconciliation")
+    net = series(results, "council-plan", "csc", "net_spend")
+    assert recon.nunique() == 1  # carried forward flat
+    assert abs(recon["2018-19"]) < 0.05 * net["2018-19"]

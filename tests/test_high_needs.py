@@ -1,0 +1,105 @@
+"""DSG high-needs mechanisms, the 0.5% rule at its edge, and what it takes to balance."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from forecasting.high_needs import transfer_decision
+
+from .conftest import series
+
+SB = np.array([100_000_000.0])
+LIMIT = np.array([0.005])
+
+
+def decide(requested, forum, granted):
+    t, needs = transfer_decision(np.array([requested]), SB, LIMIT, np.array([forum]),
+                                 np.array([granted]))
+    return float(t[0]), float(needs[0])
+
+
+def test_half_percent_rule_at_its_edge():
+    assert decide(500_000, True, False) == (500_000, 0)  # exactly 0.5%: the Forum decides
+    assert decide(500_001, True, True) == (500_001, 1)  # above: needs the Secretary of State
+    assert decide(500_001, True, False) == (500_000, 1)  # refused: the Forum's 0.5% still moves
+    assert decide(400_000, False, False) == (0, 1)  # Forum refuses, no disapplication
+    assert decide(400_000, False, True) == (400_000, 1)  # Forum refuses, disapplication granted
+    assert decide(0, False, False) == (0, 0)
+
+
+def test_bundled_transfer_is_above_the_limit(results):
+    pct = series(results, "council-plan", "dsg", "transfer_pct_of_schools_block")
+    assert pct["2020-21"] == pytest.approx(3_500_000 / (177_600_000 * 1.025), abs=1e-6)
+    needs = series(results, "council-plan", "dsg", "transfer_needs_disapplication")
+    assert list(needs) == [0, 0, 1, 1, 1, 1]
+
+
+def test_income_and_provision_spend(results):
+    income = series(results, "council-plan", "dsg", "high_needs_income")
+    assert income["2019-20"] == 32_540_000
+    assert income["2020-21"] == pytest.approx(32_540_000 * 1.03)
+    ind = series(results, "council-plan", "dsg", "expenditure.independent_special")
+    assert ind["2018-19"] == pytest.approx(1450 * 0.08 * 51_000)
+    assert ind["2020-21"] == pytest.approx(1450 * 1.1**2 * 0.07 * 51_000 * 1.02**2)
+    post16 = series(results, "council-plan", "dsg", "ehcp.post16")
+    assert post16["2021-22"] == pytest.approx(350 * 1.12**3)
+
+
+def test_exclusions_drive_alternative_provision(results):
+    ap = series(results, "council-plan", "dsg", "expenditure.alternative_provision")
+    assert ap["2018-19"] == pytest.approx(110 * 1.2 * 15_000)
+    excluded = 110 * 1.03**2 * (1 - 0.05)
+    assert ap["2020-21"] == pytest.approx(excluded * 1.2 * 15_000 * 1.02**2)
+    reduced = series(results, "exclusions-reduced", "dsg", "cumulative_deficit")["2023-24"]
+    plan = series(results, "council-plan", "dsg", "cumulative_deficit")["2023-24"]
+    assert reduced < plan
+
+
+def test_reconciliation_reaches_the_council_figure_before_transfers(results):
+    for s in results.scenario.unique():
+        iy = series(results, s, "dsg", "in_year_deficit")
+        assert iy["2019-20"] == pytest.approx(5_253_000, abs=0.01), s
+
+
+def test_deficit_share_and_clearing_flag(results):
+    cum = series(results, "council-plan", "dsg", "cumulative_deficit")
+    total = series(results, "council-plan", "dsg", "total_dsg")
+    share = series(results, "council-plan", "dsg", "deficit_share_of_dsg")
+    np.testing.assert_allclose(share, cum / total, atol=1e-6)
+    assert series(results, "council-plan", "dsg", "deficit_cleared").sum() == 0
+
+
+def test_solve_writes_a_scenario_that_balances(tmp_path, bundled):
+    out = tmp_path / "balanced.yaml"
+    cmd = [sys.executable, "-m", "cli", "solve", str(bundled), "--scenario", "council-plan",
+           "--target-year", "2023-24", "--write-scenario", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=bundled.parents[1])
+    assert done.returncode == 0, done.stderr
+    assert "needs further high-needs savings of £" in done.stdout
+    run = subprocess.run([sys.executable, "-m", "cli", "run", str(out), "--out",
+                          str(tmp_path / "r")], capture_output=True, text=True,
+                         cwd=bundled.parents[1])
+    assert run.returncode == 0, run.stderr
+    import pandas as pd
+
+    r = pd.read_csv(tmp_path / "r" / "results.csv")
+    cum = r[(r.measure == "cumulative_deficit") & (r.year == "2023-24")]["value"].iloc[0]
+    assert abs(cum) <= 1_000
+    saving = r[(r.measure == "expenditure.additional_savings") & (r.year == "2021-22")]
+    assert saving["value"].iloc[0] < -1_000_000
+
+
+def test_solve_by_ehcp_growth_lever():
+    from forecasting.loading import load_scenario
+    from forecasting.solve import solve
+
+    from .conftest import BUNDLED
+
+    s = load_scenario(BUNDLED / "scenarios" / "council-plan.yaml")
+    sol = solve(s.assumptions, "2023-24", "ehcp_growth")
+    assert sol.amount < 0.10
+    assert abs(sol.deficit_after) <= 1_000
