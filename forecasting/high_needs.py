@@ -121,7 +121,9 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
     tr = hn.transfers
     requested = add(AREA, "transfer_requested", "GBP", inp.series(tr.requested),
                     "Schools-block transfer proposed", (f"{H}.transfers.requested",))
-    limit_share = inp.series(tr.limit_share)
+    limit_share = add(AREA, "transfer_limit_share", "ratio", inp.series(tr.limit_share),
+                      "Limit on a Forum-approved transfer (share of the schools block)",
+                      (f"{H}.transfers.limit_share",))
     add(AREA, "transfer_pct_of_schools_block", "ratio",
         np.divide(requested, sb, out=np.zeros(inp.shape), where=sb > 0),
         "Proposed transfer as a share of the schools block")
@@ -134,8 +136,8 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
     transfer, needs = transfer_decision(requested, sb, limit_share, forum, granted)
     add(AREA, "transfer_needs_disapplication", "count", needs,
         "Transfer needs a disapplication (1 yes: above the limit or refused by the Forum)")
-    add(AREA, "disapplication_granted", "count", np.broadcast_to(granted.astype(float), inp.shape)
-        * (needs > 0), "Disapplication granted where needed (1 yes)",
+    add(AREA, "disapplication_granted", "count", np.broadcast_to(granted.astype(float), inp.shape),
+        "Secretary of State grants a disapplication if one is needed (1 yes, 0 no)",
         (f"{H}.transfers.disapplication_granted",))
     add(AREA, "schools_block_transfer", "GBP", transfer, "Schools-block transfer made")
 

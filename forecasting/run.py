@@ -14,10 +14,12 @@ import pandas as pd
 
 from . import __version__
 from .engine import project
+from .errors import InputError
 from .loading import Scenario, load
 from .output import results_csv, write_all
 from .projection import Projection
 from .results import combine, headline_table, tidy
+from .solve import LEVERS, Solution, solve
 
 
 @dataclass
@@ -37,11 +39,25 @@ class Run:
 
 
 def forecast(path: Path, names: tuple[str, ...] = ()) -> Run:
-    """Load and project every scenario (deterministic central case)."""
+    """Load and project every scenario (deterministic central case), and find what it
+    would take to clear the DSG deficit by the final year in the first scenario."""
     scenarios = load(path, names)
     projections = [project(s.name, s.assumptions) for s in scenarios]
     results = combine([tidy(p) for p in projections])
-    return Run(scenarios, projections, results)
+    run = Run(scenarios, projections, results)
+    run.extra["solutions"] = what_it_takes(scenarios[0], projections[0].years[-1])
+    return run
+
+
+def what_it_takes(scenario: Scenario, target_year: str) -> list[tuple[str, Solution | str]]:
+    """Each lever's answer, or why it cannot balance, for the Forum and cabinet."""
+    out: list[tuple[str, Solution | str]] = []
+    for lever in LEVERS:
+        try:
+            out.append((lever, solve(scenario.assumptions, target_year, lever)))
+        except InputError as e:
+            out.append((lever, "; ".join(p.message for p in e.problems)))
+    return out
 
 
 def render(run: Run) -> dict[str, bytes]:

@@ -1,4 +1,9 @@
-"""finance-model.xlsx: every line of both models for every scenario (finance officers)."""
+"""finance-model.xlsx: every line of both models for every scenario (finance officers).
+
+Inputs (the engine's drivers) and calculations (live formulas) are on separate sheets
+with the timeline in the same columns; a Checks sheet proves the identities and the
+agreement with the engine; the full projection of every scenario follows as values.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,81 @@ import io
 
 from openpyxl import Workbook
 
-from .styles import UNIT_FORMAT, header_row, page_setup, sheet_title, text
+from .common import assumptions_sheet, checks_sheet, cover, engine_sheet, line_chart, \
+    stacked_chart
+from .grid import Grid
+from .models import CSC, DSG, csc_calcs, csc_inputs, dsg_calcs, dsg_inputs
+from .styles import sheet_title
+
+HOW = [
+    "Inputs: the engine's drivers for each scenario (yellow cells): children by placement type "
+    "after moves, weekly costs with inflation, workforce, EHCPs by provision, costs per place, "
+    "the transfer request and the Forum's and Secretary of State's decisions.",
+    "Children's social care and DSG high needs: live formulas over the Inputs, one formula "
+    "along each row. Change an input and the totals, overspend and deficit follow.",
+    "Checks: identities (totals, roll-forward, the 0.5% flag) and agreement with the engine; "
+    "the master check at the top must read TRUE.",
+    "All lines: every line the engine produced, as values, for every scenario.",
+    "Assumptions and sources: every input figure with its unit, basis, source, file and line.",
+]
 
 
 def finance_model(run) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
-    taken: set[str] = set()
+    years = run.projections[0].years
+    g = Grid(years)
+    inputs = wb.create_sheet("Inputs")
+    g.sheet(inputs, "Inputs", "Engine drivers by scenario (yellow: inputs). Money in pounds, "
+            "shown as £000.")
+    csc = wb.create_sheet("Children's social care")
+    g.sheet(csc, "Children's social care", "Live formulas over the Inputs sheet.")
+    dsg = wb.create_sheet("DSG high needs")
+    g.sheet(dsg, "DSG high needs", "Live formulas over the Inputs sheet.")
     for proj in run.projections:
-        ws = wb.create_sheet(sheet_title(proj.scenario, taken))
-        header_row(ws, 1, ["Line", "Measure", "Unit", *[y.replace("-", "/") for y in proj.years]])
-        for r, line in enumerate(proj.lines.values(), start=2):
-            text(ws.cell(r, 1), line.label)
-            text(ws.cell(r, 2), f"{line.area}.{line.measure}")
-            text(ws.cell(r, 3), line.unit)
-            for c, v in enumerate(line.values[0], start=4):
-                ws.cell(r, c, float(v)).number_format = UNIT_FORMAT.get(line.unit, "General")
-        page_setup(ws, freeze="D2")
+        csc_inputs(g, inputs, proj)
+        dsg_inputs(g, inputs, proj)
+        csc_calcs(g, csc, proj)
+        dsg_calcs(g, dsg, proj)
+    engine_sheet(wb, g, run, [(CSC, "overspend"), (DSG, "cumulative_deficit")])
+    checks_sheet(wb, g, run, (CSC, DSG))
+    _all_lines(wb, run, g)
+    charts = wb.create_sheet("Charts", 2)
+    n = len(years)
+    charts.add_chart(line_chart(
+        "Children's social care overspend by scenario (£m)", "£m",
+        [(p.scenario, *g.where[(p.scenario, CSC, "overspend")]) for p in run.projections], n,
+        csc), "A1")
+    charts.add_chart(line_chart(
+        "Cumulative DSG deficit by scenario (£m)", "£m",
+        [(p.scenario, *g.where[(p.scenario, DSG, "cumulative_deficit")])
+         for p in run.projections], n, dsg), "L1")
+    plan = run.projections[0]
+    types = [m for m in plan.measures(CSC) if m.startswith("placement_cost.")]
+    charts.add_chart(stacked_chart(
+        f"Placement cost by type, {plan.scenario} (£m)", "£m",
+        [(plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
+         for m in types], n, csc), "A20")
+    kids = [m for m in plan.measures(CSC) if m.startswith("children_in_care.")]
+    charts.add_chart(stacked_chart(
+        f"Children in care by placement type, {plan.scenario}", "children",
+        [(plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
+         for m in kids], n, csc, money=False), "L20")
+    assumptions_sheet(wb, run, ("timeline", "childrens_services", "high_needs"))
+    cover(wb, run, "Children's services and DSG high-needs forecast: finance model",
+          "Council finance officers", HOW)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _all_lines(wb: Workbook, run, g: Grid) -> None:
+    taken = set(wb.sheetnames)
+    ws = wb.create_sheet(sheet_title("All lines", taken))
+    g.sheet(ws, "All lines (values)", "Every line of the projection as the engine computed "
+            "it, for every scenario.")
+    for proj in run.projections:
+        g.section(ws, proj.scenario)
+        for (area, measure) in proj.lines:
+            g.input_row(ws, proj, area, measure, note=area, key=f"all.{area}.{measure}",
+                        styled=False)

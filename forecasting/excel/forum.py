@@ -1,0 +1,126 @@
+"""schools-forum-dsg.xlsx: the DSG high-needs position for the Schools' Forum.
+
+High-needs income and spend by provision, EHCP numbers, the schools-block transfer and the
+0.5% test, in-year and cumulative deficit for each scenario (the council plan is the
+mitigated position, ``unmitigated`` the position with no action), what it would take to
+balance, and charts. Readable without the tool; the arithmetic is live formulas.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from ..years import workbook_label
+from .common import assumptions_sheet, checks_sheet, cover, engine_sheet, line_chart, \
+    stacked_chart
+from .grid import NOTE, Grid
+from .models import DSG, dsg_calcs, dsg_inputs
+from .styles import BOLD, GBP, TITLE, WRAP, page_setup, set_widths, text
+
+HOW = [
+    "Summary: the cumulative deficit at each year end for every scenario, and how far the "
+    "council plan (mitigated) is from the unmitigated position.",
+    "High needs: for each scenario, EHCPs and spend by provision (plans x cost per place), "
+    "alternative provision from permanent exclusions, income, the schools-block transfer with "
+    "the 0.5% test, and the deficit rolled forward. All live formulas over the Inputs sheet.",
+    "The 0.5% test: up to 0.5% of the schools block may move with the Forum's approval. Above "
+    "that, or if the Forum refuses, the council must ask the Secretary of State for a "
+    "disapplication. Each year is a new decision.",
+    "What it takes: the further savings (or transfer) that would clear the deficit by the "
+    "final year.",
+    "Checks: must all read TRUE. Assumptions and sources: where every figure comes from.",
+]
+
+
+def forum_workbook(run) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    years = run.projections[0].years
+    n = len(years)
+    g = Grid(years)
+    summary = wb.create_sheet("Summary")
+    inputs = wb.create_sheet("Inputs")
+    g.sheet(inputs, "Inputs: high-needs drivers", "Engine drivers by scenario (yellow: inputs). "
+            "Money in pounds, shown as £000.")
+    calc = wb.create_sheet("High needs")
+    g.sheet(calc, "DSG high-needs block by scenario", "Live formulas over the Inputs sheet. "
+            "Deficits are positive; £000 unless stated.")
+    for proj in run.projections:
+        dsg_inputs(g, inputs, proj)
+        dsg_calcs(g, calc, proj)
+
+    g.sheet(summary, "DSG high needs: summary for the Schools' Forum",
+            "Cumulative deficit at each 31 March (positive = deficit), £000. Links to the "
+            "High needs sheet.")
+    names = [p.scenario for p in run.projections]
+    g.section(summary, "Cumulative deficit carried forward")
+    for s in names:
+        g.calc_row(summary, s, "summary", "cumulative", s, "GBP",
+                   lambda i, s=s: g.ref(s, DSG, "cumulative_deficit", i, summary))
+    g.section(summary, "In-year deficit")
+    for s in names:
+        g.calc_row(summary, s, "summary", "in_year", s, "GBP",
+                   lambda i, s=s: g.ref(s, DSG, "in_year_deficit", i, summary))
+    g.section(summary, "Schools-block transfer made")
+    for s in names:
+        g.calc_row(summary, s, "summary", "transfer", s, "GBP",
+                   lambda i, s=s: g.ref(s, DSG, "schools_block_transfer", i, summary))
+    if "council-plan" in names and "unmitigated" in names:
+        g.section(summary, "Effect of the council plan's mitigations")
+        g.calc_row(summary, "council-plan", "summary", "mitigation_effect",
+                   "Cumulative deficit: unmitigated less council plan", "GBP",
+                   lambda i: (f"{g.ref('unmitigated', DSG, 'cumulative_deficit', i, summary)}-"
+                              f"{g.ref('council-plan', DSG, 'cumulative_deficit', i, summary)}"))
+    _what_it_takes(wb, run)
+    engine_sheet(wb, g, run, [(DSG, "cumulative_deficit")])
+    checks_sheet(wb, g, run, (DSG,))
+    charts = wb.create_sheet("Charts", 2)
+    charts.add_chart(line_chart(
+        "Cumulative DSG deficit by scenario (£m)", "£m",
+        [(s, *g.where[(s, DSG, "cumulative_deficit")]) for s in names], n, calc), "A1")
+    plan = run.projections[0]
+    lines = [m for m in plan.measures(DSG) if m.startswith("expenditure.")
+             and not m.endswith(("reconciliation", "additional_savings"))]
+    spots = [(plan.lines[(DSG, m)].label.split(": ", 1)[-1],
+              *g.where[(plan.scenario, DSG, m if (plan.scenario, DSG, m) in g.where
+                                          else f"{m}.link")]) for m in lines]
+    charts.add_chart(stacked_chart(f"High-needs spend by provision, {plan.scenario} (£m)", "£m",
+                                   spots, n, calc), "L1")
+    ehcp = [m for m in plan.measures(DSG) if m.startswith("ehcp.")]
+    charts.add_chart(stacked_chart(f"EHCPs by provision, {plan.scenario}", "plans",
+                                   [(plan.lines[(DSG, m)].label.split(": ", 1)[-1],
+                                     *g.where[(plan.scenario, DSG, m)]) for m in ehcp], n,
+                                   inputs, money=False), "A20")
+    assumptions_sheet(wb, run, ("timeline", "high_needs"))
+    cover(wb, run, "DSG high-needs block: projection and recovery for the Schools' Forum",
+          "The Schools' Forum", HOW)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _what_it_takes(wb: Workbook, run) -> None:
+    ws = wb.create_sheet("What it takes")
+    text(ws.cell(1, 1), "What it would take to clear the deficit").font = TITLE
+    text(ws.cell(2, 1), "Found by the forecasting engine (values, not formulas): each lever on "
+         "its own, everything else as in the scenario.").font = NOTE
+    scenario = run.projections[0].scenario
+    final = workbook_label(run.projections[0].years[-1])
+    text(ws.cell(4, 1), f"Scenario: {scenario}; deficit cleared by 31 March of {final}").font = BOLD
+    labels = {"savings": "Further high-needs savings, each year",
+              "transfer": "Schools-block transfer, each year",
+              "ehcp_growth": "School-age EHCP growth held to, a year"}
+    r = 6
+    for lever, sol in run.extra.get("solutions", []):
+        text(ws.cell(r, 1), labels[lever]).font = BOLD
+        if isinstance(sol, str):
+            text(ws.cell(r, 2), f"Not possible with this lever: {sol}").alignment = WRAP
+        else:
+            c = ws.cell(r, 2, sol.amount)
+            c.number_format = "0.00%" if lever == "ehcp_growth" else GBP
+            text(ws.cell(r, 3), sol.describe(scenario)).alignment = WRAP
+        r += 1
+    set_widths(ws, {1: 40, 2: 16, 3: 100})
+    page_setup(ws)

@@ -1,0 +1,138 @@
+"""The workbook grid: one timeline of financial years in the same columns on every sheet,
+input rows holding the engine's drivers, calculation rows holding live formulas.
+
+``Grid`` remembers where each (scenario, area, measure) row was written, so a formula can
+refer to any row by its measure name and the same column (year) on any sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..projection import Projection
+from ..years import workbook_label
+from .styles import (
+    BOLD,
+    INPUT_FILL,
+    INPUT_FONT,
+    SECTION_FONT,
+    TOTAL_BORDER,
+    UNIT_FORMAT,
+    UNIT_HEADING,
+    header_row,
+    page_setup,
+    set_widths,
+    text,
+)
+
+FIRST_COL = 5  # A line, B unit, C measure, D note; years from E on every sheet
+NOTE = Font(italic=True, color="808080", size=9)
+Formula = Callable[[int], str]  # year index -> formula text (without the leading '=')
+
+
+def quoted(ws: Worksheet) -> str:
+    """A sheet name as a formula reference prefix (apostrophes doubled)."""
+    return "'" + ws.title.replace("'", "''") + "'!"
+
+
+class Grid:
+    def __init__(self, years: list[str]):
+        self.years = years
+        self.where: dict[tuple[str, str, str], tuple[Worksheet, int]] = {}
+        self.next_row: dict[str, int] = {}
+        self.formulas = 0
+
+    # ------------------------------------------------------------------ layout
+    def sheet(self, ws: Worksheet, title: str, subtitle: str) -> None:
+        """Title, the timeline header in row 4, frozen panes, widths and print set-up."""
+        text(ws.cell(1, 1), title).font = Font(bold=True, size=14, color="1F3864")
+        text(ws.cell(2, 1), subtitle).font = NOTE
+        header_row(ws, 4, ["Line", "Unit", "Measure", "Note",
+                           *[workbook_label(y) for y in self.years]])
+        set_widths(ws, {1: 52, 2: 9, 3: 30, 4: 14,
+                        **{FIRST_COL + i: 12 for i in range(len(self.years))}})
+        page_setup(ws, freeze=f"{get_column_letter(FIRST_COL)}5", title_rows="4:4")
+        ws.column_dimensions["C"].hidden = False
+        self.next_row[ws.title] = 5
+
+    def col(self, i: int) -> str:
+        return get_column_letter(FIRST_COL + i)
+
+    def section(self, ws: Worksheet, title: str) -> None:
+        r = self.next_row[ws.title] + 1
+        text(ws.cell(r, 1), title).font = SECTION_FONT
+        self.next_row[ws.title] = r + 1
+
+    def ref(self, scenario: str, area: str, measure: str, i: int, here: Worksheet) -> str:
+        """Cell of a row in year column ``i``, qualified with its sheet when elsewhere."""
+        ws, r = self.where[(scenario, area, measure)]
+        cell = f"{self.col(i)}{r}"
+        return cell if ws is here else f"{quoted(ws)}{cell}"
+
+    def has(self, scenario: str, area: str, measure: str) -> bool:
+        return (scenario, area, measure) in self.where
+
+    # -------------------------------------------------------------------- rows
+    def _label(self, ws, r, label, unit, measure, note):
+        text(ws.cell(r, 1), label)
+        text(ws.cell(r, 2), UNIT_HEADING.get(unit, unit))
+        text(ws.cell(r, 3), measure).font = NOTE
+        if note:
+            text(ws.cell(r, 4), note).font = NOTE
+
+    def input_row(self, ws: Worksheet, proj: Projection, area: str, measure: str,
+                  label: str | None = None, only_first: bool = False, note: str = "",
+                  key: str | None = None, styled: bool = True) -> int:
+        """The engine's figure for a driver, written as a styled input (under ``key`` when
+        the measure's own name is kept for the row that calculates it)."""
+        line = proj.lines[(area, measure)]
+        r = self.next_row[ws.title]
+        self._label(ws, r, label or line.label, line.unit, measure, note or "engine driver")
+        for i, v in enumerate(line.values[0]):
+            if only_first and i > 0:
+                continue
+            c = ws.cell(r, FIRST_COL + i, float(v))
+            c.number_format = UNIT_FORMAT.get(line.unit, "General")
+            if styled:
+                c.fill, c.font = INPUT_FILL, INPUT_FONT
+        self.where[(proj.scenario, area, key or measure)] = (ws, r)
+        self.next_row[ws.title] = r + 1
+        return r
+
+    def calc_row(self, ws: Worksheet, scenario: str, area: str, measure: str, label: str,
+                 unit: str, formula: Formula, total: bool = False, note: str = "",
+                 number_format: str | None = None) -> int:
+        """A row of live formulas, one per year, consistent along the row."""
+        r = self.next_row[ws.title]
+        self._label(ws, r, label, unit, measure, note)
+        self.where[(scenario, area, measure)] = (ws, r)
+        for i in range(len(self.years)):
+            c = ws.cell(r, FIRST_COL + i, "=" + formula(i))
+            c.number_format = number_format or UNIT_FORMAT.get(unit, "General")
+            if total:
+                c.font, c.border = BOLD, TOTAL_BORDER
+        if total:
+            ws.cell(r, 1).font = BOLD
+        self.formulas += len(self.years)
+        self.next_row[ws.title] = r + 1
+        return r
+
+    def sum_formula(self, scenario: str, area: str, measures: list[str], here: Worksheet
+                    ) -> Formula:
+        """SUM over the rows of ``measures`` (a range when they are adjacent on one sheet)."""
+        if not measures:
+            return lambda i: "0"
+        spots = [self.where[(scenario, area, m)] for m in measures]
+        sheets = {ws.title for ws, _ in spots}
+        rows = [r for _, r in spots]
+        if len(sheets) == 1 and rows == list(range(rows[0], rows[0] + len(rows))):
+            ws = spots[0][0]
+            prefix = "" if ws is here else quoted(ws)
+            return lambda i: (f"SUM({prefix}{self.col(i)}{rows[0]}:"
+                              f"{prefix}{self.col(i)}{rows[-1]})")
+        return lambda i: "SUM(" + ",".join(self.ref(scenario, area, m, i, here)
+                                           for m in measures) + ")"
