@@ -65,7 +65,7 @@ def main(debug: bool) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Folder for results.csv and the workbooks.")
 @click.option("--scenario", "names", multiple=True, help="Run only this scenario (repeatable).")
-@click.option("--draws", type=click.IntRange(0, 1_000_000), default=0, show_default=True,
+@click.option("--draws", type=click.IntRange(0, 1_000_000), default=1000, show_default=True,
               help="Monte Carlo draws over ranged assumptions (0: central case only).")
 @click.option("--seed", type=int, default=2019, show_default=True, help="Random seed for draws.")
 @guarded
@@ -77,9 +77,10 @@ def run(assumptions: Path | None, out_dir: Path, names: tuple[str, ...], draws: 
 
     path = assumptions or _default_assumptions()
     result = forecast(path, names)
-    if draws:
-        from forecasting.uncertainty import add_uncertainty
+    from forecasting.uncertainty import add_sensitivity, add_uncertainty
 
+    add_sensitivity(result)
+    if draws:
         add_uncertainty(result, draws, seed, progress=sys.stderr.isatty())
     written = write(result, out_dir)
     click.echo(summary_text(result))

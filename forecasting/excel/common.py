@@ -28,6 +28,13 @@ from .styles import (
 )
 
 
+def arrange(wb: Workbook, first: list[str]) -> None:
+    """Put the named sheets first, in this order (reading order for the audience)."""
+    for idx, name in enumerate(n for n in first if n in wb.sheetnames):
+        ws = wb[name]
+        wb.move_sheet(ws, offset=idx - wb.index(ws))
+
+
 def input_hash(scenarios: list[Scenario]) -> str:
     h = hashlib.sha256()
     for s in scenarios:
@@ -60,6 +67,7 @@ def cover(wb: Workbook, run, title: str, audience: str, how_to_read: list[str]) 
     text(ws.cell(r, 1), "How to read this workbook").font = BOLD
     for j, line in enumerate(how_to_read, start=r + 1):
         text(ws.cell(j, 2), line).alignment = WRAP
+        ws.row_dimensions[j].height = 15 * (1 + len(line) // 120)
     set_widths(ws, {1: 24, 2: 110})
     page_setup(ws)
     return ws
@@ -219,9 +227,7 @@ def line_chart(title: str, y_title: str, series: list[tuple[str, Worksheet, int]
     ch.set_categories(Reference(header_ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1,
                                 min_row=4))
     ch.y_axis.number_format = '#,##0,,"m"' if thousands else "#,##0"
-    ch.y_axis.delete = False
-    ch.x_axis.delete = False
-    return ch
+    return _tidy(ch)
 
 
 def stacked_chart(title: str, y_title: str, series: list[tuple[str, Worksheet, int]], years: int,
@@ -237,9 +243,28 @@ def stacked_chart(title: str, y_title: str, series: list[tuple[str, Worksheet, i
     ch.set_categories(Reference(header_ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1,
                                 min_row=4))
     ch.y_axis.number_format = '#,##0,,"m"' if money else "#,##0"
+    return _tidy(ch)
+
+
+def _tidy(ch):
     ch.y_axis.delete = False
     ch.x_axis.delete = False
+    ch.legend.position = "b"
+    ch.height, ch.width = 11, 26
     return ch
+
+
+def charts_sheet(wb: Workbook, charts: list, index: int = 2) -> Worksheet:
+    """Charts one under another, printed landscape one to a page."""
+    ws = wb.create_sheet("Charts", index)
+    for k, ch in enumerate(charts):
+        ws.add_chart(ch, f"A{1 + 24 * k}")
+        if k:
+            from openpyxl.worksheet.pagebreak import Break
+
+            ws.row_breaks.append(Break(id=24 * k))
+    page_setup(ws)
+    return ws
 
 
 def _series_title(name: str):

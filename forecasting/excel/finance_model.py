@@ -11,8 +11,16 @@ import io
 
 from openpyxl import Workbook
 
-from .common import assumptions_sheet, checks_sheet, cover, engine_sheet, line_chart, \
-    stacked_chart
+from .common import (
+    arrange,
+    assumptions_sheet,
+    charts_sheet,
+    checks_sheet,
+    cover,
+    engine_sheet,
+    line_chart,
+    stacked_chart,
+)
 from .grid import Grid
 from .models import CSC, DSG, csc_calcs, csc_inputs, dsg_calcs, dsg_inputs
 from .styles import sheet_title
@@ -50,30 +58,32 @@ def finance_model(run) -> bytes:
     engine_sheet(wb, g, run, [(CSC, "overspend"), (DSG, "cumulative_deficit")])
     checks_sheet(wb, g, run, (CSC, DSG))
     _all_lines(wb, run, g)
-    charts = wb.create_sheet("Charts", 2)
+    charts = []
     n = len(years)
-    charts.add_chart(line_chart(
+    charts.append(line_chart(
         "Children's social care overspend by scenario (£m)", "£m",
         [(p.scenario, *g.where[(p.scenario, CSC, "overspend")]) for p in run.projections], n,
-        csc), "A1")
-    charts.add_chart(line_chart(
+        csc))
+    charts.append(line_chart(
         "Cumulative DSG deficit by scenario (£m)", "£m",
         [(p.scenario, *g.where[(p.scenario, DSG, "cumulative_deficit")])
-         for p in run.projections], n, dsg), "L1")
+         for p in run.projections], n, dsg))
     plan = run.projections[0]
     types = [m for m in plan.measures(CSC) if m.startswith("placement_cost.")]
-    charts.add_chart(stacked_chart(
+    charts.append(stacked_chart(
         f"Placement cost by type, {plan.scenario} (£m)", "£m",
         [(plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
-         for m in types], n, csc), "A20")
+         for m in types], n, csc))
     kids = [m for m in plan.measures(CSC) if m.startswith("children_in_care.")]
-    charts.add_chart(stacked_chart(
+    charts.append(stacked_chart(
         f"Children in care by placement type, {plan.scenario}", "children",
         [(plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
-         for m in kids], n, csc, money=False), "L20")
+         for m in kids], n, csc, money=False))
+    charts_sheet(wb, charts)
     assumptions_sheet(wb, run, ("timeline", "childrens_services", "high_needs"))
     cover(wb, run, "Children's services and DSG high-needs forecast: finance model",
           "Council finance officers", HOW)
+    arrange(wb, ["Cover", "Checks", "Charts", "Inputs", "Children's social care", "DSG high needs"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

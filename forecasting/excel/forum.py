@@ -13,8 +13,16 @@ import io
 from openpyxl import Workbook
 
 from ..years import workbook_label
-from .common import assumptions_sheet, checks_sheet, cover, engine_sheet, line_chart, \
-    stacked_chart
+from .common import (
+    arrange,
+    assumptions_sheet,
+    charts_sheet,
+    checks_sheet,
+    cover,
+    engine_sheet,
+    line_chart,
+    stacked_chart,
+)
 from .grid import NOTE, Grid
 from .models import DSG, dsg_calcs, dsg_inputs
 from .styles import BOLD, GBP, TITLE, WRAP, page_setup, set_widths, text
@@ -76,26 +84,28 @@ def forum_workbook(run) -> bytes:
     _what_it_takes(wb, run)
     engine_sheet(wb, g, run, [(DSG, "cumulative_deficit")])
     checks_sheet(wb, g, run, (DSG,))
-    charts = wb.create_sheet("Charts", 2)
-    charts.add_chart(line_chart(
+    charts = []
+    charts.append(line_chart(
         "Cumulative DSG deficit by scenario (£m)", "£m",
-        [(s, *g.where[(s, DSG, "cumulative_deficit")]) for s in names], n, calc), "A1")
+        [(s, *g.where[(s, DSG, "cumulative_deficit")]) for s in names], n, calc))
     plan = run.projections[0]
     lines = [m for m in plan.measures(DSG) if m.startswith("expenditure.")
              and not m.endswith(("reconciliation", "additional_savings"))]
     spots = [(plan.lines[(DSG, m)].label.split(": ", 1)[-1],
               *g.where[(plan.scenario, DSG, m if (plan.scenario, DSG, m) in g.where
                                           else f"{m}.link")]) for m in lines]
-    charts.add_chart(stacked_chart(f"High-needs spend by provision, {plan.scenario} (£m)", "£m",
-                                   spots, n, calc), "L1")
+    charts.append(stacked_chart(f"High-needs spend by provision, {plan.scenario} (£m)", "£m",
+                                   spots, n, calc))
     ehcp = [m for m in plan.measures(DSG) if m.startswith("ehcp.")]
-    charts.add_chart(stacked_chart(f"EHCPs by provision, {plan.scenario}", "plans",
+    charts.append(stacked_chart(f"EHCPs by provision, {plan.scenario}", "plans",
                                    [(plan.lines[(DSG, m)].label.split(": ", 1)[-1],
                                      *g.where[(plan.scenario, DSG, m)]) for m in ehcp], n,
-                                   inputs, money=False), "A20")
+                                   inputs, money=False))
+    charts_sheet(wb, charts)
     assumptions_sheet(wb, run, ("timeline", "high_needs"))
     cover(wb, run, "DSG high-needs block: projection and recovery for the Schools' Forum",
           "The Schools' Forum", HOW)
+    arrange(wb, ["Cover", "Summary", "Charts", "High needs", "What it takes", "Inputs", "Checks"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

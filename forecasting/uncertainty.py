@@ -1,0 +1,145 @@
+"""Monte Carlo over ranged assumptions, percentiles of the headline measures, and the
+sensitivity of the final position to each assumption (a tornado).
+
+Each ranged parameter is drawn from a PERT distribution on ``low``..``high`` with its
+``value`` as the most likely figure (see docs/decisions.md). Every parameter has its own
+random stream seeded from the run's seed and its path, so a scenario that shares a
+parameter with another sees the same draws (common random numbers) and a given seed
+always gives the same results. The engine evaluates a whole block of draws at once.
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from .engine import project
+from .loading import iter_params
+from .results import COLUMNS, DECIMALS
+from .schema import AssumptionSet, Param
+
+PERCENTILES = (10, 50, 90)
+MEASURES = [("csc", "overspend"), ("csc", "net_spend"), ("csc", "children_in_care"),
+            ("dsg", "cumulative_deficit"), ("dsg", "in_year_deficit"),
+            ("dsg", "high_needs_expenditure"), ("dsg", "ehcp_total")]
+CHUNK = 10_000  # draws evaluated at once: bounds memory whatever N is
+PERT_SHAPE = 4.0  # the standard PERT weight on the most likely value
+
+
+def ranged(a: AssumptionSet) -> list[tuple[str, Param]]:
+    """Every parameter with a range, by path."""
+    return [(".".join(path), p) for path, p in iter_params(a)
+            if isinstance(p, Param) and p.ranged and p.value is not None]
+
+
+def pert(rng: np.random.Generator, low: float, mode: float, high: float, n: int) -> np.ndarray:
+    """PERT draws: a beta distribution scaled to low..high with its mode at ``mode``."""
+    if high <= low:
+        return np.full(n, mode)
+    alpha = 1.0 + PERT_SHAPE * (mode - low) / (high - low)
+    beta = 1.0 + PERT_SHAPE * (high - mode) / (high - low)
+    return low + (high - low) * rng.beta(alpha, beta, n)
+
+
+def draw(a: AssumptionSet, n: int, seed: int) -> dict[str, np.ndarray]:
+    """``n`` draws of every ranged parameter, each from its own seeded stream."""
+    out = {}
+    for path, p in ranged(a):
+        rng = np.random.default_rng([seed, zlib.crc32(path.encode())])
+        out[path] = pert(rng, p.low, p.value, p.high, n)
+    return out
+
+
+def simulate(name: str, a: AssumptionSet, n: int, seed: int,
+             tick: Callable[[int], None] | None = None) -> dict[tuple[str, str], np.ndarray]:
+    """The headline measures over ``n`` draws, ``(n, years)`` each, in chunks."""
+    draws = draw(a, n, seed)
+    kept: dict[tuple[str, str], list[np.ndarray]] = {m: [] for m in MEASURES}
+    for start in range(0, n, CHUNK):
+        stop = min(start + CHUNK, n)
+        proj = project(name, a, {k: v[start:stop] for k, v in draws.items()}, stop - start)
+        for m in MEASURES:
+            kept[m].append(proj[m])
+        if tick:
+            tick(stop - start)
+    return {m: np.concatenate(v, axis=0) for m, v in kept.items()}
+
+
+def percentile_rows(name: str, years: list[str], sims: dict, units: dict) -> pd.DataFrame:
+    records = []
+    for (area, measure), arr in sims.items():
+        unit = units[(area, measure)]
+        qs = np.percentile(arr, PERCENTILES, axis=0)
+        for q, row in zip(PERCENTILES, qs, strict=True):
+            for y, v in zip(years, np.round(row, DECIMALS.get(unit, 6)), strict=True):
+                records.append((name, area, f"{measure}.p{q}", y, float(v) + 0.0, unit))
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def sensitivity(name: str, a: AssumptionSet) -> pd.DataFrame:
+    """Swing in the final cumulative deficit and final-year overspend from each ranged
+    assumption moving from its low to its high value, the others central; largest first."""
+    params = ranged(a)
+    if not params:
+        return pd.DataFrame(columns=["parameter", "low", "central", "high", "unit",
+                                     "deficit_swing", "overspend_swing"])
+    k = len(params)
+    draws = {}
+    for j, (path, p) in enumerate(params):
+        col = np.full(2 * k, p.value, dtype=float)
+        col[2 * j], col[2 * j + 1] = p.low, p.high
+        draws[path] = col
+    proj = project(name, a, draws, 2 * k)
+    deficit = proj[("dsg", "cumulative_deficit")][:, -1]
+    overspend = proj[("csc", "overspend")][:, -1]
+    rows = []
+    for j, (path, p) in enumerate(params):
+        rows.append({
+            "parameter": path, "low": p.low, "central": p.value, "high": p.high, "unit": p.unit,
+            "deficit_swing": float(deficit[2 * j + 1] - deficit[2 * j]),
+            "overspend_swing": float(overspend[2 * j + 1] - overspend[2 * j]),
+        })
+    df = pd.DataFrame(rows)
+    order = np.maximum(df.deficit_swing.abs(), df.overspend_swing.abs()).sort_values(
+        ascending=False, kind="stable").index
+    return df.loc[order].reset_index(drop=True)
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled and total > 0
+
+    def __call__(self, n: int) -> None:
+        if not self.enabled:
+            return
+        self.done += n
+        width = 30
+        filled = int(width * self.done / self.total)
+        sys.stderr.write(f"\rdraws [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{self.done:,}/{self.total:,}")
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def add_uncertainty(run, n: int, seed: int, progress: bool = False) -> None:
+    """Percentile rows for every scenario into ``run.results``; sensitivity of the first
+    scenario into ``run.extra``."""
+    bar = _Progress(n * len(run.scenarios), progress)
+    frames = [run.results]
+    for s, proj in zip(run.scenarios, run.projections, strict=True):
+        sims = simulate(s.name, s.assumptions, n, seed, bar)
+        units = {m: proj.lines[m].unit for m in MEASURES}
+        frames.append(percentile_rows(s.name, proj.years, sims, units))
+    run.results = pd.concat(frames, ignore_index=True)
+    run.extra["draws"] = {"n": n, "seed": seed}
+
+
+def add_sensitivity(run) -> None:
+    run.extra["sensitivity"] = sensitivity(run.scenarios[0].name, run.scenarios[0].assumptions)
