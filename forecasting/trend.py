@@ -1,0 +1,349 @@
+"""Fitted demand trends: candidate models, a rolling-origin backtest, and a forecast with
+80% and 95% intervals.
+
+Candidates (those the series supports): repeat the last growth (the spreadsheet habit), a
+straight line (the other habit), the average change (drift), a straight line on the log
+scale, and exponential smoothing with a damped additive trend (statsmodels ETS), on the
+log scale for positive series. Each is backtested from rolling origins; the forecast is
+the combination of the three with the lowest backtest error, weighted by the inverse of
+that error (combinations are steadier than any single choice on short public series).
+Intervals come from the combination's own backtest errors by horizon, never narrower
+than its one-step error grown with the square root of the horizon, and use Student's t
+quantiles because that error is itself estimated from few points.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError, Problem
+
+MIN_POINTS = 2
+SHORT = 6  # below this many points the backtest is too thin to choose between models
+COMBINE = 3  # how many of the best candidates are combined
+_FY = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^\d{4}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Forecaster = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass
+class Series:
+    labels: list[str]
+    t: np.ndarray  # time in years
+    y: np.ndarray
+    kind: str  # year, fy or date
+    regular: bool
+    step: float  # median spacing in years
+
+
+@dataclass
+class TrendFit:
+    series: Series
+    method: str
+    backtest_error: float | None
+    periods: list[str]
+    forecast: np.ndarray
+    lower_80: np.ndarray
+    upper_80: np.ndarray
+    lower_95: np.ndarray
+    upper_95: np.ndarray
+    warnings: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def report(self) -> str:
+        lines = [f"# {w}" for w in self.warnings]
+        lines.append(f"# method: {self.method}")
+        if self.backtest_error is not None:
+            lines.append(f"# backtest mean absolute error: {self.backtest_error:,.3f} "
+                         f"({self.backtest_error / np.mean(np.abs(self.series.y)):.2%} of the "
+                         "series mean)")
+            for name, s in sorted(self.scores.items(), key=lambda kv: kv[1]):
+                lines.append(f"#   {name}: {s:,.3f}")
+        lines.append("period,forecast,lower_80,upper_80,lower_95,upper_95")
+        for i, p in enumerate(self.periods):
+            lines.append(f"{p},{self.forecast[i]:.4f},{self.lower_80[i]:.4f},"
+                         f"{self.upper_80[i]:.4f},{self.lower_95[i]:.4f},{self.upper_95[i]:.4f}")
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------- reading
+
+
+def _period(text: str) -> tuple[str, float]:
+    s = text.strip()
+    if _YEAR.match(s):
+        return "year", float(s)
+    m = _FY.match(s)
+    if m:
+        start, end = int(m.group(1)), int(m.group(2))
+        if (start + 1) % 100 != end:
+            raise ValueError(f"'{s}' is not a financial year like 2019-20")
+        return "fy", start + 0.25
+    if _DATE.match(s):
+        d = date.fromisoformat(s)
+        start = date(d.year, 1, 1)
+        days = (date(d.year + 1, 1, 1) - start).days
+        return "date", d.year + (d - start).days / days
+    raise ValueError(f"'{s}' is not a year (2019), a financial year (2019-20) or a date "
+                     "(2019-04-01)")
+
+
+def read_history(path: Path) -> Series:
+    """Read ``period,value`` rows; every problem names the file and line."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(Problem(name, None, None, "history file not found")) from None
+    except OSError as e:
+        raise InputError(Problem(name, None, None, f"cannot be read ({e.strerror})")) from None
+    if b"\x00" in raw:
+        raise InputError(Problem(name, None, None, "is a binary file, not CSV text"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(Problem(name, None, None, "is not UTF-8 text")) from None
+    rows = list(csv.reader(text.splitlines()))
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise InputError(Problem(name, 1, None, "empty: expected a header period,value"))
+    header = [h.strip().lower() for h in rows[0]]
+    for col in ("period", "value"):
+        if col not in header:
+            raise InputError(Problem(name, 1, col, f"missing column '{col}' (header must "
+                                     "include period,value)"))
+    ip, iv = header.index("period"), header.index("value")
+    kinds, t, y, labels, problems = set(), [], [], [], []
+    seen: dict[float, int] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) <= max(ip, iv):
+            problems.append(Problem(name, n, None, f"expected {len(header)} columns, got "
+                                    f"{len(row)}"))
+            continue
+        try:
+            kind, tt = _period(row[ip])
+        except ValueError as e:
+            problems.append(Problem(name, n, "period", str(e)))
+            continue
+        try:
+            v = float(row[iv].replace(",", "").strip())
+        except ValueError:
+            problems.append(Problem(name, n, "value", f"'{row[iv]}' is not a number"))
+            continue
+        if not math.isfinite(v):
+            problems.append(Problem(name, n, "value", f"'{row[iv]}' is not a finite number"))
+            continue
+        if tt in seen:
+            problems.append(Problem(name, n, "period", f"'{row[ip].strip()}' repeats line "
+                                    f"{seen[tt]}"))
+            continue
+        seen[tt] = n
+        kinds.add(kind)
+        t.append(tt)
+        y.append(v)
+        labels.append(row[ip].strip())
+    if problems:
+        raise InputError(problems)
+    if len(kinds) > 1:
+        raise InputError(Problem(name, None, "period", "mixes period formats "
+                                 f"({', '.join(sorted(kinds))}); use one"))
+    if len(y) < MIN_POINTS:
+        raise InputError(Problem(name, None, "value", f"needs at least {MIN_POINTS} "
+                                 f"observations, found {len(y)}"))
+    order = np.argsort(t)
+    t_arr, y_arr = np.array(t)[order], np.array(y)[order]
+    gaps = np.diff(t_arr)
+    step = float(np.median(gaps))
+    regular = bool(np.all(np.abs(gaps - step) <= 0.03 * step + 1e-9))
+    return Series([labels[i] for i in order], t_arr, y_arr, kinds.pop(), regular, step)
+
+
+# ---------------------------------------------------------------------- candidates
+
+
+def _line(t, y, tf):
+    b, a = np.polyfit(t, y, 1)
+    return a + b * tf
+
+
+def _log_line(t, y, tf):
+    return np.exp(_line(t, np.log(y), tf))
+
+
+def _naive_growth(t, y, tf):
+    g = y[-1] / y[-2] if y[-2] != 0 else 1.0
+    h = np.round((tf - t[-1]) / (t[-1] - t[-2]))
+    return y[-1] * g ** h
+
+
+def _drift(t, y, tf):
+    slope = (y[-1] - y[0]) / (t[-1] - t[0])
+    return y[-1] + slope * (tf - t[-1])
+
+
+def _ets(log: bool) -> Forecaster:
+    def f(t, y, tf):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        data = np.log(y) if log else y
+        h = int(round((tf[-1] - t[-1]) / (t[-1] - t[-2])))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = ETSModel(data, error="add", trend="add", damped_trend=True).fit(disp=False)
+            out = np.asarray(res.forecast(h))[-len(tf):]
+        return np.exp(out) if log else out
+    return f
+
+
+def candidates(s: Series) -> dict[str, Forecaster]:
+    positive = bool(np.all(s.y > 0))
+    c: dict[str, Forecaster] = {"straight line": _line, "average change (drift)": _drift}
+    if s.regular:
+        c["repeat last growth"] = _naive_growth
+    if positive:
+        c["straight line on log scale"] = _log_line
+    if s.regular and len(s.y) >= 8:
+        c["damped trend (ETS)"] = _ets(log=False)
+        if positive:
+            c["damped trend on log scale (ETS)"] = _ets(log=True)
+    return c
+
+
+def _backtest(s: Series, models: dict[str, Forecaster], horizon: int
+              ) -> dict[str, list[tuple[int, float, float]]]:
+    """(horizon step, forecast, actual) for every rolling origin, by model."""
+    n = len(s.y)
+    first = max(3, n // 2)
+    out: dict[str, list[tuple[int, float, float]]] = {k: [] for k in models}
+    for origin in range(first, n):
+        t, y = s.t[:origin], s.y[:origin]
+        ahead = min(horizon, n - origin)
+        tf = s.t[origin:origin + ahead]
+        for name, f in models.items():
+            try:
+                fc = np.asarray(f(t, y, tf), dtype=float)
+            except Exception:  # noqa: BLE001 - a model that cannot fit is dropped
+                out[name] = None  # type: ignore[assignment]
+                continue
+            if out[name] is None or not np.all(np.isfinite(fc)):
+                out[name] = None  # type: ignore[assignment]
+                continue
+            out[name].extend((h + 1, fc[h], s.y[origin + h]) for h in range(ahead))
+    return {k: v for k, v in out.items() if v}
+
+
+def future_periods(s: Series, horizon: int) -> tuple[list[str], np.ndarray]:
+    step = s.step
+    tf = s.t[-1] + step * np.arange(1, horizon + 1)
+    if s.kind == "year":
+        labels = [str(int(round(x))) for x in tf]
+    elif s.kind == "fy":
+        labels = [f"{int(x)}-{(int(x) + 1) % 100:02d}" for x in np.floor(tf)]
+    else:
+        last = date.fromisoformat(s.labels[-1])
+        days = step * 365.25
+        labels = [(last + timedelta(days=round(days * k))).isoformat()
+                  for k in range(1, horizon + 1)]
+    return labels, tf
+
+
+def fit(s: Series, horizon: int) -> TrendFit:
+    """Forecast ``horizon`` periods ahead by the rule in the module docstring."""
+    notes = []
+    if not s.regular:
+        notes.append("irregular spacing: using the models fitted on time (straight lines and "
+                     "drift); forecasts are spaced at the median interval")
+    labels, tf = future_periods(s, horizon)
+    models = candidates(s)
+    n = len(s.y)
+    if n < SHORT:
+        notes.append(f"short series ({n} points): too few to choose by backtest; using the "
+                     "average change (drift), with intervals from the spread of the changes")
+        f = _drift(s.t, s.y, tf)
+        changes = np.diff(s.y) / np.diff(s.t) * s.step
+        spread = float(np.std(changes, ddof=1)) if n >= 3 else float(abs(changes[0]))
+        spread = max(spread, float(np.mean(np.abs(changes))) if len(changes) else 0.0)
+        sig = spread * np.sqrt(np.arange(1, horizon + 1))
+        return _finish(s, "average change (drift)", None, labels, f, sig, notes, {}, n - 2)
+    bt = _backtest(s, models, horizon)
+    scores = {k: float(np.mean([abs(fc - a) for _, fc, a in v])) for k, v in bt.items()}
+    best = sorted(scores, key=scores.get)[:COMBINE]
+    w = np.array([1.0 / max(scores[k], 1e-12) for k in best])
+    w = w / w.sum()
+    # Combined backtest errors by horizon, for the intervals.
+    keyed = {k: {(i, h): (fc, a) for i, (h, fc, a) in enumerate(bt[k])} for k in best}
+    errs: dict[int, list[float]] = {}
+    for key in keyed[best[0]]:
+        if all(key in keyed[k] for k in best):
+            fc = sum(wi * keyed[k][key][0] for wi, k in zip(w, best, strict=True))
+            errs.setdefault(key[1], []).append(fc - keyed[best[0]][key][1])
+    combined_error = float(np.mean([abs(e) for v in errs.values() for e in v]))
+    one = errs.get(1, [])
+    sigma1 = float(np.sqrt(np.mean(np.square(one)))) if one else combined_error
+    sig = np.empty(horizon)
+    for h in range(1, horizon + 1):
+        e = errs.get(h, [])
+        empirical = float(np.sqrt(np.mean(np.square(e)))) if len(e) >= 3 else 0.0
+        sig[h - 1] = max(empirical, sigma1 * math.sqrt(h), sig[h - 2] if h > 1 else 0.0)
+    forecasts = []
+    for k in best:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            forecasts.append(np.asarray(models[k](s.t, s.y, tf), dtype=float))
+    f = sum(wi * fc for wi, fc in zip(w, forecasts, strict=True))
+    method = "combination of " + ", ".join(f"{k} ({wi:.0%})" for k, wi in zip(best, w,
+                                                                               strict=True))
+    return _finish(s, method, combined_error, labels, f, sig, notes, scores, len(one) - 1)
+
+
+def _finish(s, method, err, labels, f, sig, notes, scores, dof: int) -> TrendFit:
+    from scipy.stats import t as student
+
+    dof = max(dof, 1)
+    z80, z95 = student.ppf(0.90, dof), student.ppf(0.975, dof)
+    floor = 0.0 if np.all(s.y >= 0) else -np.inf
+    lo80, hi80 = np.maximum(f - z80 * sig, floor), f + z80 * sig
+    lo95, hi95 = np.maximum(f - z95 * sig, floor), f + z95 * sig
+    return TrendFit(s, method, err, labels, f, lo80, hi80, lo95, hi95, notes, scores)
+
+
+def fit_history(path: Path, horizon: int = 5) -> TrendFit:
+    return fit(read_history(path), horizon)
+
+
+def growth_from_history(path: Path, base_year: str, loc) -> tuple[float, float, float, str]:
+    """Yearly growth (central, low, high) implied by the fitted trend of a history file:
+    the annualised change from the last observation to the forecast five years on, with
+    the 80% interval giving the range."""
+    try:
+        s = read_history(path)
+    except InputError as e:
+        where = f" (from_trend at {loc.file}:{loc.line})" if loc else ""
+        raise InputError([Problem(p.file, p.line, p.field, p.message + where)
+                          for p in e.problems]) from None
+    years_ahead = 5
+    steps = max(1, int(round(years_ahead / s.step)))
+    tr = fit(s, steps)
+    span = tr.series.step * steps
+    last = s.y[-1]
+    if last <= 0:
+        raise InputError(Problem(str(path), None, "value", "a growth rate needs a positive "
+                                 "last observation"))
+
+    def rate(v: float) -> float:
+        return max(v / last, 1e-6) ** (1.0 / span) - 1.0
+
+    central, low, high = rate(tr.forecast[-1]), rate(tr.lower_80[-1]), rate(tr.upper_80[-1])
+    return central, min(low, central), max(high, central), tr.method
