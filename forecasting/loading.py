@@ -75,8 +75,32 @@ def display(path: Path) -> str:
         return os.path.normpath(path)
 
 
+# libyaml's parser when PyYAML was built with it (several times faster), else pure Python.
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CACHE: dict[tuple[str, int, int], Document] = {}
+
+
 def read_yaml(path: Path) -> Document:
-    """Parse one YAML file into data and line marks; duplicate keys are errors."""
+    """Parse one YAML file into data and line marks; duplicate keys are errors.
+
+    A file already read (same path, size and modification time) is not parsed again:
+    every scenario of a set reads the set's files. The document returned is shared, so
+    callers copy before they change it (``apply_override`` copies what it changes).
+    """
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    if key in _CACHE:
+        return _CACHE[key]
+    doc = _parse_yaml(path)
+    if key is not None:
+        _CACHE[key] = doc
+    return doc
+
+
+def _parse_yaml(path: Path) -> Document:
     name = display(path)
     try:
         raw = path.read_bytes()
@@ -92,7 +116,7 @@ def read_yaml(path: Path) -> Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(Problem(name, None, None, f"is not UTF-8 text (byte {e.start})")) from None
-    loader = yaml.SafeLoader(text)
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -111,7 +135,7 @@ def read_yaml(path: Path) -> Document:
         loader.dispose()
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, locs: dict, name: str) -> Any:
+def _build(loader: Any, node: yaml.Node, path: Path_, locs: dict, name: str) -> Any:
     locs[path] = Loc(name, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -253,7 +277,7 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, 
     if not isinstance(overrides, dict):
         raise InputError(Problem(name, doc.locs[("overrides",)].line, "overrides",
                                  "expected a mapping of dotted paths to values"))
-    merged = Document(copy.deepcopy(base.data), dict(base.locs))
+    merged = Document(dict(base.data), dict(base.locs))
     for dotted, value in overrides.items():
         apply_override(merged, dotted, value, doc.locs, ("overrides", dotted), name)
     description = doc.data.get("description") or ""
@@ -284,6 +308,8 @@ def apply_override(doc: Document, dotted: str, value: Any, src_locs: dict, src_p
             raise InputError(Problem(src_name, line, dotted,
                                      f"no field '{part}' at {_dotted(parts[:i])}"
                                      f"{_suggest(part, node if isinstance(node, dict) else {})}"))
+        if isinstance(node[part], dict):
+            node[part] = dict(node[part])  # copy on write: the base document is shared
         node = node[part]
     last = parts[-1]
     # A new last key is allowed (a year, an item, a field left at its default); if it is

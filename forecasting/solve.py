@@ -15,8 +15,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from scipy.optimize import brentq
-
 from .engine import project
 from .errors import InputError, Problem
 from .schema import AssumptionSet
@@ -59,24 +57,52 @@ def _lever_years(years: list[str]) -> list[str]:
     return years[2:]  # from the year after the first forecast year: that one is under way
 
 
+def _with_param(a: AssumptionSet, path: tuple[str, ...], **changes: Any) -> AssumptionSet:
+    """A copy of ``a`` with one parameter changed; only the objects on its path are copied."""
+    root = a.model_copy()
+    node = root
+    for name in path[:-1]:
+        child = getattr(node, name).model_copy()
+        setattr(node, name, child)
+        node = child
+    setattr(node, path[-1], getattr(node, path[-1]).model_copy(update=changes))
+    return root
+
+
 def _apply(a: AssumptionSet, lever: str, x: float, lever_years: list[str], years: list[str]
            ) -> tuple[AssumptionSet, dict[str, Any]]:
-    b = a.model_copy(deep=True)
     if lever in ("savings", "transfer"):
-        p = (b.high_needs.mitigation.additional_savings if lever == "savings"
-             else b.high_needs.transfers.requested)
+        path = (("high_needs", "mitigation", "additional_savings") if lever == "savings"
+                else ("high_needs", "transfers", "requested"))
+        p = getattr(getattr(a.high_needs, path[1]), path[2])
         current = {y: (p.values or {}).get(y, p.value or 0.0) for y in years}
         new = {y: current[y] + x if y in lever_years else current[y] for y in years}
-        p.values, p.value = new, None
-        path = ("high_needs.mitigation.additional_savings" if lever == "savings"
-                else "high_needs.transfers.requested")
         listed = {y: round(new[y], 2) for y in lever_years}
-        return b, {path: {"values": listed}}
-    p = b.high_needs.ehcp.growth
-    p.value = x
+        return (_with_param(a, path, values=new, value=None),
+                {".".join(path): {"values": listed}})
+    p = a.high_needs.ehcp.growth
     lo = min(x, p.low) if p.low is not None else None
-    return b, {"high_needs.ehcp.growth": {"value": round(x, 6), **({"low": lo} if lo is not None
-                                                                    else {})}}
+    changed = _with_param(a, ("high_needs", "ehcp", "growth"), value=x,
+                          **({"low": lo} if lo is not None else {}))
+    return changed, {"high_needs.ehcp.growth": {"value": round(x, 6),
+                                                **({"low": lo} if lo is not None else {})}}
+
+
+def _affine_root(gap, before: float) -> float | None:
+    """The root when the deficit falls in a straight line with the lever (savings, and a
+    transfer that is allowed): two evaluations and a check, no search."""
+    step = max(before, 1.0)
+    slope = (gap(step) - before) / step
+    if slope >= 0:
+        return None
+    x = -before / slope
+    return x if abs(gap(x)) <= TOLERANCE_GBP else None
+
+
+def _brentq(f, lo: float, hi: float, xtol: float) -> float:
+    from scipy.optimize import brentq  # only for the levers that are not straight lines
+
+    return float(brentq(f, lo, hi, xtol=xtol))
 
 
 def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solution:
@@ -102,17 +128,19 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
         if gap(-0.5) > 0:
             raise InputError(Problem("--lever", None, None, "even a 50% yearly fall in EHCPs "
                                      "does not clear the deficit by that year"))
-        x = brentq(gap, -0.5, hi, xtol=1e-9)
+        x = _brentq(gap, -0.5, hi, 1e-9)
     else:
-        hi = max(before, 1.0)
-        while gap(hi) > 0:
-            if hi > 1e10:
-                raise InputError(Problem("--lever", None, None,
-                                         f"the {lever} lever cannot clear the deficit (a transfer "
-                                         "refused by the Forum and the Secretary of State moves "
-                                         "nothing)"))
-            hi *= 2
-        x = brentq(gap, 0.0, hi, xtol=0.01)
+        x = _affine_root(gap, before)
+        if x is None:
+            hi = max(before, 1.0)
+            while gap(hi) > 0:
+                if hi > 1e10:
+                    raise InputError(Problem(
+                        "--lever", None, None, f"the {lever} lever cannot clear the deficit "
+                        "(a transfer refused by the Forum and the Secretary of State moves "
+                        "nothing)"))
+                hi *= 2
+            x = _brentq(gap, 0.0, hi, 0.01)
         x = float(math.ceil(x))  # whole pounds, rounded up so the deficit is cleared
     solved, overrides = _apply(a, lever, x, lever_years, years)
     return Solution(lever, x, lever_years if lever != "ehcp_growth" else [], target_year,

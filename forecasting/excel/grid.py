@@ -17,13 +17,11 @@ from ..projection import Projection
 from ..years import workbook_label
 from .styles import (
     BOLD,
-    INPUT_FILL,
-    INPUT_FONT,
     SECTION_FONT,
-    TOTAL_BORDER,
     UNIT_FORMAT,
     UNIT_HEADING,
     header_row,
+    cell_style,
     page_setup,
     set_widths,
     text,
@@ -80,9 +78,9 @@ class Grid:
     def _label(self, ws, r, label, unit, measure, note):
         text(ws.cell(r, 1), label)
         text(ws.cell(r, 2), UNIT_HEADING.get(unit, unit))
-        text(ws.cell(r, 3), measure).font = NOTE
+        cell_style(text(ws.cell(r, 3), measure), "note")
         if note:
-            text(ws.cell(r, 4), note).font = NOTE
+            cell_style(text(ws.cell(r, 4), note), "note")
 
     def input_row(self, ws: Worksheet, proj: Projection, area: str, measure: str,
                   label: str | None = None, only_first: bool = False, note: str = "",
@@ -96,9 +94,7 @@ class Grid:
             if only_first and i > 0:
                 continue
             c = ws.cell(r, FIRST_COL + i, float(v))
-            c.number_format = UNIT_FORMAT.get(line.unit, "General")
-            if styled:
-                c.fill, c.font = INPUT_FILL, INPUT_FONT
+            cell_style(c, "input" if styled else "value", UNIT_FORMAT.get(line.unit, "General"))
         self.where[(proj.scenario, area, key or measure)] = (ws, r)
         self.next_row[ws.title] = r + 1
         return r
@@ -112,9 +108,8 @@ class Grid:
         self.where[(scenario, area, measure)] = (ws, r)
         for i in range(len(self.years)):
             c = ws.cell(r, FIRST_COL + i, "=" + formula(i))
-            c.number_format = number_format or UNIT_FORMAT.get(unit, "General")
-            if total:
-                c.font, c.border = BOLD, TOTAL_BORDER
+            cell_style(c, "total" if total else "calc",
+                       number_format or UNIT_FORMAT.get(unit, "General"))
         if total:
             ws.cell(r, 1).font = BOLD
         self.formulas += len(self.years)
