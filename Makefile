@@ -24,6 +24,7 @@ test: $(BIN)/forecast
 
 bench: $(BIN)/forecast
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/trend_backtest.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

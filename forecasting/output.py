@@ -7,20 +7,22 @@ the previous outputs as they were.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
-from .results import COLUMNS
+from .results import COLUMNS, Record
 
 
-def results_csv(results: pd.DataFrame) -> bytes:
-    """results.csv bytes: fixed column order, Unix newlines, no index, stable float text."""
+def results_csv(records: list[Record]) -> bytes:
+    """results.csv bytes: the contract's columns, Unix newlines, fixed float text, so the
+    same inputs and seed always give the same bytes."""
     buf = io.StringIO()
-    results[COLUMNS].to_csv(buf, index=False, lineterminator="\n", float_format="%.6f")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    w.writerows((s, a, m, y, f"{v:.6f}", u) for s, a, m, y, v, u in records)
     return buf.getvalue().encode("utf-8")
 
 

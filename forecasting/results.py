@@ -1,17 +1,24 @@
 """The tidy results table of the results.csv contract, and the headline figures.
 
 One row per number: ``scenario,area,measure,year,value,unit``. Money is in pounds,
-deficits and overspends are positive.
+deficits and overspends are positive. Rows are plain tuples so a run needs no pandas;
+``to_frame`` gives a DataFrame for analysis and tests.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from .projection import Projection
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 COLUMNS = ["scenario", "area", "measure", "year", "value", "unit"]
+Record = tuple[str, str, str, str, float, str]
 HEADLINES = {
     "csc": ["children_in_care", "placement_cost", "staffing_cost", "investment", "savings_planned",
             "savings_delivered", "net_spend", "budget", "overspend"],
@@ -22,40 +29,51 @@ HEADLINES = {
 DECIMALS = {"GBP": 2, "count": 3, "FTE": 3, "ratio": 6}
 
 
-def tidy(projection: Projection, row: int = 0) -> pd.DataFrame:
-    """One scenario's projection (one draw row) as a long table."""
+def rounded(values: np.ndarray, unit: str) -> list[float]:
+    """Figures as results.csv keeps them (and without negative zeros)."""
+    return [float(v) + 0.0 for v in np.round(values, DECIMALS.get(unit, 6))]
+
+
+def tidy(projection: Projection, row: int = 0) -> list[Record]:
+    """One scenario's projection (one draw row) as long-format records."""
     years = projection.years
-    records = []
+    out: list[Record] = []
     for (area, measure), line in projection.lines.items():
-        values = np.round(line.values[row], DECIMALS.get(line.unit, 6))
-        for y, v in zip(years, values):
-            records.append((projection.scenario, area, measure, y, float(v) + 0.0, line.unit))
+        for y, v in zip(years, rounded(line.values[row], line.unit), strict=True):
+            out.append((projection.scenario, area, measure, y, v, line.unit))
+    return out
+
+
+def to_frame(records: list[Record]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
-def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """All scenarios in one table, in a stable order."""
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+@dataclass(frozen=True)
+class Headline:
+    """What a cabinet briefing leads with for one scenario."""
+
+    scenario: str
+    overspend_forecast_total: float
+    overspend_final_year: float
+    transfers_total: float
+    cumulative_deficit_final: float
+    deficit_clears: str  # the first forecast year ending with no deficit, or "not by YEAR"
+    final_year: str
 
 
-def headline_table(results: pd.DataFrame) -> pd.DataFrame:
-    """Final-year and horizon totals of the figures a cabinet briefing leads with."""
-    rows = []
-    for scenario, df in results.groupby("scenario", sort=False):
-        def v(area, measure, df=df):
-            s = df[(df.area == area) & (df.measure == measure)].set_index("year")["value"]
-            return s
-        overspend = v("csc", "overspend")
-        cumulative = v("dsg", "cumulative_deficit")
-        cleared = cumulative[cumulative.index != cumulative.index[0]]
-        cleared = cleared[cleared <= 0]
-        rows.append({
-            "scenario": scenario,
-            "overspend_forecast_total": overspend.iloc[1:].sum(),
-            "overspend_final_year": overspend.iloc[-1],
-            "transfers_total": v("dsg", "schools_block_transfer").sum(),
-            "cumulative_deficit_final": cumulative.iloc[-1],
-            "deficit_clears": cleared.index[0] if len(cleared) else "not by " + cumulative.index[-1],
-            "final_year": overspend.index[-1],
-        })
-    return pd.DataFrame(rows)
+def headline(projection: Projection) -> Headline:
+    years = projection.years
+    overspend = projection[("csc", "overspend")][0]
+    cumulative = projection[("dsg", "cumulative_deficit")][0]
+    cleared = [y for y, v in zip(years[1:], cumulative[1:], strict=True) if v <= 0.005]
+    return Headline(
+        scenario=projection.scenario,
+        overspend_forecast_total=float(overspend[1:].sum()),
+        overspend_final_year=float(overspend[-1]),
+        transfers_total=float(projection[("dsg", "schools_block_transfer")][0].sum()),
+        cumulative_deficit_final=float(cumulative[-1]),
+        deficit_clears=cleared[0] if cleared else f"not by {years[-1]}",
+        final_year=years[-1],
+    )

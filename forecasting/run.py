@@ -10,15 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
 from . import __version__
 from .engine import project
 from .errors import InputError
 from .loading import Scenario, load
 from .output import results_csv, write_all
 from .projection import Projection
-from .results import combine, headline_table, tidy
+from .results import Headline, Record, headline, tidy, to_frame
 from .solve import Solution, solve
 
 
@@ -28,14 +26,22 @@ class Run:
 
     scenarios: list[Scenario]
     projections: list[Projection]
-    results: pd.DataFrame
+    records: list[Record]
     run_date: str = field(default_factory=lambda: date.today().isoformat())
     version: str = __version__
     extra: dict = field(default_factory=dict)
 
     @property
-    def headlines(self) -> pd.DataFrame:
-        return headline_table(self.results[~self.results.measure.str.contains(r"\.p\d\d$")])
+    def results(self):
+        """The results table as a pandas DataFrame (built on first use)."""
+        if self.extra.get("_frame_rows") != len(self.records):
+            self.extra["_frame"] = to_frame(self.records)
+            self.extra["_frame_rows"] = len(self.records)
+        return self.extra["_frame"]
+
+    @property
+    def headlines(self) -> list[Headline]:
+        return [headline(p) for p in self.projections]
 
 
 def forecast(path: Path, names: tuple[str, ...] = ()) -> Run:
@@ -43,8 +49,8 @@ def forecast(path: Path, names: tuple[str, ...] = ()) -> Run:
     would take to clear the DSG deficit by the final year in the first scenario."""
     scenarios = load(path, names)
     projections = [project(s.name, s.assumptions) for s in scenarios]
-    results = combine([tidy(p) for p in projections])
-    run = Run(scenarios, projections, results)
+    records = [r for p in projections for r in tidy(p)]
+    run = Run(scenarios, projections, records)
     run.extra["solutions"] = what_it_takes(scenarios[0], projections[0].years[-1])
     return run
 
@@ -65,7 +71,7 @@ def render(run: Run) -> dict[str, bytes]:
     """Every output file of a run, as bytes, keyed by file name."""
     from .excel import workbooks  # openpyxl only when writing workbooks
 
-    files = {"results.csv": results_csv(run.results)}
+    files = {"results.csv": results_csv(run.records)}
     files.update(workbooks(run))
     return files
 

@@ -14,12 +14,13 @@ import sys
 import zlib
 from collections.abc import Callable
 
+from dataclasses import dataclass
+
 import numpy as np
-import pandas as pd
 
 from .engine import project
 from .loading import iter_params
-from .results import COLUMNS, DECIMALS
+from .results import Record, rounded
 from .schema import AssumptionSet, Param
 
 PERCENTILES = (10, 50, 90)
@@ -69,24 +70,45 @@ def simulate(name: str, a: AssumptionSet, n: int, seed: int,
     return {m: np.concatenate(v, axis=0) for m, v in kept.items()}
 
 
-def percentile_rows(name: str, years: list[str], sims: dict, units: dict) -> pd.DataFrame:
-    records = []
-    for (area, measure), arr in sims.items():
+def percentiles(sims: dict[tuple[str, str], np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
+    """P10, P50, P90 of each measure by year: ``(3, years)`` arrays."""
+    return {m: np.percentile(arr, PERCENTILES, axis=0) for m, arr in sims.items()}
+
+
+def percentile_rows(name: str, years: list[str], pcts: dict, units: dict) -> list[Record]:
+    """``<measure>.p10`` / ``.p50`` / ``.p90`` rows of the results table."""
+    records: list[Record] = []
+    for (area, measure), qs in pcts.items():
         unit = units[(area, measure)]
-        qs = np.percentile(arr, PERCENTILES, axis=0)
         for q, row in zip(PERCENTILES, qs, strict=True):
-            for y, v in zip(years, np.round(row, DECIMALS.get(unit, 6)), strict=True):
-                records.append((name, area, f"{measure}.p{q}", y, float(v) + 0.0, unit))
-    return pd.DataFrame.from_records(records, columns=COLUMNS)
+            for y, v in zip(years, rounded(row, unit), strict=True):
+                records.append((name, area, f"{measure}.p{q}", y, v, unit))
+    return records
 
 
-def sensitivity(name: str, a: AssumptionSet) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Swing:
+    """How far one assumption moves the final position from its low to its high value."""
+
+    parameter: str
+    low: float
+    central: float
+    high: float
+    unit: str
+    deficit_swing: float
+    overspend_swing: float
+
+    @property
+    def size(self) -> float:
+        return max(abs(self.deficit_swing), abs(self.overspend_swing))
+
+
+def sensitivity(name: str, a: AssumptionSet) -> list[Swing]:
     """Swing in the final cumulative deficit and final-year overspend from each ranged
     assumption moving from its low to its high value, the others central; largest first."""
     params = ranged(a)
     if not params:
-        return pd.DataFrame(columns=["parameter", "low", "central", "high", "unit",
-                                     "deficit_swing", "overspend_swing"])
+        return []
     k = len(params)
     draws = {}
     for j, (path, p) in enumerate(params):
@@ -96,17 +118,11 @@ def sensitivity(name: str, a: AssumptionSet) -> pd.DataFrame:
     proj = project(name, a, draws, 2 * k)
     deficit = proj[("dsg", "cumulative_deficit")][:, -1]
     overspend = proj[("csc", "overspend")][:, -1]
-    rows = []
-    for j, (path, p) in enumerate(params):
-        rows.append({
-            "parameter": path, "low": p.low, "central": p.value, "high": p.high, "unit": p.unit,
-            "deficit_swing": float(deficit[2 * j + 1] - deficit[2 * j]),
-            "overspend_swing": float(overspend[2 * j + 1] - overspend[2 * j]),
-        })
-    df = pd.DataFrame(rows)
-    order = np.maximum(df.deficit_swing.abs(), df.overspend_swing.abs()).sort_values(
-        ascending=False, kind="stable").index
-    return df.loc[order].reset_index(drop=True)
+    swings = [Swing(path, p.low, p.value, p.high, p.unit,
+                    float(deficit[2 * j + 1] - deficit[2 * j]),
+                    float(overspend[2 * j + 1] - overspend[2 * j]))
+              for j, (path, p) in enumerate(params)]
+    return sorted(swings, key=lambda s: -s.size)  # stable: equal swings keep file order
 
 
 class _Progress:
@@ -129,16 +145,18 @@ class _Progress:
 
 
 def add_uncertainty(run, n: int, seed: int, progress: bool = False) -> None:
-    """Percentile rows for every scenario into ``run.results``; sensitivity of the first
-    scenario into ``run.extra``."""
+    """Percentile rows for every scenario, added to the run's results."""
     bar = _Progress(n * len(run.scenarios), progress)
-    frames = [run.results]
+    kept: dict[tuple[str, str], dict[str, np.ndarray]] = {}
     for s, proj in zip(run.scenarios, run.projections, strict=True):
-        sims = simulate(s.name, s.assumptions, n, seed, bar)
+        pcts = percentiles(simulate(s.name, s.assumptions, n, seed, bar))
         units = {m: proj.lines[m].unit for m in MEASURES}
-        frames.append(percentile_rows(s.name, proj.years, sims, units))
-    run.results = pd.concat(frames, ignore_index=True)
+        run.records.extend(percentile_rows(s.name, proj.years, pcts, units))
+        for (_, measure), qs in pcts.items():
+            kept[(s.name, measure)] = {f"p{q}": row for q, row in zip(PERCENTILES, qs,
+                                                                       strict=True)}
     run.extra["draws"] = {"n": n, "seed": seed}
+    run.extra["percentiles"] = kept
 
 
 def add_sensitivity(run) -> None:

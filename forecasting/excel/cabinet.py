@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
@@ -109,18 +108,18 @@ def _ranking(wb: Workbook, run, g: Grid) -> None:
     ws = wb.create_sheet("Ranking")
     text(ws.cell(1, 1), "Scenarios ranked (1 = best)").font = TITLE
     h = run.headlines
-    final = workbook_label(h["final_year"].iloc[0])
+    final = workbook_label(h[0].final_year)
     header_row(ws, 3, ["Scenario", f"Cumulative DSG deficit at 31 March {final[-2:]}, £000",
                        "Rank by deficit", "CSC overspend over the forecast years, £000",
                        "Rank by overspend", "Deficit clears"])
     last = 3 + len(h)
-    for r, row in enumerate(h.itertuples(), start=4):
+    for r, row in enumerate(h, start=4):
         text(ws.cell(r, 1), row.scenario)
-        ws.cell(r, 2, float(row.cumulative_deficit_final)).number_format = GBP_000
+        ws.cell(r, 2, row.cumulative_deficit_final).number_format = GBP_000
         ws.cell(r, 3, f"=RANK(B{r},$B$4:$B${last},1)")
-        ws.cell(r, 4, float(row.overspend_forecast_total)).number_format = GBP_000
+        ws.cell(r, 4, row.overspend_forecast_total).number_format = GBP_000
         ws.cell(r, 5, f"=RANK(D{r},$D$4:$D${last},1)")
-        text(ws.cell(r, 6), workbook_label(str(row.deficit_clears)))
+        text(ws.cell(r, 6), workbook_label(row.deficit_clears))
         g.formulas += 2
     set_widths(ws, {1: 28, 2: 22, 3: 12, 4: 22, 5: 12, 6: 18})
     page_setup(ws, freeze="B4")
@@ -129,7 +128,7 @@ def _ranking(wb: Workbook, run, g: Grid) -> None:
 def _range(wb: Workbook, run, g: Grid) -> list:
     """P10/P50/P90 by scenario; returns the fan-chart series of the plan."""
     ws = wb.create_sheet("Range")
-    pct = run.results[run.results.measure.str.contains(r"\.p\d\d$")]
+    pct = run.extra.get("percentiles", {})
     g.sheet(ws, "Range of outcomes (Monte Carlo percentiles)",
             "Statistical outputs, shown as values: "
             + (f"{run.extra['draws']['n']:,} draws, seed {run.extra['draws']['seed']}."
@@ -140,14 +139,13 @@ def _range(wb: Workbook, run, g: Grid) -> list:
         g.section(ws, title)
         for s in [p.scenario for p in run.projections]:
             for q in ("p10", "p50", "p90"):
-                df = pct[(pct.scenario == s) & (pct.measure == f"{measure}.{q}")]
-                if df.empty:
+                if (s, measure) not in pct:
                     continue
                 r = g.next_row[ws.title]
                 text(ws.cell(r, 1), f"{s} {q.upper()}")
                 text(ws.cell(r, 2), "£000")
                 text(ws.cell(r, 3), f"{measure}.{q}").font = NOTE
-                for i, v in enumerate(df.set_index("year").loc[g.years, "value"]):
+                for i, v in enumerate(pct[(s, measure)][q]):
                     ws.cell(r, 5 + i, float(v)).number_format = GBP_000
                 g.where[(s, "range", f"{measure}.{q}")] = (ws, r)
                 g.next_row[ws.title] = r + 1
@@ -158,7 +156,7 @@ def _range(wb: Workbook, run, g: Grid) -> list:
 
 def _sensitivity(wb: Workbook, run):
     ws = wb.create_sheet("Sensitivity")
-    sens: pd.DataFrame | None = run.extra.get("sensitivity")
+    sens = run.extra.get("sensitivity")
     scenario = run.projections[0].scenario
     final = workbook_label(run.projections[0].years[-1])
     text(ws.cell(1, 1), f"Sensitivity: swing from each assumption's low to high value "
@@ -169,10 +167,10 @@ def _sensitivity(wb: Workbook, run):
     header_row(ws, 4, ["Assumption", "Low", "Central", "High", "Unit",
                        f"Swing in the cumulative DSG deficit at 31 March {final[-2:]}, £000",
                        f"Swing in the {final} CSC overspend, £000"])
-    if sens is None or sens.empty:
+    if not sens:
         text(ws.cell(5, 1), "No ranged assumptions.")
         return None
-    for r, row in enumerate(sens.itertuples(), start=5):
+    for r, row in enumerate(sens, start=5):
         text(ws.cell(r, 1), row.parameter)
         for c, v in ((2, row.low), (3, row.central), (4, row.high)):
             ws.cell(r, c, float(v)).number_format = "#,##0.####"

@@ -23,7 +23,6 @@ from .common import (
 )
 from .grid import Grid
 from .models import CSC, DSG, csc_calcs, csc_inputs, dsg_calcs, dsg_inputs
-from .styles import sheet_title
 
 HOW = [
     "Inputs: the engine's drivers for each scenario (yellow cells): children by placement type "
@@ -33,7 +32,8 @@ HOW = [
     "along each row. Change an input and the totals, overspend and deficit follow.",
     "Checks: identities (totals, roll-forward, the 0.5% flag) and agreement with the engine; "
     "the master check at the top must read TRUE.",
-    "All lines: every line the engine produced, as values, for every scenario.",
+    "Other lines: every other line the engine produced (workforce, caseloads, moves, savings "
+    "by item, DSG detail), as values, for every scenario.",
     "Assumptions and sources: every input figure with its unit, basis, source, file and line.",
 ]
 
@@ -57,7 +57,7 @@ def finance_model(run) -> bytes:
         dsg_calcs(g, dsg, proj)
     engine_sheet(wb, g, run, [(CSC, "overspend"), (DSG, "cumulative_deficit")])
     checks_sheet(wb, g, run, (CSC, DSG))
-    _all_lines(wb, run, g)
+    _other_lines(wb, run, g)
     charts = []
     n = len(years)
     charts.append(line_chart(
@@ -89,13 +89,14 @@ def finance_model(run) -> bytes:
     return buf.getvalue()
 
 
-def _all_lines(wb: Workbook, run, g: Grid) -> None:
-    taken = set(wb.sheetnames)
-    ws = wb.create_sheet(sheet_title("All lines", taken))
-    g.sheet(ws, "All lines (values)", "Every line of the projection as the engine computed "
-            "it, for every scenario.")
+def _other_lines(wb: Workbook, run, g: Grid) -> None:
+    """Every line of the projection not already on the Inputs or calculation sheets."""
+    ws = wb.create_sheet("Other lines")
+    g.sheet(ws, "Other lines (values)", "The rest of every scenario's projection as the "
+            "engine computed it: workforce and caseloads, moves, savings by item, DSG detail.")
     for proj in run.projections:
         g.section(ws, proj.scenario)
         for (area, measure) in proj.lines:
-            g.input_row(ws, proj, area, measure, note=area, key=f"all.{area}.{measure}",
-                        styled=False)
+            if not g.has(proj.scenario, area, measure):
+                g.input_row(ws, proj, area, measure, note=area, key=f"other.{area}.{measure}",
+                            styled=False)
