@@ -46,8 +46,11 @@ def guarded(fn):
         except Exception as e:  # noqa: BLE001 - the last line of defence, exit 1
             if click.get_current_context().find_root().params.get("debug"):
                 traceback.print_exc()
-            click.echo(f"internal error: {type(e).__name__}: {e}\n(run with --debug for "
-                       "details; earlier outputs are untouched)", err=True)
+            click.echo(
+                f"internal error: {type(e).__name__}: {e}\n(run with --debug for "
+                "details; earlier outputs are untouched)",
+                err=True,
+            )
             sys.exit(1)
 
     return wrapper
@@ -62,15 +65,27 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("assumptions", required=False, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True, help="Folder for results.csv and the workbooks.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for results.csv and the workbooks.",
+)
 @click.option("--scenario", "names", multiple=True, help="Run only this scenario (repeatable).")
-@click.option("--draws", type=click.IntRange(0, 1_000_000), default=1000, show_default=True,
-              help="Monte Carlo draws over ranged assumptions (0: central case only).")
+@click.option(
+    "--draws",
+    type=click.IntRange(0, 1_000_000),
+    default=1000,
+    show_default=True,
+    help="Monte Carlo draws over ranged assumptions (0: central case only).",
+)
 @click.option("--seed", type=int, default=2019, show_default=True, help="Random seed for draws.")
 @guarded
-def run(assumptions: Path | None, out_dir: Path, names: tuple[str, ...], draws: int,
-        seed: int) -> None:
+def run(
+    assumptions: Path | None, out_dir: Path, names: tuple[str, ...], draws: int, seed: int
+) -> None:
     """Run ASSUMPTIONS (a set folder or a scenario file; default: the bundled set)."""
     from forecasting.run import forecast, write
     from forecasting.summary import summary_text
@@ -99,9 +114,11 @@ def validate(paths: tuple[Path, ...]) -> None:
     for path in paths:
         try:
             scenarios = load(path)
-            click.echo(f"{path}: ok ({len(scenarios)} scenario"
-                       f"{'s' if len(scenarios) != 1 else ''}: "
-                       f"{', '.join(s.name for s in scenarios)})")
+            click.echo(
+                f"{path}: ok ({len(scenarios)} scenario"
+                f"{'s' if len(scenarios) != 1 else ''}: "
+                f"{', '.join(s.name for s in scenarios)})"
+            )
         except InputError as e:
             problems.extend(e.problems)
     if problems:
@@ -120,13 +137,23 @@ def schema() -> None:
 @click.argument("assumptions", required=False, type=click.Path(path_type=Path))
 @click.option("--scenario", "name", required=True, help="Scenario to balance.")
 @click.option("--target-year", required=True, help="Year the deficit must clear, e.g. 2023-24.")
-@click.option("--lever", type=click.Choice(["savings", "transfer", "ehcp_growth"]),
-              default="savings", show_default=True, help="What to change.")
-@click.option("--write-scenario", "write_to", type=click.Path(path_type=Path),
-              help="Write a scenario file that extends SCENARIO with the solution.")
+@click.option(
+    "--lever",
+    type=click.Choice(["savings", "transfer", "ehcp_growth"]),
+    default="savings",
+    show_default=True,
+    help="What to change.",
+)
+@click.option(
+    "--write-scenario",
+    "write_to",
+    type=click.Path(path_type=Path),
+    help="Write a scenario file that extends SCENARIO with the solution.",
+)
 @guarded
-def solve(assumptions: Path | None, name: str, target_year: str, lever: str,
-          write_to: Path | None) -> None:
+def solve(
+    assumptions: Path | None, name: str, target_year: str, lever: str, write_to: Path | None
+) -> None:
     """What it takes to clear the cumulative DSG deficit by TARGET-YEAR."""
     from forecasting.loading import load
     from forecasting.solve import scenario_text
@@ -146,8 +173,13 @@ def solve(assumptions: Path | None, name: str, target_year: str, lever: str,
 
 @main.command()
 @click.argument("history", type=click.Path(path_type=Path))
-@click.option("--horizon", type=click.IntRange(1, 50), default=5, show_default=True,
-              help="Periods to forecast.")
+@click.option(
+    "--horizon",
+    type=click.IntRange(1, 50),
+    default=5,
+    show_default=True,
+    help="Periods to forecast.",
+)
 @guarded
 def trend(history: Path, horizon: int) -> None:
     """Fit a trend to HISTORY.csv (columns period,value) and forecast it with intervals."""
@@ -167,8 +199,10 @@ def init(directory: Path) -> None:
     if directory.exists() and any(directory.iterdir()):
         raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
     shutil.copytree(_default_assumptions(), directory, dirs_exist_ok=True)
-    click.echo(f"Created {directory}. Edit its .yaml files, replacing every 'estimate' with the "
-               f"council's own figure, then run `forecast validate {directory}`.")
+    click.echo(
+        f"Created {directory}. Edit its .yaml files, replacing every 'estimate' with the "
+        f"council's own figure, then run `forecast validate {directory}`."
+    )
 
 
 if __name__ == "__main__":

@@ -67,8 +67,7 @@ def main() -> None:
     imports = _median_wall([python, "-c", "import numpy, pandas, openpyxl"])
     with tempfile.TemporaryDirectory() as out:
         run_default = _median_wall([forecast, "run", str(BUNDLED), "--out", out])
-        run_central = _median_wall([forecast, "run", str(BUNDLED), "--out", out,
-                                    "--draws", "0"])
+        run_central = _median_wall([forecast, "run", str(BUNDLED), "--out", out, "--draws", "0"])
     a = _scenario()
     mc = _engine_seconds(a, 10_000)
     from forecasting.uncertainty import simulate
@@ -83,15 +82,23 @@ def main() -> None:
     print("| measure | result | target | |")
     print("|---|---|---|---|")
     print(f"| bare import of numpy + pandas + openpyxl | {imports:.2f} s | (baseline) | |")
-    print(f"| `forecast run` on the bundled set (7 scenarios, 1,000 draws, 3 workbooks) | "
-          f"{run_default:.2f} s = {ratio:.1f}x import | <= {TARGETS['run_vs_import']:.0f}x "
-          f"import | {ok[ratio <= TARGETS['run_vs_import']]} |")
-    print(f"| `forecast run --draws 0` | {run_central:.2f} s = {run_central / imports:.1f}x "
-          f"import | (for comparison) | |")
-    print(f"| 10,000 Monte Carlo draws, one scenario, engine time | {mc:.3f} s | < "
-          f"{TARGETS['mc_10k_seconds']:.0f} s | {ok[mc < TARGETS['mc_10k_seconds']]} |")
-    print(f"| 10,000 draws, peak memory allocated (tracemalloc) | {peak_mb:.0f} MB | < "
-          f"{TARGETS['mc_10k_megabytes']:.0f} MB | {ok[peak_mb < TARGETS['mc_10k_megabytes']]} |")
+    print(
+        f"| `forecast run` on the bundled set (7 scenarios, 1,000 draws, 3 workbooks) | "
+        f"{run_default:.2f} s = {ratio:.1f}x import | <= {TARGETS['run_vs_import']:.0f}x "
+        f"import | {ok[ratio <= TARGETS['run_vs_import']]} |"
+    )
+    print(
+        f"| `forecast run --draws 0` | {run_central:.2f} s = {run_central / imports:.1f}x "
+        f"import | (for comparison) | |"
+    )
+    print(
+        f"| 10,000 Monte Carlo draws, one scenario, engine time | {mc:.3f} s | < "
+        f"{TARGETS['mc_10k_seconds']:.0f} s | {ok[mc < TARGETS['mc_10k_seconds']]} |"
+    )
+    print(
+        f"| 10,000 draws, peak memory allocated (tracemalloc) | {peak_mb:.0f} MB | < "
+        f"{TARGETS['mc_10k_megabytes']:.0f} MB | {ok[peak_mb < TARGETS['mc_10k_megabytes']]} |"
+    )
     print()
     print("Engine time (s) by draws and horizon, one scenario:")
     print()

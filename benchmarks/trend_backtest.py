@@ -19,19 +19,40 @@ from forecasting.trend import Series, _line, _naive_growth, fit
 
 SERIES = {
     # Children looked after at 31 March, England (DfE, Children looked after in England)
-    "children looked after, England": (range(2010, 2024), [
-        64470, 65500, 67070, 68060, 68800, 69480, 70440, 72590, 75370, 78150, 80000, 80850,
-        82170, 83840]),
+    "children looked after, England": (
+        range(2010, 2024),
+        [
+            64470,
+            65500,
+            67070,
+            68060,
+            68800,
+            69480,
+            70440,
+            72590,
+            75370,
+            78150,
+            80000,
+            80850,
+            82170,
+            83840,
+        ],
+    ),
     # EHCPs and statements, England, January (DfE SEN2)
-    "EHCPs, England": (range(2015, 2025), [
-        240185, 256315, 287290, 319819, 354360, 390109, 430697, 473255, 517049, 575963]),
+    "EHCPs, England": (
+        range(2015, 2025),
+        [240185, 256315, 287290, 319819, 354360, 390109, 430697, 473255, 517049, 575963],
+    ),
     # Permanent exclusions, England, by academic year starting (DfE exclusion statistics)
-    "permanent exclusions, England": (range(2010, 2023), [
-        5080, 5170, 4630, 4630, 4950, 5800, 6685, 7720, 7905, 7894, 5057, 3928, 6495]),
+    "permanent exclusions, England": (
+        range(2010, 2023),
+        [5080, 5170, 4630, 4630, 4950, 5800, 6685, 7720, 7905, 7894, 5057, 3928, 6495],
+    ),
     # Children in need at 31 March, England (DfE, Characteristics of children in need)
-    "children in need, England": (range(2013, 2024), [
-        378600, 397600, 390960, 394400, 389430, 404710, 399500, 389260, 388490, 404310,
-        403090]),
+    "children in need, England": (
+        range(2013, 2024),
+        [378600, 397600, 390960, 394400, 389430, 404710, 399500, 389260, 388490, 404310, 403090],
+    ),
 }
 HORIZON = 4
 
@@ -45,17 +66,18 @@ def evaluate() -> dict[str, dict[str, float]]:
         held = []
         for origin in range(6, len(y)):
             ahead = min(HORIZON, len(y) - origin)
-            tf = t[origin:origin + ahead]
-            actual = y[origin:origin + ahead]
-            s = Series([str(int(v)) for v in t[:origin]], t[:origin], y[:origin], "year",
-                       True, 1.0)
+            tf = t[origin : origin + ahead]
+            actual = y[origin : origin + ahead]
+            s = Series([str(int(v)) for v in t[:origin]], t[:origin], y[:origin], "year", True, 1.0)
             tr = fit(s, ahead)
             errs["trend"].extend(np.abs(tr.forecast - actual) / actual)
             held.extend((tr.lower_95 <= actual) & (actual <= tr.upper_95))
             errs["repeat last growth"].extend(
-                np.abs(_naive_growth(t[:origin], y[:origin], tf) - actual) / actual)
-            errs["straight line"].extend(np.abs(_line(t[:origin], y[:origin], tf) - actual)
-                                         / actual)
+                np.abs(_naive_growth(t[:origin], y[:origin], tf) - actual) / actual
+            )
+            errs["straight line"].extend(
+                np.abs(_line(t[:origin], y[:origin], tf) - actual) / actual
+            )
         out[name] = {k: float(np.mean(v)) for k, v in errs.items()}
         out[name]["95% held"] = float(np.mean(held))
     return out
@@ -65,11 +87,15 @@ def main() -> None:
     res = evaluate()
     print(f"{'series':<32} {'trend':>8} {'last growth':>12} {'line':>8} {'95% held':>9}")
     for name, r in res.items():
-        print(f"{name:<32} {r['trend']:>8.2%} {r['repeat last growth']:>12.2%} "
-              f"{r['straight line']:>8.2%} {r['95% held']:>9.0%}")
+        print(
+            f"{name:<32} {r['trend']:>8.2%} {r['repeat last growth']:>12.2%} "
+            f"{r['straight line']:>8.2%} {r['95% held']:>9.0%}"
+        )
     mean = {k: np.mean([r[k] for r in res.values()]) for k in next(iter(res.values()))}
-    print(f"{'mean':<32} {mean['trend']:>8.2%} {mean['repeat last growth']:>12.2%} "
-          f"{mean['straight line']:>8.2%} {mean['95% held']:>9.0%}")
+    print(
+        f"{'mean':<32} {mean['trend']:>8.2%} {mean['repeat last growth']:>12.2%} "
+        f"{mean['straight line']:>8.2%} {mean['95% held']:>9.0%}"
+    )
 
 
 if __name__ == "__main__":

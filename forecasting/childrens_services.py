@@ -35,8 +35,8 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
     counts = children_in_care(inp, csc)
     general_index = inp.index(csc.placement_price_inflation)
     weekly = {
-        k: inp.base(t.weekly_cost) * (inp.index(t.price_inflation) if t.price_inflation
-                                      else general_index)
+        k: inp.base(t.weekly_cost)
+        * (inp.index(t.price_inflation) if t.price_inflation else general_index)
         for k, t in csc.placements.items()
     }
     before = {k: counts[k] * weekly[k] * weeks for k in counts}
@@ -51,8 +51,11 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         moved = np.minimum(wanted * fm, available)
         counts[move.from_type] = available - moved
         if move.to_type == OUT_OF_CARE:
-            continuing = (inp.base(move.continuing_weekly_cost) * general_index
-                          if move.continuing_weekly_cost else inp.zeros())
+            continuing = (
+                inp.base(move.continuing_weekly_cost) * general_index
+                if move.continuing_weekly_cost
+                else inp.zeros()
+            )
             allowance = moved * continuing * weeks
             allowances = allowances + allowance
             effect = allowance - moved * weekly[move.from_type] * weeks
@@ -62,33 +65,76 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         move_lines[mid] = (move, moved, effect)
 
     cost = {k: counts[k] * weekly[k] * weeks for k in counts}
-    add(AREA, "children_in_care", "count", sum(counts.values()),
-                         "Children in care (average in year)",
-                         (f"{P}.*.children", "childrens_services.children_in_care.growth"))
+    add(
+        AREA,
+        "children_in_care",
+        "count",
+        sum(counts.values()),
+        "Children in care (average in year)",
+        (f"{P}.*.children", "childrens_services.children_in_care.growth"),
+    )
     for k, t in csc.placements.items():
-        add(AREA, f"children_in_care.{k}", "count", counts[k], f"Children in care: {t.label}",
-            (f"{P}.{k}.children",))
+        add(
+            AREA,
+            f"children_in_care.{k}",
+            "count",
+            counts[k],
+            f"Children in care: {t.label}",
+            (f"{P}.{k}.children",),
+        )
     for k, t in csc.placements.items():
-        add(AREA, f"weekly_cost.{k}", "GBP", weekly[k] * np.ones(inp.shape),
+        add(
+            AREA,
+            f"weekly_cost.{k}",
+            "GBP",
+            weekly[k] * np.ones(inp.shape),
             f"Weekly cost per child: {t.label}",
-            (f"{P}.{k}.weekly_cost", "childrens_services.placement_price_inflation"))
+            (f"{P}.{k}.weekly_cost", "childrens_services.placement_price_inflation"),
+        )
     add(AREA, "weeks_in_year", "count", weeks, "Weeks in the year", ("timeline.weeks_per_year",))
-    placement_cost = add(AREA, "placement_cost", "GBP", sum(cost.values()),
-                         "Placement cost (all types)")
+    placement_cost = add(
+        AREA, "placement_cost", "GBP", sum(cost.values()), "Placement cost (all types)"
+    )
     for k, t in csc.placements.items():
         add(AREA, f"placement_cost.{k}", "GBP", cost[k], f"Placement cost: {t.label}")
-    add(AREA, "placement_cost_external", "GBP",
+    add(
+        AREA,
+        "placement_cost_external",
+        "GBP",
         sum(cost[k] for k, t in csc.placements.items() if t.external),
-        "Placement cost paid to external providers")
-    add(AREA, "placement_cost_before_moves", "GBP", sum(before.values()),
-        "Placement cost before placement moves")
+        "Placement cost paid to external providers",
+    )
+    add(
+        AREA,
+        "placement_cost_before_moves",
+        "GBP",
+        sum(before.values()),
+        "Placement cost before placement moves",
+    )
     for mid, (move, moved, effect) in move_lines.items():
-        add(AREA, f"move_children.{mid}", "count", moved, f"Children moved: {move.label}",
-            (f"childrens_services.moves.{mid}",))
-        add(AREA, f"move_effect.{mid}", "GBP", effect, f"Cost effect of move: {move.label}",
-            (f"childrens_services.moves.{mid}",))
-    add(AREA, "continuing_allowances", "GBP", allowances,
-        "Allowances continuing after leaving care (e.g. special guardianship)")
+        add(
+            AREA,
+            f"move_children.{mid}",
+            "count",
+            moved,
+            f"Children moved: {move.label}",
+            (f"childrens_services.moves.{mid}",),
+        )
+        add(
+            AREA,
+            f"move_effect.{mid}",
+            "GBP",
+            effect,
+            f"Cost effect of move: {move.label}",
+            (f"childrens_services.moves.{mid}",),
+        )
+    add(
+        AREA,
+        "continuing_allowances",
+        "GBP",
+        allowances,
+        "Allowances continuing after leaving care (e.g. special guardianship)",
+    )
 
     staffing_cost, investment = _workforce_and_investment(inp, proj)
 
@@ -99,8 +145,9 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
     for sid, (p, d) in items.items():
         label = csc.savings.items[sid].label
         add(AREA, f"savings_planned.{sid}", "GBP", p, f"Saving planned: {label}")
-        add(AREA, f"savings_delivered.{sid}", "GBP", d, f"Saving delivered (risk-adjusted): "
-            f"{label}")
+        add(
+            AREA, f"savings_delivered.{sid}", "GBP", d, f"Saving delivered (risk-adjusted): {label}"
+        )
     add(AREA, "savings_planned", "GBP", planned, "Savings planned")
     add(AREA, "savings_delivered", "GBP", delivered, "Savings delivered (risk-adjusted)")
 
@@ -108,20 +155,37 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
     gen = inp.index(csc.general_inflation)
     other = inp.zeros()
     for oid, line in csc.other_spend.items():
-        v = add(AREA, f"other_spend.{oid}", "GBP", inp.base(line.amount) * gen,
-                f"Other spend: {line.label}", (f"childrens_services.other_spend.{oid}",))
+        v = add(
+            AREA,
+            f"other_spend.{oid}",
+            "GBP",
+            inp.base(line.amount) * gen,
+            f"Other spend: {line.label}",
+            (f"childrens_services.other_spend.{oid}",),
+        )
         other = other + v
     add(AREA, "other_spend", "GBP", other, "Other spend (all lines)")
 
-    budget = add(AREA, "budget", "GBP", inp.series(csc.budget.net_budget), "Net budget",
-                 ("childrens_services.budget.net_budget",))
+    budget = add(
+        AREA,
+        "budget",
+        "GBP",
+        inp.series(csc.budget.net_budget),
+        "Net budget",
+        ("childrens_services.budget.net_budget",),
+    )
     drivers = placement_cost + allowances + staffing_cost + investment + other - delivered
     cal = csc.calibration
     gap = inp.base(cal.base_year_overspend) - (drivers[:, :1] - budget[:, :1])
     recon = gap * (np.ones(len(inp.years)) if cal.carry_forward else (1.0 - fm))
-    add(AREA, "reconciliation", "GBP", recon,
+    add(
+        AREA,
+        "reconciliation",
+        "GBP",
+        recon,
         "Reconciliation to the base-year outturn (spend the drivers do not explain)",
-        ("childrens_services.calibration.base_year_overspend",))
+        ("childrens_services.calibration.base_year_overspend",),
+    )
     net = add(AREA, "net_spend", "GBP", drivers + recon, "Net spend")
     add(AREA, "overspend", "GBP", net - budget, "Overspend (positive) against net budget")
 
@@ -134,8 +198,14 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
     W = "childrens_services.workforce"
     establishment = inp.zeros()
     for tid, team in wf.teams.items():
-        v = add(AREA, f"establishment_fte.{tid}", "FTE", inp.series(team.establishment_fte),
-                f"Social worker establishment: {team.label}", (f"{W}.teams.{tid}",))
+        v = add(
+            AREA,
+            f"establishment_fte.{tid}",
+            "FTE",
+            inp.series(team.establishment_fte),
+            f"Social worker establishment: {team.label}",
+            (f"{W}.teams.{tid}",),
+        )
         establishment = establishment + v
     add(AREA, "establishment_fte", "FTE", establishment, "Social worker establishment")
     vacancies = np.minimum(inp.series(wf.vacancy_fte), establishment)
@@ -146,15 +216,37 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
     agency_unit = permanent_unit * (1.0 + inp.series(wf.agency_premium))
     add(AREA, "vacancy_fte", "FTE", vacancies, "Vacant posts", (f"{W}.vacancy_fte",))
     add(AREA, "permanent_fte", "FTE", permanent, "Permanent social workers in post")
-    add(AREA, "agency_cover_fte", "FTE", cover, "Agency social workers covering vacancies",
-        (f"{W}.agency_cover_share",))
-    add(AREA, "cost_per_fte.permanent", "GBP", permanent_unit, "Cost per permanent FTE",
-        (f"{W}.permanent_cost_per_fte", f"{W}.pay_inflation"))
-    add(AREA, "cost_per_fte.agency", "GBP", agency_unit, "Cost per agency FTE",
-        (f"{W}.agency_premium",))
-    staffing = add(AREA, "staffing_cost", "GBP",
-                   permanent * permanent_unit + cover * agency_unit,
-                   "Social worker staffing cost (establishment)")
+    add(
+        AREA,
+        "agency_cover_fte",
+        "FTE",
+        cover,
+        "Agency social workers covering vacancies",
+        (f"{W}.agency_cover_share",),
+    )
+    add(
+        AREA,
+        "cost_per_fte.permanent",
+        "GBP",
+        permanent_unit,
+        "Cost per permanent FTE",
+        (f"{W}.permanent_cost_per_fte", f"{W}.pay_inflation"),
+    )
+    add(
+        AREA,
+        "cost_per_fte.agency",
+        "GBP",
+        agency_unit,
+        "Cost per agency FTE",
+        (f"{W}.agency_premium",),
+    )
+    staffing = add(
+        AREA,
+        "staffing_cost",
+        "GBP",
+        permanent * permanent_unit + cover * agency_unit,
+        "Social worker staffing cost (establishment)",
+    )
 
     investment = inp.zeros()
     invest_fte = inp.zeros()
@@ -165,8 +257,14 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
             for t in range(1, len(inp.years)):
                 if inp.years[t] not in listed:
                     amount[:, t] = amount[:, t - 1] * (pay[:, t] / pay[:, t - 1])
-        add(AREA, f"investment.{iid}", "GBP", amount, f"Investment: {item.label}",
-            (f"childrens_services.investment.{iid}",))
+        add(
+            AREA,
+            f"investment.{iid}",
+            "GBP",
+            amount,
+            f"Investment: {item.label}",
+            (f"childrens_services.investment.{iid}",),
+        )
         investment = investment + amount
         if item.agency_social_workers:
             invest_fte = invest_fte + _safe_div(amount, agency_unit)
@@ -178,15 +276,37 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
     cl = wf.caseload
     cases = inp.series(cl.open_cases)
     needed = _safe_div(cases, inp.series(cl.target_caseload))
-    effective = np.maximum(fte - inp.series(cl.asye_fte) * (1.0 - inp.series(cl.asye_caseload_share)),
-                           0.0)
+    effective = np.maximum(
+        fte - inp.series(cl.asye_fte) * (1.0 - inp.series(cl.asye_caseload_share)), 0.0
+    )
     add(AREA, "caseload.open_cases", "count", cases, "Open cases", (f"{W}.caseload.open_cases",))
-    add(AREA, "caseload.fte_needed", "FTE", needed, "FTE needed at the target caseload",
-        (f"{W}.caseload.target_caseload",))
-    add(AREA, "caseload.fte_effective", "FTE", effective,
-        "Case-holding capacity (newly qualified workers at a reduced caseload)")
-    add(AREA, "caseload.gap_fte", "FTE", needed - effective,
-        "FTE short of the target caseload (negative: spare capacity)")
-    add(AREA, "caseload.average", "count", _safe_div(cases, effective),
-        "Average caseload per effective FTE")
+    add(
+        AREA,
+        "caseload.fte_needed",
+        "FTE",
+        needed,
+        "FTE needed at the target caseload",
+        (f"{W}.caseload.target_caseload",),
+    )
+    add(
+        AREA,
+        "caseload.fte_effective",
+        "FTE",
+        effective,
+        "Case-holding capacity (newly qualified workers at a reduced caseload)",
+    )
+    add(
+        AREA,
+        "caseload.gap_fte",
+        "FTE",
+        needed - effective,
+        "FTE short of the target caseload (negative: spare capacity)",
+    )
+    add(
+        AREA,
+        "caseload.average",
+        "count",
+        _safe_div(cases, effective),
+        "Average caseload per effective FTE",
+    )
     return staffing, investment

@@ -36,16 +36,20 @@ def check(model: AssumptionSet) -> Found:
     return found
 
 
-def _walk(node: Any, path: tuple[str, ...], timeline: Timeline, found: Found,
-          kind: str) -> None:
+def _walk(node: Any, path: tuple[str, ...], timeline: Timeline, found: Found, kind: str) -> None:
     if isinstance(node, Param):
         _check_param(node, path, timeline, found, kind)
         return
     if isinstance(node, Flag):
         _check_years(node.values, path, timeline, found)
         if node.value is None and not _covers(node.values, timeline):
-            found.append((path, "needs a value, or values for every year "
-                          f"{timeline.labels[0]} to {timeline.labels[-1]}"))
+            found.append(
+                (
+                    path,
+                    "needs a value, or values for every year "
+                    f"{timeline.labels[0]} to {timeline.labels[-1]}",
+                )
+            )
         return
     if isinstance(node, dict):
         for k, v in node.items():
@@ -53,8 +57,13 @@ def _walk(node: Any, path: tuple[str, ...], timeline: Timeline, found: Found,
         return
     if hasattr(node, "__pydantic_fields__"):
         for name, info in type(node).__pydantic_fields__.items():
-            _walk(getattr(node, name), path + (info.alias or name,), timeline, found,
-                  kind=field_kind(node, name))
+            _walk(
+                getattr(node, name),
+                path + (info.alias or name,),
+                timeline,
+                found,
+                kind=field_kind(node, name),
+            )
 
 
 def _covers(values: dict | None, timeline: Timeline) -> bool:
@@ -76,20 +85,35 @@ def _check_param(p: Param, path, timeline: Timeline, found: Found, kind: str) ->
         if p.unit != "ratio" or isinstance(p, Share):
             found.append((path + ("from_trend",), "only a growth rate can come from a trend"))
         if p.values or p.low is not None or p.high is not None:
-            found.append((path + ("from_trend",), "a trend gives the value and its range: "
-                          "remove value, values, low and high"))
+            found.append(
+                (
+                    path + ("from_trend",),
+                    "a trend gives the value and its range: remove value, values, low and high",
+                )
+            )
         return
     if kind == "base" and p.values:
-        found.append((path + ("values",), "this is a base-year figure: give a single value "
-                      "(growth and inflation are separate assumptions)"))
+        found.append(
+            (
+                path + ("values",),
+                "this is a base-year figure: give a single value "
+                "(growth and inflation are separate assumptions)",
+            )
+        )
     if kind == "anchored":
         if p.value is not None or not p.values or timeline.labels[0] not in p.values:
-            found.append((path, f"give values by year, at least for {timeline.labels[0]}; "
-                          "years not given are grown from the year before"))
+            found.append(
+                (
+                    path,
+                    f"give values by year, at least for {timeline.labels[0]}; "
+                    "years not given are grown from the year before",
+                )
+            )
     elif p.value is None and not _covers(p.values, timeline):
         missing = [y for y in timeline.labels if y not in (p.values or {})]
-        found.append((path, "needs a value, or values for every year; missing "
-                      f"{', '.join(missing)}"))
+        found.append(
+            (path, f"needs a value, or values for every year; missing {', '.join(missing)}")
+        )
     named: list[tuple[Any, float | None]] = [("value", p.value), ("low", p.low), ("high", p.high)]
     named += [(("values", y), v) for y, v in (p.values or {}).items()]
     for key, v in named:
@@ -106,11 +130,21 @@ def _check_param(p: Param, path, timeline: Timeline, found: Found, kind: str) ->
         found.append((path, "a range needs both low and high"))
     elif p.ranged:
         if p.value is None:
-            found.append((path, "a range needs a central value (low <= value <= high); years "
-                          "under values keep their stated figures"))
+            found.append(
+                (
+                    path,
+                    "a range needs a central value (low <= value <= high); years "
+                    "under values keep their stated figures",
+                )
+            )
         elif not (p.low <= p.value <= p.high):
-            found.append((path, f"value {p.value:g} is outside its range "
-                          f"{p.low:g} to {p.high:g} (need low <= value <= high)"))
+            found.append(
+                (
+                    path,
+                    f"value {p.value:g} is outside its range "
+                    f"{p.low:g} to {p.high:g} (need low <= value <= high)",
+                )
+            )
 
 
 def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
@@ -121,22 +155,40 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
     for mid, move in csc.moves.items():
         base = ("childrens_services", "moves", mid)
         if move.from_type not in types:
-            found.append((base + ("from",), f"unknown placement type '{move.from_type}'; "
-                          f"have {', '.join(sorted(types))}"))
+            found.append(
+                (
+                    base + ("from",),
+                    f"unknown placement type '{move.from_type}'; have {', '.join(sorted(types))}",
+                )
+            )
         if move.to_type not in types and move.to_type != "out_of_care":
-            found.append((base + ("to",), f"unknown placement type '{move.to_type}'; "
-                          f"have {', '.join(sorted(types))} or out_of_care"))
+            found.append(
+                (
+                    base + ("to",),
+                    f"unknown placement type '{move.to_type}'; "
+                    f"have {', '.join(sorted(types))} or out_of_care",
+                )
+            )
         if (move.children is None) == (move.target is None):
-            found.append((base, "give either children (number moved) or target (number to "
-                          "remain), not both or neither"))
+            found.append(
+                (
+                    base,
+                    "give either children (number moved) or target (number to "
+                    "remain), not both or neither",
+                )
+            )
         if move.to_type == move.from_type:
             found.append((base + ("to",), "a move must go to a different placement type"))
     if not csc.workforce.teams:
         found.append((("childrens_services", "workforce", "teams"), "at least one team"))
     missing = {"green", "amber", "red"} - set(csc.savings.confidence_probability)
     if missing:
-        found.append((("childrens_services", "savings", "confidence_probability"),
-                      f"missing {', '.join(sorted(missing))}"))
+        found.append(
+            (
+                ("childrens_services", "savings", "confidence_probability"),
+                f"missing {', '.join(sorted(missing))}",
+            )
+        )
     for sid, item in csc.savings.items.items():
         try:
             timeline.index(item.start_year)
@@ -144,8 +196,12 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
             found.append((("childrens_services", "savings", "items", sid, "start_year"), str(e)))
     try:
         if timeline.index(hn.calibration.calibration_year) == 0:
-            found.append((("high_needs", "calibration", "calibration_year"),
-                          "must be a forecast year (the base year's closing deficit is given)"))
+            found.append(
+                (
+                    ("high_needs", "calibration", "calibration_year"),
+                    "must be a forecast year (the base year's closing deficit is given)",
+                )
+            )
     except ValueError as e:
         found.append((("high_needs", "calibration", "calibration_year"), str(e)))
     if not hn.provisions:
@@ -154,8 +210,12 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
     for year in timeline.labels:
         total = sum(_at(p.share, year) for p in hn.provisions.values())
         if total is not None and abs(total - 1.0) > SHARE_TOLERANCE:
-            found.append((("high_needs", "provisions"),
-                          f"provision shares add up to {total:.4f} in {year}, not 1"))
+            found.append(
+                (
+                    ("high_needs", "provisions"),
+                    f"provision shares add up to {total:.4f} in {year}, not 1",
+                )
+            )
             break
 
 

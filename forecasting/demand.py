@@ -18,16 +18,23 @@ def children_in_care(inp: Inputs, csc: ChildrensServices) -> dict[str, np.ndarra
     """
     base = {k: inp.base(t.children) for k, t in csc.placements.items()}
     total = sum(base.values()) * inp.index(csc.children_in_care.growth)
-    fixed = sum((base[k] for k, t in csc.placements.items() if not t.grows_with_demand),
-                np.zeros((inp.n, 1)))
-    growing = sum((base[k] for k, t in csc.placements.items() if t.grows_with_demand),
-                  np.zeros((inp.n, 1)))
+    fixed = sum(
+        (base[k] for k, t in csc.placements.items() if not t.grows_with_demand),
+        np.zeros((inp.n, 1)),
+    )
+    growing = sum(
+        (base[k] for k, t in csc.placements.items() if t.grows_with_demand), np.zeros((inp.n, 1))
+    )
     flexible = np.maximum(total - fixed, 0.0)
-    share = {k: np.divide(base[k], growing, out=np.zeros_like(growing), where=growing > 0)
-             for k in base}
+    share = {
+        k: np.divide(base[k], growing, out=np.zeros_like(growing), where=growing > 0) for k in base
+    }
     return {
-        k: (np.broadcast_to(base[k], inp.shape).copy() if not t.grows_with_demand
-            else flexible * share[k])
+        k: (
+            np.broadcast_to(base[k], inp.shape).copy()
+            if not t.grows_with_demand
+            else flexible * share[k]
+        )
         for k, t in csc.placements.items()
     }
 

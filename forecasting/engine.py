@@ -13,8 +13,12 @@ from .projection import Projection
 from .schema import AssumptionSet
 
 
-def project(name: str, assumptions: AssumptionSet, draws: Mapping[str, np.ndarray] | None = None,
-            n_draws: int = 1) -> Projection:
+def project(
+    name: str,
+    assumptions: AssumptionSet,
+    draws: Mapping[str, np.ndarray] | None = None,
+    n_draws: int = 1,
+) -> Projection:
     """Project both areas for every year; with ``draws``, every draw at once (row by row)."""
     inp = Inputs(assumptions, draws, n_draws)
     proj = Projection(name, inp.years)

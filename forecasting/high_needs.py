@@ -22,9 +22,13 @@ AREA = "dsg"
 LIMIT_SLACK_GBP = 0.005
 
 
-def transfer_decision(requested: np.ndarray, schools_block: np.ndarray, limit_share: np.ndarray,
-                      forum_approves: np.ndarray, disapplication_granted: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def transfer_decision(
+    requested: np.ndarray,
+    schools_block: np.ndarray,
+    limit_share: np.ndarray,
+    forum_approves: np.ndarray,
+    disapplication_granted: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """The transfer that happens and whether the request needed a disapplication.
 
     Within the limit and approved by the Forum, the request goes ahead. Above the limit,
@@ -49,19 +53,38 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
     H = "high_needs"
 
     inc = hn.income
-    hnb = add(AREA, "high_needs_income", "GBP",
-              inp.anchored(inc.high_needs_block, inc.high_needs_growth),
-              "High-needs block allocation", (f"{H}.income.high_needs_block",
-                                              f"{H}.income.high_needs_growth"))
-    sb = add(AREA, "schools_block", "GBP", inp.anchored(inc.schools_block, inc.schools_block_growth),
-             "Schools block", (f"{H}.income.schools_block",))
-    other_blocks = add(AREA, "other_dsg_blocks", "GBP",
-                       inp.anchored(inc.other_dsg_blocks, inc.schools_block_growth),
-                       "Early years and central school services blocks",
-                       (f"{H}.income.other_dsg_blocks",))
-    contributions = add(AREA, "other_contributions", "GBP", inp.series(inc.other_contributions),
-                        "Other contributions (DfE agreement, council)",
-                        (f"{H}.income.other_contributions",))
+    hnb = add(
+        AREA,
+        "high_needs_income",
+        "GBP",
+        inp.anchored(inc.high_needs_block, inc.high_needs_growth),
+        "High-needs block allocation",
+        (f"{H}.income.high_needs_block", f"{H}.income.high_needs_growth"),
+    )
+    sb = add(
+        AREA,
+        "schools_block",
+        "GBP",
+        inp.anchored(inc.schools_block, inc.schools_block_growth),
+        "Schools block",
+        (f"{H}.income.schools_block",),
+    )
+    other_blocks = add(
+        AREA,
+        "other_dsg_blocks",
+        "GBP",
+        inp.anchored(inc.other_dsg_blocks, inc.schools_block_growth),
+        "Early years and central school services blocks",
+        (f"{H}.income.other_dsg_blocks",),
+    )
+    contributions = add(
+        AREA,
+        "other_contributions",
+        "GBP",
+        inp.series(inc.other_contributions),
+        "Other contributions (DfE agreement, council)",
+        (f"{H}.income.other_contributions",),
+    )
 
     school, post16 = ehcps(inp, hn)
     prices = inp.index(hn.inflation)
@@ -70,88 +93,206 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         n = school * inp.series(prov.share)
         unit = inp.base(prov.cost_per_place) * prices
         ehcp_lines[pid] = (prov.label, n, unit)
-    ehcp_lines["post16"] = ("Post-16 FE and specialist post-16 (16-25)", post16,
-                            inp.base(hn.ehcp.post16_cost_per_place) * prices)
-    add(AREA, "ehcp_total", "count", school + post16, "EHCPs (January census)",
-        (f"{H}.ehcp",))
-    add(AREA, "ehcp_school_age", "count", school, "School-age EHCPs",
-        (f"{H}.ehcp.school_age_plans", f"{H}.ehcp.growth"))
+    ehcp_lines["post16"] = (
+        "Post-16 FE and specialist post-16 (16-25)",
+        post16,
+        inp.base(hn.ehcp.post16_cost_per_place) * prices,
+    )
+    add(AREA, "ehcp_total", "count", school + post16, "EHCPs (January census)", (f"{H}.ehcp",))
+    add(
+        AREA,
+        "ehcp_school_age",
+        "count",
+        school,
+        "School-age EHCPs",
+        (f"{H}.ehcp.school_age_plans", f"{H}.ehcp.growth"),
+    )
     for pid, (label, n, _) in ehcp_lines.items():
-        add(AREA, f"ehcp.{pid}", "count", n, f"EHCPs: {label}",
-            (f"{H}.provisions.{pid}.share",) if pid in hn.provisions else (f"{H}.ehcp.post16_plans",))
+        add(
+            AREA,
+            f"ehcp.{pid}",
+            "count",
+            n,
+            f"EHCPs: {label}",
+            (f"{H}.provisions.{pid}.share",)
+            if pid in hn.provisions
+            else (f"{H}.ehcp.post16_plans",),
+        )
     for pid, (label, _, unit) in ehcp_lines.items():
-        add(AREA, f"cost_per_place.{pid}", "GBP", unit * np.ones(inp.shape),
+        add(
+            AREA,
+            f"cost_per_place.{pid}",
+            "GBP",
+            unit * np.ones(inp.shape),
             f"Cost per place a year: {label}",
-            (f"{H}.provisions.{pid}.cost_per_place" if pid in hn.provisions
-             else f"{H}.ehcp.post16_cost_per_place", f"{H}.inflation"))
+            (
+                f"{H}.provisions.{pid}.cost_per_place"
+                if pid in hn.provisions
+                else f"{H}.ehcp.post16_cost_per_place",
+                f"{H}.inflation",
+            ),
+        )
     for pid, (label, n, unit) in ehcp_lines.items():
         spend[pid] = (label, n * unit)
 
     ex = hn.exclusions
     trend, excluded = permanent_exclusions(inp, hn)
-    add(AREA, "permanent_exclusions_trend", "count", trend, "Permanent exclusions on trend",
-        (f"{H}.exclusions.permanent_exclusions", f"{H}.exclusions.growth"))
-    add(AREA, "permanent_exclusions", "count", excluded, "Permanent exclusions",
-        (f"{H}.exclusions.reduction",))
-    places = add(AREA, "ap_places", "count", excluded * inp.series(ex.years_in_ap),
-                 "Alternative provision places (exclusions x years in AP)",
-                 (f"{H}.exclusions.years_in_ap",))
-    ap_unit = add(AREA, "cost_per_place.alternative_provision", "GBP",
-                  inp.base(ex.cost_per_place) * prices, "Cost per AP place a year",
-                  (f"{H}.exclusions.cost_per_place", f"{H}.inflation"))
+    add(
+        AREA,
+        "permanent_exclusions_trend",
+        "count",
+        trend,
+        "Permanent exclusions on trend",
+        (f"{H}.exclusions.permanent_exclusions", f"{H}.exclusions.growth"),
+    )
+    add(
+        AREA,
+        "permanent_exclusions",
+        "count",
+        excluded,
+        "Permanent exclusions",
+        (f"{H}.exclusions.reduction",),
+    )
+    places = add(
+        AREA,
+        "ap_places",
+        "count",
+        excluded * inp.series(ex.years_in_ap),
+        "Alternative provision places (exclusions x years in AP)",
+        (f"{H}.exclusions.years_in_ap",),
+    )
+    ap_unit = add(
+        AREA,
+        "cost_per_place.alternative_provision",
+        "GBP",
+        inp.base(ex.cost_per_place) * prices,
+        "Cost per AP place a year",
+        (f"{H}.exclusions.cost_per_place", f"{H}.inflation"),
+    )
     spend["alternative_provision"] = ("Alternative provision / PRU", places * ap_unit)
     for fid, line in hn.fixed_lines.items():
         spend[fid] = (line.label, inp.base(line.amount) * prices)
-    spend["additional_savings"] = ("Further high-needs savings (mitigation)",
-                                   -inp.series(hn.mitigation.additional_savings) * fm)
+    spend["additional_savings"] = (
+        "Further high-needs savings (mitigation)",
+        -inp.series(hn.mitigation.additional_savings) * fm,
+    )
 
     cal = hn.calibration
     c = inp.timeline.index(cal.calibration_year)
     gross = sum(v for k, (_, v) in spend.items() if k != "additional_savings")
-    gap = inp.base(cal.in_year_deficit) - (gross[:, c:c + 1] - hnb[:, c:c + 1])
+    gap = inp.base(cal.in_year_deficit) - (gross[:, c : c + 1] - hnb[:, c : c + 1])
     on = np.ones(len(inp.years)) if cal.carry_forward else (np.arange(len(inp.years)) == c)
     spend["reconciliation"] = ("Reconciliation to the council's in-year forecast", gap * on)
 
     for key, (label, v) in spend.items():
-        add(AREA, f"expenditure.{key}", "GBP", v, f"Expenditure: {label}",
-            (f"{H}.calibration",) if key == "reconciliation" else ())
-    expenditure = add(AREA, "high_needs_expenditure", "GBP", sum(v for _, v in spend.values()),
-                      "High-needs expenditure")
+        add(
+            AREA,
+            f"expenditure.{key}",
+            "GBP",
+            v,
+            f"Expenditure: {label}",
+            (f"{H}.calibration",) if key == "reconciliation" else (),
+        )
+    expenditure = add(
+        AREA,
+        "high_needs_expenditure",
+        "GBP",
+        sum(v for _, v in spend.values()),
+        "High-needs expenditure",
+    )
 
     tr = hn.transfers
-    requested = add(AREA, "transfer_requested", "GBP", inp.series(tr.requested),
-                    "Schools-block transfer proposed", (f"{H}.transfers.requested",))
-    limit_share = add(AREA, "transfer_limit_share", "ratio", inp.series(tr.limit_share),
-                      "Limit on a Forum-approved transfer (share of the schools block)",
-                      (f"{H}.transfers.limit_share",))
-    add(AREA, "transfer_pct_of_schools_block", "ratio",
+    requested = add(
+        AREA,
+        "transfer_requested",
+        "GBP",
+        inp.series(tr.requested),
+        "Schools-block transfer proposed",
+        (f"{H}.transfers.requested",),
+    )
+    limit_share = add(
+        AREA,
+        "transfer_limit_share",
+        "ratio",
+        inp.series(tr.limit_share),
+        "Limit on a Forum-approved transfer (share of the schools block)",
+        (f"{H}.transfers.limit_share",),
+    )
+    add(
+        AREA,
+        "transfer_pct_of_schools_block",
+        "ratio",
         np.divide(requested, sb, out=np.zeros(inp.shape), where=sb > 0),
-        "Proposed transfer as a share of the schools block")
-    add(AREA, "transfer_limit", "GBP", limit_share * sb,
-        "Most the Forum may approve (limit share x schools block)", (f"{H}.transfers.limit_share",))
+        "Proposed transfer as a share of the schools block",
+    )
+    add(
+        AREA,
+        "transfer_limit",
+        "GBP",
+        limit_share * sb,
+        "Most the Forum may approve (limit share x schools block)",
+        (f"{H}.transfers.limit_share",),
+    )
     forum = inp.flag(tr.forum_approves)
     granted = inp.flag(tr.disapplication_granted)
-    add(AREA, "forum_approves", "count", np.broadcast_to(forum.astype(float), inp.shape),
-        "Schools' Forum approves the transfer (1 yes, 0 no)", (f"{H}.transfers.forum_approves",))
+    add(
+        AREA,
+        "forum_approves",
+        "count",
+        np.broadcast_to(forum.astype(float), inp.shape),
+        "Schools' Forum approves the transfer (1 yes, 0 no)",
+        (f"{H}.transfers.forum_approves",),
+    )
     transfer, needs = transfer_decision(requested, sb, limit_share, forum, granted)
-    add(AREA, "transfer_needs_disapplication", "count", needs,
-        "Transfer needs a disapplication (1 yes: above the limit or refused by the Forum)")
-    add(AREA, "disapplication_granted", "count", np.broadcast_to(granted.astype(float), inp.shape),
+    add(
+        AREA,
+        "transfer_needs_disapplication",
+        "count",
+        needs,
+        "Transfer needs a disapplication (1 yes: above the limit or refused by the Forum)",
+    )
+    add(
+        AREA,
+        "disapplication_granted",
+        "count",
+        np.broadcast_to(granted.astype(float), inp.shape),
         "Secretary of State grants a disapplication if one is needed (1 yes, 0 no)",
-        (f"{H}.transfers.disapplication_granted",))
+        (f"{H}.transfers.disapplication_granted",),
+    )
     add(AREA, "schools_block_transfer", "GBP", transfer, "Schools-block transfer made")
 
-    in_year = add(AREA, "in_year_deficit", "GBP", expenditure - hnb - transfer - contributions,
-                  "In-year deficit (positive) = expenditure - income - transfer - contributions")
+    in_year = add(
+        AREA,
+        "in_year_deficit",
+        "GBP",
+        expenditure - hnb - transfer - contributions,
+        "In-year deficit (positive) = expenditure - income - transfer - contributions",
+    )
     cumulative = np.cumsum(in_year[:, 1:], axis=1) + inp.base(cal.deficit_brought_forward)
     cumulative = np.concatenate([inp.base(cal.deficit_brought_forward), cumulative], axis=1)
     opening = np.concatenate([cumulative[:, :1] - in_year[:, :1], cumulative[:, :-1]], axis=1)
-    add(AREA, "opening_deficit", "GBP", opening, "Cumulative deficit brought forward",
-        (f"{H}.calibration.deficit_brought_forward",))
+    add(
+        AREA,
+        "opening_deficit",
+        "GBP",
+        opening,
+        "Cumulative deficit brought forward",
+        (f"{H}.calibration.deficit_brought_forward",),
+    )
     add(AREA, "cumulative_deficit", "GBP", cumulative, "Cumulative deficit carried forward")
     total_dsg = sb + hnb + other_blocks
     add(AREA, "total_dsg", "GBP", total_dsg, "Total DSG (all blocks)")
-    add(AREA, "deficit_share_of_dsg", "ratio", cumulative / total_dsg,
-        "Cumulative deficit as a share of total DSG")
-    add(AREA, "deficit_cleared", "count", (cumulative <= LIMIT_SLACK_GBP).astype(float),
-        "Deficit cleared by year end (1 yes)")
+    add(
+        AREA,
+        "deficit_share_of_dsg",
+        "ratio",
+        cumulative / total_dsg,
+        "Cumulative deficit as a share of total DSG",
+    )
+    add(
+        AREA,
+        "deficit_cleared",
+        "count",
+        (cumulative <= LIMIT_SLACK_GBP).astype(float),
+        "Deficit cleared by year end (1 yes)",
+    )

@@ -19,8 +19,12 @@ from .years import Timeline
 class Inputs:
     """Resolves parameters of one scenario to arrays, recording which ones were used."""
 
-    def __init__(self, assumptions: AssumptionSet, draws: Mapping[str, np.ndarray] | None = None,
-                 n_draws: int = 1):
+    def __init__(
+        self,
+        assumptions: AssumptionSet,
+        draws: Mapping[str, np.ndarray] | None = None,
+        n_draws: int = 1,
+    ):
         self.a = assumptions
         self.timeline = Timeline(assumptions.timeline.base_year, assumptions.timeline.horizon_years)
         self.years = self.timeline.labels

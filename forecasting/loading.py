@@ -142,8 +142,12 @@ def _build(loader: Any, node: yaml.Node, path: Path_, locs: dict, name: str) -> 
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise InputError(
-                    Problem(name, key_node.start_mark.line + 1, _dotted(path), "merge keys (<<) "
-                            "are not supported; write the values out")
+                    Problem(
+                        name,
+                        key_node.start_mark.line + 1,
+                        _dotted(path),
+                        "merge keys (<<) are not supported; write the values out",
+                    )
                 )
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, (dict, list)):
@@ -154,8 +158,12 @@ def _build(loader: Any, node: yaml.Node, path: Path_, locs: dict, name: str) -> 
             if key in out:
                 first = locs[path + (key,)].line
                 raise InputError(
-                    Problem(name, key_node.start_mark.line + 1, _dotted(path + (key,)),
-                            f"duplicate key (first given on line {first})")
+                    Problem(
+                        name,
+                        key_node.start_mark.line + 1,
+                        _dotted(path + (key,)),
+                        f"duplicate key (first given on line {first})",
+                    )
                 )
             locs[path + (key,)] = Loc(name, key_node.start_mark.line + 1)
             out[key] = _build(loader, value_node, path + (key,), locs, name)
@@ -165,8 +173,9 @@ def _build(loader: Any, node: yaml.Node, path: Path_, locs: dict, name: str) -> 
         return [_build(loader, n, path + (str(i),), locs, name) for i, n in enumerate(node.value)]
     value = loader.construct_object(node, deep=True)
     if isinstance(value, (bytes, bytearray)):
-        raise InputError(Problem(name, node.start_mark.line + 1, _dotted(path),
-                                 "binary values are not allowed"))
+        raise InputError(
+            Problem(name, node.start_mark.line + 1, _dotted(path), "binary values are not allowed")
+        )
     if not isinstance(value, (str, int, float, bool, type(None))):
         # dates and timestamps: keep the text so the field's own check reports it
         value = node.value
@@ -208,13 +217,21 @@ def read_set(folder: Path) -> tuple[Document, list[Path]]:
             problems.extend(e.problems)
             continue
         if not isinstance(doc.data, dict):
-            problems.append(Problem(display(f), 1, None, "expected sections (a mapping) at the top"))
+            problems.append(
+                Problem(display(f), 1, None, "expected sections (a mapping) at the top")
+            )
             continue
         for section, value in doc.data.items():
             if section in merged.data:
                 first = merged.locs[(section,)]
-                problems.append(Problem(display(f), doc.locs[(section,)].line, section,
-                                        f"section also given in {first.file}:{first.line}"))
+                problems.append(
+                    Problem(
+                        display(f),
+                        doc.locs[(section,)].line,
+                        section,
+                        f"section also given in {first.file}:{first.line}",
+                    )
+                )
                 continue
             merged.data[section] = value
         merged.locs.update({k: v for k, v in doc.locs.items() if k})
@@ -233,7 +250,7 @@ def scenario_files(folder: Path) -> list[Path]:
 
 
 def _resolve_extends(target: str, base: Path) -> Path:
-    p = (base / target)
+    p = base / target
     if p.is_dir():
         return p
     for candidate in (p, p.with_name(p.name + ".yaml"), p.with_name(p.name + ".yml")):
@@ -248,21 +265,36 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, 
     resolved = path.resolve()
     if resolved in _chain:
         cycle = " -> ".join(display(p) for p in (*_chain, resolved))
-        raise InputError(Problem(name, None, "extends", f"scenarios extend each other in a "
-                                 f"circle: {cycle}"))
+        raise InputError(
+            Problem(name, None, "extends", f"scenarios extend each other in a circle: {cycle}")
+        )
     doc = read_yaml(path)
     if not isinstance(doc.data, dict):
-        raise InputError(Problem(name, 1, None, "a scenario is a mapping with extends and "
-                                 "overrides"))
+        raise InputError(
+            Problem(name, 1, None, "a scenario is a mapping with extends and overrides")
+        )
     unknown = [k for k in doc.data if k not in SCENARIO_KEYS]
     if unknown:
         k = unknown[0]
-        raise InputError(Problem(name, doc.locs[(k,)].line, k, f"unknown key; expected one of "
-                                 f"{', '.join(sorted(SCENARIO_KEYS))}{_suggest(k, SCENARIO_KEYS)}"))
+        raise InputError(
+            Problem(
+                name,
+                doc.locs[(k,)].line,
+                k,
+                f"unknown key; expected one of "
+                f"{', '.join(sorted(SCENARIO_KEYS))}{_suggest(k, SCENARIO_KEYS)}",
+            )
+        )
     extends = doc.data.get("extends")
     if not isinstance(extends, str) or not extends.strip():
-        raise InputError(Problem(name, doc.locs.get(("extends",), Loc(name, 1)).line, "extends",
-                                 "required: the assumption set folder (e.g. ..) or a scenario"))
+        raise InputError(
+            Problem(
+                name,
+                doc.locs.get(("extends",), Loc(name, 1)).line,
+                "extends",
+                "required: the assumption set folder (e.g. ..) or a scenario",
+            )
+        )
     target = _resolve_extends(extends, path.parent)
     if target.is_dir():
         base, files = read_set(target)
@@ -271,12 +303,24 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, 
         base, header, files = read_scenario(target, (*_chain, resolved))
         set_dir = header["set_dir"]
     else:
-        raise InputError(Problem(name, doc.locs[("extends",)].line, "extends",
-                                 f"'{extends}' not found (looked for {display(target)})"))
+        raise InputError(
+            Problem(
+                name,
+                doc.locs[("extends",)].line,
+                "extends",
+                f"'{extends}' not found (looked for {display(target)})",
+            )
+        )
     overrides = doc.data.get("overrides") or {}
     if not isinstance(overrides, dict):
-        raise InputError(Problem(name, doc.locs[("overrides",)].line, "overrides",
-                                 "expected a mapping of dotted paths to values"))
+        raise InputError(
+            Problem(
+                name,
+                doc.locs[("overrides",)].line,
+                "overrides",
+                "expected a mapping of dotted paths to values",
+            )
+        )
     merged = Document(dict(base.data), dict(base.locs))
     for dotted, value in overrides.items():
         apply_override(merged, dotted, value, doc.locs, ("overrides", dotted), name)
@@ -290,8 +334,9 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, 
     return merged, header, [*files, path]
 
 
-def apply_override(doc: Document, dotted: str, value: Any, src_locs: dict, src_path: Path_,
-                   src_name: str) -> None:
+def apply_override(
+    doc: Document, dotted: str, value: Any, src_locs: dict, src_path: Path_, src_name: str
+) -> None:
     """Set the field at ``dotted`` to ``value``.
 
     On a parameter, a plain value replaces its value (and any values by year) and a
@@ -305,9 +350,15 @@ def apply_override(doc: Document, dotted: str, value: Any, src_locs: dict, src_p
     node = doc.data
     for i, part in enumerate(parts[:-1]):
         if not isinstance(node, dict) or part not in node:
-            raise InputError(Problem(src_name, line, dotted,
-                                     f"no field '{part}' at {_dotted(parts[:i])}"
-                                     f"{_suggest(part, node if isinstance(node, dict) else {})}"))
+            raise InputError(
+                Problem(
+                    src_name,
+                    line,
+                    dotted,
+                    f"no field '{part}' at {_dotted(parts[:i])}"
+                    f"{_suggest(part, node if isinstance(node, dict) else {})}",
+                )
+            )
         if isinstance(node[part], dict):
             node[part] = dict(node[part])  # copy on write: the base document is shared
         node = node[part]
@@ -315,15 +366,22 @@ def apply_override(doc: Document, dotted: str, value: Any, src_locs: dict, src_p
     # A new last key is allowed (a year, an item, a field left at its default); if it is
     # not a field at all, validation reports it at this override's line.
     if not isinstance(node, dict):
-        raise InputError(Problem(src_name, line, dotted, f"no field '{last}' at "
-                                 f"{_dotted(parts[:-1])}"
-                                 f"{_suggest(last, node if isinstance(node, dict) else {})}"))
+        raise InputError(
+            Problem(
+                src_name,
+                line,
+                dotted,
+                f"no field '{last}' at "
+                f"{_dotted(parts[:-1])}"
+                f"{_suggest(last, node if isinstance(node, dict) else {})}",
+            )
+        )
     # Re-key the overriding subtree's line marks to their new place.
     for k in [k for k in doc.locs if k[: len(parts)] == parts]:
         del doc.locs[k]
     for k, loc in src_locs.items():
         if k[: len(src_path)] == src_path:
-            doc.locs[parts + k[len(src_path):]] = loc
+            doc.locs[parts + k[len(src_path) :]] = loc
     current = node.get(last)
     value = copy.deepcopy(value)
     is_param = isinstance(current, dict) and "source" in current
@@ -356,8 +414,7 @@ def validate(doc: Document, fallback: str) -> AssumptionSet:
         for err in e.errors():
             path = tuple(str(p) for p in err["loc"])
             loc = nearest_loc(doc.locs, path) or Loc(fallback, None)
-            problems.append(Problem(loc.file, loc.line, ".".join(path) or None,
-                                    _message(err)))
+            problems.append(Problem(loc.file, loc.line, ".".join(path) or None, _message(err)))
         raise InputError(problems) from None
     _name_params(model)
     problems = [
@@ -381,7 +438,9 @@ def _message(err: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "literal_error" and err["loc"] and err["loc"][-1] == "unit":
-        return f"wrong unit {err.get('input')!r}: {err['msg'].replace('Input should be', 'must be')}"
+        return (
+            f"wrong unit {err.get('input')!r}: {err['msg'].replace('Input should be', 'must be')}"
+        )
     msg = err["msg"]
     if "input" in err and not isinstance(err["input"], (dict, list)):
         msg += f" (got {err['input']!r})"
@@ -424,8 +483,15 @@ def load_scenario(path: Path) -> Scenario:
     doc, header, files = read_scenario(path)
     model = validate(doc, display(path))
     _resolve_trends(model, doc, header["set_dir"])
-    return Scenario(header["name"], header["description"], model, doc.locs, header["set_dir"],
-                    files, header["overrides"])
+    return Scenario(
+        header["name"],
+        header["description"],
+        model,
+        doc.locs,
+        header["set_dir"],
+        files,
+        header["overrides"],
+    )
 
 
 def load_base(folder: Path) -> Scenario:
@@ -433,8 +499,14 @@ def load_base(folder: Path) -> Scenario:
     doc, files = read_set(folder)
     model = validate(doc, display(folder))
     _resolve_trends(model, doc, folder)
-    return Scenario("baseline", "The assumption set as written, with no scenario overrides.",
-                    model, doc.locs, folder, files)
+    return Scenario(
+        "baseline",
+        "The assumption set as written, with no scenario overrides.",
+        model,
+        doc.locs,
+        folder,
+        files,
+    )
 
 
 def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
@@ -453,9 +525,15 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
             by_name = {f.stem: f for f in files}
             missing = [n for n in names if n not in by_name]
             if missing:
-                raise InputError(Problem(display(path / "scenarios"), None, None,
-                                         f"no scenario named {', '.join(missing)}; have "
-                                         f"{', '.join(by_name) or 'none'}"))
+                raise InputError(
+                    Problem(
+                        display(path / "scenarios"),
+                        None,
+                        None,
+                        f"no scenario named {', '.join(missing)}; have "
+                        f"{', '.join(by_name) or 'none'}",
+                    )
+                )
             files = [by_name[n] for n in names]
         if not files:
             return [load_base(path)]
@@ -472,15 +550,17 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
 
 def _resolve_trends(model: AssumptionSet, doc: Document, set_dir: Path) -> None:
     """Replace ``from_trend`` growth rates by the fitted trend of their history file."""
-    pending = [(p, prm) for p, prm in iter_params(model)
-               if isinstance(prm, Param) and prm.from_trend]
+    pending = [
+        (p, prm) for p, prm in iter_params(model) if isinstance(prm, Param) and prm.from_trend
+    ]
     if not pending:
         return
     from .trend import growth_from_history  # statsmodels only when a trend is used
 
     for path, prm in pending:
         loc = nearest_loc(doc.locs, path + ("from_trend",))
-        central, low, high, method = growth_from_history(set_dir / prm.from_trend,
-                                                         model.timeline.base_year, loc)
+        central, low, high, method = growth_from_history(
+            set_dir / prm.from_trend, model.timeline.base_year, loc
+        )
         prm.value, prm.low, prm.high, prm.values = central, low, high, None
         prm.source = f"{prm.source}; fitted trend of {prm.from_trend} ({method})"

@@ -30,8 +30,15 @@ class Projection:
     years: list[str]
     lines: dict[tuple[str, str], Line] = field(default_factory=dict)
 
-    def add(self, area: str, measure: str, unit: str, values: np.ndarray, label: str,
-            sources: tuple[str, ...] = ()) -> np.ndarray:
+    def add(
+        self,
+        area: str,
+        measure: str,
+        unit: str,
+        values: np.ndarray,
+        label: str,
+        sources: tuple[str, ...] = (),
+    ) -> np.ndarray:
         key = (area, measure)
         if key in self.lines:
             raise KeyError(f"line {area}.{measure} defined twice")

@@ -20,10 +20,25 @@ if TYPE_CHECKING:
 COLUMNS = ["scenario", "area", "measure", "year", "value", "unit"]
 Record = tuple[str, str, str, str, float, str]
 HEADLINES = {
-    "csc": ["children_in_care", "placement_cost", "staffing_cost", "investment", "savings_planned",
-            "savings_delivered", "net_spend", "budget", "overspend"],
-    "dsg": ["ehcp_total", "high_needs_income", "high_needs_expenditure", "schools_block_transfer",
-            "in_year_deficit", "cumulative_deficit"],
+    "csc": [
+        "children_in_care",
+        "placement_cost",
+        "staffing_cost",
+        "investment",
+        "savings_planned",
+        "savings_delivered",
+        "net_spend",
+        "budget",
+        "overspend",
+    ],
+    "dsg": [
+        "ehcp_total",
+        "high_needs_income",
+        "high_needs_expenditure",
+        "schools_block_transfer",
+        "in_year_deficit",
+        "cumulative_deficit",
+    ],
 }
 # Decimal places kept in results.csv by unit: pence for money, finer for ratios.
 DECIMALS = {"GBP": 2, "count": 3, "FTE": 3, "ratio": 6}

@@ -177,10 +177,13 @@ class TimelineSpec(Strict):
 
 class PlacementType(Strict):
     label: str = Field(min_length=1)
-    children: Count = Field(description="children in this placement type, base-year average",
-                           json_schema_extra=BASE_YEAR)
-    weekly_cost: WeeklyCost = Field(description="weekly cost per child at base-year prices",
-                                     json_schema_extra=BASE_YEAR)
+    children: Count = Field(
+        description="children in this placement type, base-year average",
+        json_schema_extra=BASE_YEAR,
+    )
+    weekly_cost: WeeklyCost = Field(
+        description="weekly cost per child at base-year prices", json_schema_extra=BASE_YEAR
+    )
     grows_with_demand: bool = Field(
         default=True,
         description="false for fixed capacity (e.g. in-house homes): the count stays as it is",
@@ -229,7 +232,9 @@ class Workforce(Strict):
     teams: dict[str, Team]
     vacancy_fte: FTE
     agency_cover_share: Share
-    permanent_cost_per_fte: AnnualCost = Field(description="at base-year pay", json_schema_extra=BASE_YEAR)
+    permanent_cost_per_fte: AnnualCost = Field(
+        description="at base-year pay", json_schema_extra=BASE_YEAR
+    )
     agency_premium: Rate
     pay_inflation: Rate
     caseload: Caseload
@@ -262,8 +267,9 @@ class Savings(Strict):
 
 class OtherSpend(Strict):
     label: str = Field(min_length=1)
-    amount: Money = Field(description="base-year amount, grown by general inflation",
-                          json_schema_extra=BASE_YEAR)
+    amount: Money = Field(
+        description="base-year amount, grown by general inflation", json_schema_extra=BASE_YEAR
+    )
 
 
 class Budget(Strict):
@@ -297,46 +303,61 @@ class ChildrensServices(Strict):
 class Provision(Strict):
     label: str = Field(min_length=1)
     share: Share = Field(description="share of school-age EHCPs placed here, by year")
-    cost_per_place: AnnualCost = Field(description="average annual cost at base-year prices",
-                                       json_schema_extra=BASE_YEAR)
+    cost_per_place: AnnualCost = Field(
+        description="average annual cost at base-year prices", json_schema_extra=BASE_YEAR
+    )
     specialist: bool = False
 
 
 class Ehcp(Strict):
-    school_age_plans: Count = Field(description="school-age EHCPs, January census, base year",
-                                   json_schema_extra=BASE_YEAR)
+    school_age_plans: Count = Field(
+        description="school-age EHCPs, January census, base year", json_schema_extra=BASE_YEAR
+    )
     growth: Rate
-    post16_plans: Count = Field(description="plans for 16-25 year olds, base year", json_schema_extra=BASE_YEAR)
+    post16_plans: Count = Field(
+        description="plans for 16-25 year olds, base year", json_schema_extra=BASE_YEAR
+    )
     post16_growth: Rate
-    post16_cost_per_place: AnnualCost = Field(description="base-year prices", json_schema_extra=BASE_YEAR)
+    post16_cost_per_place: AnnualCost = Field(
+        description="base-year prices", json_schema_extra=BASE_YEAR
+    )
 
 
 class Exclusions(Strict):
-    permanent_exclusions: Count = Field(description="permanent exclusions in the base year",
-                                       json_schema_extra=BASE_YEAR)
+    permanent_exclusions: Count = Field(
+        description="permanent exclusions in the base year", json_schema_extra=BASE_YEAR
+    )
     growth: Rate
     reduction: Share = Field(description="reduction against trend (a mitigation), by year")
-    cost_per_place: AnnualCost = Field(description="alternative provision / PRU place a year",
-                                       json_schema_extra=BASE_YEAR)
+    cost_per_place: AnnualCost = Field(
+        description="alternative provision / PRU place a year", json_schema_extra=BASE_YEAR
+    )
     years_in_ap: Years = Field(description="average time an excluded pupil spends in AP")
 
 
 class FixedLine(Strict):
     label: str = Field(min_length=1)
-    amount: Money = Field(description="base-year amount, grown by inflation", json_schema_extra=BASE_YEAR)
+    amount: Money = Field(
+        description="base-year amount, grown by inflation", json_schema_extra=BASE_YEAR
+    )
 
 
 class Income(Strict):
     high_needs_block: Money = Field(
-        description="allocation by year; years not given grow by high_needs_growth", json_schema_extra=ANCHORED)
+        description="allocation by year; years not given grow by high_needs_growth",
+        json_schema_extra=ANCHORED,
+    )
     high_needs_growth: Rate
     schools_block: Money = Field(
         description="schools block total (for the 0.5% test); years not given grow by "
-        "schools_block_growth", json_schema_extra=ANCHORED)
+        "schools_block_growth",
+        json_schema_extra=ANCHORED,
+    )
     schools_block_growth: Rate
     other_dsg_blocks: Money = Field(
-        description="early years and central blocks; years not given grow by "
-        "schools_block_growth", json_schema_extra=ANCHORED)
+        description="early years and central blocks; years not given grow by schools_block_growth",
+        json_schema_extra=ANCHORED,
+    )
     other_contributions: Money = Field(description="DfE agreement or council contribution")
 
 

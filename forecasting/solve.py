@@ -36,16 +36,17 @@ class Solution:
     def describe(self, scenario: str) -> str:
         span = f"{self.years[0]} to {self.years[-1]}" if self.years else ""
         if self.lever == "savings":
-            what = (f"further high-needs savings of £{self.amount:,.0f} a year "
-                    f"from {span}")
+            what = f"further high-needs savings of £{self.amount:,.0f} a year from {span}"
         elif self.lever == "transfer":
             what = f"a schools-block transfer of £{self.amount:,.0f} a year from {span}"
         else:
             what = f"school-age EHCP growth held to {self.amount:.2%} a year"
-        return (f"To clear the DSG deficit by the end of {self.target_year}, scenario "
-                f"'{scenario}' needs {what}.\n"
-                f"Cumulative deficit at the end of {self.target_year}: "
-                f"£{self.deficit_before:,.0f} before, £{self.deficit_after:,.0f} after.")
+        return (
+            f"To clear the DSG deficit by the end of {self.target_year}, scenario "
+            f"'{scenario}' needs {what}.\n"
+            f"Cumulative deficit at the end of {self.target_year}: "
+            f"£{self.deficit_before:,.0f} before, £{self.deficit_after:,.0f} after."
+        )
 
 
 def _cumulative_at(a: AssumptionSet, year: str) -> float:
@@ -69,23 +70,28 @@ def _with_param(a: AssumptionSet, path: tuple[str, ...], **changes: Any) -> Assu
     return root
 
 
-def _apply(a: AssumptionSet, lever: str, x: float, lever_years: list[str], years: list[str]
-           ) -> tuple[AssumptionSet, dict[str, Any]]:
+def _apply(
+    a: AssumptionSet, lever: str, x: float, lever_years: list[str], years: list[str]
+) -> tuple[AssumptionSet, dict[str, Any]]:
     if lever in ("savings", "transfer"):
-        path = (("high_needs", "mitigation", "additional_savings") if lever == "savings"
-                else ("high_needs", "transfers", "requested"))
+        path = (
+            ("high_needs", "mitigation", "additional_savings")
+            if lever == "savings"
+            else ("high_needs", "transfers", "requested")
+        )
         p = getattr(getattr(a.high_needs, path[1]), path[2])
         current = {y: (p.values or {}).get(y, p.value or 0.0) for y in years}
         new = {y: current[y] + x if y in lever_years else current[y] for y in years}
         listed = {y: round(new[y], 2) for y in lever_years}
-        return (_with_param(a, path, values=new, value=None),
-                {".".join(path): {"values": listed}})
+        return (_with_param(a, path, values=new, value=None), {".".join(path): {"values": listed}})
     p = a.high_needs.ehcp.growth
     lo = min(x, p.low) if p.low is not None else None
-    changed = _with_param(a, ("high_needs", "ehcp", "growth"), value=x,
-                          **({"low": lo} if lo is not None else {}))
-    return changed, {"high_needs.ehcp.growth": {"value": round(x, 6),
-                                                **({"low": lo} if lo is not None else {})}}
+    changed = _with_param(
+        a, ("high_needs", "ehcp", "growth"), value=x, **({"low": lo} if lo is not None else {})
+    )
+    return changed, {
+        "high_needs.ehcp.growth": {"value": round(x, 6), **({"low": lo} if lo is not None else {})}
+    }
 
 
 def _affine_root(gap, before: float) -> float | None:
@@ -110,9 +116,15 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
     proj = project("solve", a)
     years = proj.years
     if target_year not in years[2:]:
-        raise InputError(Problem("--target-year", None, None,
-                                 f"{target_year} must be one of {', '.join(years[2:])} (a year "
-                                 "after the first forecast year, within the horizon)"))
+        raise InputError(
+            Problem(
+                "--target-year",
+                None,
+                None,
+                f"{target_year} must be one of {', '.join(years[2:])} (a year "
+                "after the first forecast year, within the horizon)",
+            )
+        )
     if lever not in LEVERS:
         raise InputError(Problem("--lever", None, None, f"must be one of {', '.join(LEVERS)}"))
     lever_years = _lever_years(years)
@@ -126,8 +138,14 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
     elif lever == "ehcp_growth":
         hi = a.high_needs.ehcp.growth.value or 0.0
         if gap(-0.5) > 0:
-            raise InputError(Problem("--lever", None, None, "even a 50% yearly fall in EHCPs "
-                                     "does not clear the deficit by that year"))
+            raise InputError(
+                Problem(
+                    "--lever",
+                    None,
+                    None,
+                    "even a 50% yearly fall in EHCPs does not clear the deficit by that year",
+                )
+            )
         x = _brentq(gap, -0.5, hi, 1e-9)
     else:
         x = _affine_root(gap, before)
@@ -135,16 +153,29 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
             hi = max(before, 1.0)
             while gap(hi) > 0:
                 if hi > 1e10:
-                    raise InputError(Problem(
-                        "--lever", None, None, f"the {lever} lever cannot clear the deficit "
-                        "(a transfer refused by the Forum and the Secretary of State moves "
-                        "nothing)"))
+                    raise InputError(
+                        Problem(
+                            "--lever",
+                            None,
+                            None,
+                            f"the {lever} lever cannot clear the deficit "
+                            "(a transfer refused by the Forum and the Secretary of State moves "
+                            "nothing)",
+                        )
+                    )
                 hi *= 2
             x = _brentq(gap, 0.0, hi, 0.01)
         x = float(math.ceil(x))  # whole pounds, rounded up so the deficit is cleared
     solved, overrides = _apply(a, lever, x, lever_years, years)
-    return Solution(lever, x, lever_years if lever != "ehcp_growth" else [], target_year,
-                    before, _cumulative_at(solved, target_year), overrides)
+    return Solution(
+        lever,
+        x,
+        lever_years if lever != "ehcp_growth" else [],
+        target_year,
+        before,
+        _cumulative_at(solved, target_year),
+        overrides,
+    )
 
 
 def scenario_text(base_name: str, base_file: Any, solution: Solution, destination: Any) -> str:
@@ -154,12 +185,17 @@ def scenario_text(base_name: str, base_file: Any, solution: Solution, destinatio
 
     import yaml
 
-    rel = os.path.relpath(os.path.abspath(base_file), os.path.abspath(os.path.dirname(
-        os.path.abspath(destination))))
-    source = (f"forecast solve --scenario {base_name} --target-year {solution.target_year} "
-              f"--lever {solution.lever}")
-    overrides = {path: {**value, "source": source, "basis": "scenario"}
-                 for path, value in solution.overrides.items()}
+    rel = os.path.relpath(
+        os.path.abspath(base_file), os.path.abspath(os.path.dirname(os.path.abspath(destination)))
+    )
+    source = (
+        f"forecast solve --scenario {base_name} --target-year {solution.target_year} "
+        f"--lever {solution.lever}"
+    )
+    overrides = {
+        path: {**value, "source": source, "basis": "scenario"}
+        for path, value in solution.overrides.items()
+    }
     doc = {
         "name": f"{base_name}-balanced-{solution.target_year}",
         "description": solution.describe(base_name).replace("\n", " "),

@@ -65,15 +65,19 @@ class TrendFit:
         lines = [f"# {w}" for w in self.warnings]
         lines.append(f"# method: {self.method}")
         if self.backtest_error is not None:
-            lines.append(f"# backtest mean absolute error: {self.backtest_error:,.3f} "
-                         f"({self.backtest_error / np.mean(np.abs(self.series.y)):.2%} of the "
-                         "series mean)")
+            lines.append(
+                f"# backtest mean absolute error: {self.backtest_error:,.3f} "
+                f"({self.backtest_error / np.mean(np.abs(self.series.y)):.2%} of the "
+                "series mean)"
+            )
             for name, s in sorted(self.scores.items(), key=lambda kv: kv[1]):
                 lines.append(f"#   {name}: {s:,.3f}")
         lines.append("period,forecast,lower_80,upper_80,lower_95,upper_95")
         for i, p in enumerate(self.periods):
-            lines.append(f"{p},{self.forecast[i]:.4f},{self.lower_80[i]:.4f},"
-                         f"{self.upper_80[i]:.4f},{self.lower_95[i]:.4f},{self.upper_95[i]:.4f}")
+            lines.append(
+                f"{p},{self.forecast[i]:.4f},{self.lower_80[i]:.4f},"
+                f"{self.upper_80[i]:.4f},{self.lower_95[i]:.4f},{self.upper_95[i]:.4f}"
+            )
         return "\n".join(lines)
 
 
@@ -95,8 +99,9 @@ def _period(text: str) -> tuple[str, float]:
         start = date(d.year, 1, 1)
         days = (date(d.year + 1, 1, 1) - start).days
         return "date", d.year + (d - start).days / days
-    raise ValueError(f"'{s}' is not a year (2019), a financial year (2019-20) or a date "
-                     "(2019-04-01)")
+    raise ValueError(
+        f"'{s}' is not a year (2019), a financial year (2019-20) or a date (2019-04-01)"
+    )
 
 
 def read_history(path: Path) -> Series:
@@ -120,8 +125,9 @@ def read_history(path: Path) -> Series:
     header = [h.strip().lower() for h in rows[0]]
     for col in ("period", "value"):
         if col not in header:
-            raise InputError(Problem(name, 1, col, f"missing column '{col}' (header must "
-                                     "include period,value)"))
+            raise InputError(
+                Problem(name, 1, col, f"missing column '{col}' (header must include period,value)")
+            )
     ip, iv = header.index("period"), header.index("value")
     kinds, t, y, labels, problems = set(), [], [], [], []
     seen: dict[float, int] = {}
@@ -129,8 +135,9 @@ def read_history(path: Path) -> Series:
         if not any(c.strip() for c in row):
             continue
         if len(row) <= max(ip, iv):
-            problems.append(Problem(name, n, None, f"expected {len(header)} columns, got "
-                                    f"{len(row)}"))
+            problems.append(
+                Problem(name, n, None, f"expected {len(header)} columns, got {len(row)}")
+            )
             continue
         try:
             kind, tt = _period(row[ip])
@@ -146,8 +153,9 @@ def read_history(path: Path) -> Series:
             problems.append(Problem(name, n, "value", f"'{row[iv]}' is not a finite number"))
             continue
         if tt in seen:
-            problems.append(Problem(name, n, "period", f"'{row[ip].strip()}' repeats line "
-                                    f"{seen[tt]}"))
+            problems.append(
+                Problem(name, n, "period", f"'{row[ip].strip()}' repeats line {seen[tt]}")
+            )
             continue
         seen[tt] = n
         kinds.add(kind)
@@ -157,11 +165,17 @@ def read_history(path: Path) -> Series:
     if problems:
         raise InputError(problems)
     if len(kinds) > 1:
-        raise InputError(Problem(name, None, "period", "mixes period formats "
-                                 f"({', '.join(sorted(kinds))}); use one"))
+        raise InputError(
+            Problem(
+                name, None, "period", f"mixes period formats ({', '.join(sorted(kinds))}); use one"
+            )
+        )
     if len(y) < MIN_POINTS:
-        raise InputError(Problem(name, None, "value", f"needs at least {MIN_POINTS} "
-                                 f"observations, found {len(y)}"))
+        raise InputError(
+            Problem(
+                name, None, "value", f"needs at least {MIN_POINTS} observations, found {len(y)}"
+            )
+        )
     order = np.argsort(t)
     t_arr, y_arr = np.array(t)[order], np.array(y)[order]
     gaps = np.diff(t_arr)
@@ -185,7 +199,7 @@ def _log_line(t, y, tf):
 def _naive_growth(t, y, tf):
     g = y[-1] / y[-2] if y[-2] != 0 else 1.0
     h = np.round((tf - t[-1]) / (t[-1] - t[-2]))
-    return y[-1] * g ** h
+    return y[-1] * g**h
 
 
 def _drift(t, y, tf):
@@ -202,8 +216,9 @@ def _ets(log: bool) -> Forecaster:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = ETSModel(data, error="add", trend="add", damped_trend=True).fit(disp=False)
-            out = np.asarray(res.forecast(h))[-len(tf):]
+            out = np.asarray(res.forecast(h))[-len(tf) :]
         return np.exp(out) if log else out
+
     return f
 
 
@@ -221,8 +236,9 @@ def candidates(s: Series) -> dict[str, Forecaster]:
     return c
 
 
-def _backtest(s: Series, models: dict[str, Forecaster], horizon: int
-              ) -> dict[str, list[tuple[int, float, float]]]:
+def _backtest(
+    s: Series, models: dict[str, Forecaster], horizon: int
+) -> dict[str, list[tuple[int, float, float]]]:
     """(horizon step, forecast, actual) for every rolling origin, by model."""
     n = len(s.y)
     first = max(3, n // 2)
@@ -230,7 +246,7 @@ def _backtest(s: Series, models: dict[str, Forecaster], horizon: int
     for origin in range(first, n):
         t, y = s.t[:origin], s.y[:origin]
         ahead = min(horizon, n - origin)
-        tf = s.t[origin:origin + ahead]
+        tf = s.t[origin : origin + ahead]
         for name, f in models.items():
             try:
                 fc = np.asarray(f(t, y, tf), dtype=float)
@@ -254,8 +270,9 @@ def future_periods(s: Series, horizon: int) -> tuple[list[str], np.ndarray]:
     else:
         last = date.fromisoformat(s.labels[-1])
         days = step * 365.25
-        labels = [(last + timedelta(days=round(days * k))).isoformat()
-                  for k in range(1, horizon + 1)]
+        labels = [
+            (last + timedelta(days=round(days * k))).isoformat() for k in range(1, horizon + 1)
+        ]
     return labels, tf
 
 
@@ -263,14 +280,18 @@ def fit(s: Series, horizon: int) -> TrendFit:
     """Forecast ``horizon`` periods ahead by the rule in the module docstring."""
     notes = []
     if not s.regular:
-        notes.append("irregular spacing: using the models fitted on time (straight lines and "
-                     "drift); forecasts are spaced at the median interval")
+        notes.append(
+            "irregular spacing: using the models fitted on time (straight lines and "
+            "drift); forecasts are spaced at the median interval"
+        )
     labels, tf = future_periods(s, horizon)
     models = candidates(s)
     n = len(s.y)
     if n < SHORT:
-        notes.append(f"short series ({n} points): too few to choose by backtest; using the "
-                     "average change (drift), with intervals from the spread of the changes")
+        notes.append(
+            f"short series ({n} points): too few to choose by backtest; using the "
+            "average change (drift), with intervals from the spread of the changes"
+        )
         f = _drift(s.t, s.y, tf)
         changes = np.diff(s.y) / np.diff(s.t) * s.step
         spread = float(np.std(changes, ddof=1)) if n >= 3 else float(abs(changes[0]))
@@ -303,8 +324,7 @@ def fit(s: Series, horizon: int) -> TrendFit:
             warnings.simplefilter("ignore")
             forecasts.append(np.asarray(models[k](s.t, s.y, tf), dtype=float))
     f = sum(wi * fc for wi, fc in zip(w, forecasts, strict=True))
-    method = "combination of " + ", ".join(f"{k} ({wi:.0%})" for k, wi in zip(best, w,
-                                                                               strict=True))
+    method = "combination of " + ", ".join(f"{k} ({wi:.0%})" for k, wi in zip(best, w, strict=True))
     return _finish(s, method, combined_error, labels, f, sig, notes, scores, len(one) - 1)
 
 
@@ -331,16 +351,18 @@ def growth_from_history(path: Path, base_year: str, loc) -> tuple[float, float, 
         s = read_history(path)
     except InputError as e:
         where = f" (from_trend at {loc.file}:{loc.line})" if loc else ""
-        raise InputError([Problem(p.file, p.line, p.field, p.message + where)
-                          for p in e.problems]) from None
+        raise InputError(
+            [Problem(p.file, p.line, p.field, p.message + where) for p in e.problems]
+        ) from None
     years_ahead = 5
     steps = max(1, int(round(years_ahead / s.step)))
     tr = fit(s, steps)
     span = tr.series.step * steps
     last = s.y[-1]
     if last <= 0:
-        raise InputError(Problem(str(path), None, "value", "a growth rate needs a positive "
-                                 "last observation"))
+        raise InputError(
+            Problem(str(path), None, "value", "a growth rate needs a positive last observation")
+        )
 
     def rate(v: float) -> float:
         return max(v / last, 1e-6) ** (1.0 / span) - 1.0

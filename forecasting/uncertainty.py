@@ -13,7 +13,6 @@ from __future__ import annotations
 import sys
 import zlib
 from collections.abc import Callable
-
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,17 +23,26 @@ from .results import Record, rounded
 from .schema import AssumptionSet, Param
 
 PERCENTILES = (10, 50, 90)
-MEASURES = [("csc", "overspend"), ("csc", "net_spend"), ("csc", "children_in_care"),
-            ("dsg", "cumulative_deficit"), ("dsg", "in_year_deficit"),
-            ("dsg", "high_needs_expenditure"), ("dsg", "ehcp_total")]
+MEASURES = [
+    ("csc", "overspend"),
+    ("csc", "net_spend"),
+    ("csc", "children_in_care"),
+    ("dsg", "cumulative_deficit"),
+    ("dsg", "in_year_deficit"),
+    ("dsg", "high_needs_expenditure"),
+    ("dsg", "ehcp_total"),
+]
 CHUNK = 10_000  # draws evaluated at once: bounds memory whatever N is
 PERT_SHAPE = 4.0  # the standard PERT weight on the most likely value
 
 
 def ranged(a: AssumptionSet) -> list[tuple[str, Param]]:
     """Every parameter with a range, by path."""
-    return [(".".join(path), p) for path, p in iter_params(a)
-            if isinstance(p, Param) and p.ranged and p.value is not None]
+    return [
+        (".".join(path), p)
+        for path, p in iter_params(a)
+        if isinstance(p, Param) and p.ranged and p.value is not None
+    ]
 
 
 def pert(rng: np.random.Generator, low: float, mode: float, high: float, n: int) -> np.ndarray:
@@ -55,8 +63,9 @@ def draw(a: AssumptionSet, n: int, seed: int) -> dict[str, np.ndarray]:
     return out
 
 
-def simulate(name: str, a: AssumptionSet, n: int, seed: int,
-             tick: Callable[[int], None] | None = None) -> dict[tuple[str, str], np.ndarray]:
+def simulate(
+    name: str, a: AssumptionSet, n: int, seed: int, tick: Callable[[int], None] | None = None
+) -> dict[tuple[str, str], np.ndarray]:
     """The headline measures over ``n`` draws, ``(n, years)`` each, in chunks."""
     draws = draw(a, n, seed)
     kept: dict[tuple[str, str], list[np.ndarray]] = {m: [] for m in MEASURES}
@@ -118,10 +127,18 @@ def sensitivity(name: str, a: AssumptionSet) -> list[Swing]:
     proj = project(name, a, draws, 2 * k)
     deficit = proj[("dsg", "cumulative_deficit")][:, -1]
     overspend = proj[("csc", "overspend")][:, -1]
-    swings = [Swing(path, p.low, p.value, p.high, p.unit,
-                    float(deficit[2 * j + 1] - deficit[2 * j]),
-                    float(overspend[2 * j + 1] - overspend[2 * j]))
-              for j, (path, p) in enumerate(params)]
+    swings = [
+        Swing(
+            path,
+            p.low,
+            p.value,
+            p.high,
+            p.unit,
+            float(deficit[2 * j + 1] - deficit[2 * j]),
+            float(overspend[2 * j + 1] - overspend[2 * j]),
+        )
+        for j, (path, p) in enumerate(params)
+    ]
     return sorted(swings, key=lambda s: -s.size)  # stable: equal swings keep file order
 
 
@@ -137,8 +154,9 @@ class _Progress:
         self.done += n
         width = 30
         filled = int(width * self.done / self.total)
-        sys.stderr.write(f"\rdraws [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{self.done:,}/{self.total:,}")
+        sys.stderr.write(
+            f"\rdraws [{'#' * filled}{'.' * (width - filled)}] {self.done:,}/{self.total:,}"
+        )
         if self.done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -153,8 +171,7 @@ def add_uncertainty(run, n: int, seed: int, progress: bool = False) -> None:
         units = {m: proj.lines[m].unit for m in MEASURES}
         run.records.extend(percentile_rows(s.name, proj.years, pcts, units))
         for (_, measure), qs in pcts.items():
-            kept[(s.name, measure)] = {f"p{q}": row for q, row in zip(PERCENTILES, qs,
-                                                                       strict=True)}
+            kept[(s.name, measure)] = {f"p{q}": row for q, row in zip(PERCENTILES, qs, strict=True)}
     run.extra["draws"] = {"n": n, "seed": seed}
     run.extra["percentiles"] = kept
 

@@ -31,8 +31,9 @@ def results(run_result) -> pd.DataFrame:
 
 def series(results: pd.DataFrame, scenario: str, area: str, measure: str) -> pd.Series:
     """One measure of one scenario by year."""
-    df = results[(results.scenario == scenario) & (results.area == area)
-                 & (results.measure == measure)]
+    df = results[
+        (results.scenario == scenario) & (results.area == area) & (results.measure == measure)
+    ]
     assert len(df), f"no {area}.{measure} for {scenario}"
     return df.set_index("year")["value"]
 

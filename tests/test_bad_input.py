@@ -24,6 +24,7 @@ def replace(file, old, new):
         text = p.read_text()
         assert old in text, old
         p.write_text(text.replace(old, new, 1))
+
     return mutate
 
 
@@ -32,6 +33,7 @@ def write(file, content: bytes | str):
         p = d / file
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(content if isinstance(content, bytes) else content.encode())
+
     return mutate
 
 
@@ -39,90 +41,167 @@ def append(file, text):
     def mutate(d: Path) -> None:
         with open(d / file, "a") as fh:
             fh.write(text)
+
     return mutate
 
 
 CATALOGUE = {
     "yaml syntax: unclosed bracket": (
         replace(CS, "values: {2019-20: 0.108}", "values: {2019-20: 0.108"),
-        CS, "YAML syntax error"),
+        CS,
+        "YAML syntax error",
+    ),
     "yaml syntax: tab indentation": (
-        replace(GEN, "  horizon_years: 5", "\thorizon_years: 5"), GEN, "YAML syntax error"),
+        replace(GEN, "  horizon_years: 5", "\thorizon_years: 5"),
+        GEN,
+        "YAML syntax error",
+    ),
     "misspelt key": (
-        replace(CS, "      weekly_cost: {value: 759", "      weekly_cst: {value: 759"), CS,
-        "weekly_cst: unknown field"),
+        replace(CS, "      weekly_cost: {value: 759", "      weekly_cst: {value: 759"),
+        CS,
+        "weekly_cst: unknown field",
+    ),
     "unknown section": (append(GEN, "\nsettings: {fast: true}\n"), GEN, "settings: unknown field"),
     "duplicate key": (
-        replace(GEN, "  horizon_years: 5", "  horizon_years: 5\n  horizon_years: 6"), GEN,
-        "duplicate key"),
-    "duplicate section across files": (write("extra.yaml", "timeline: {}\n"), "extra.yaml",
-                                       "section also given in"),
-    "text for a number": (replace(CS, "value: 266,", "value: lots,"), CS,
-                          "in_house_fostering.children.value: Input should be a valid number"),
+        replace(GEN, "  horizon_years: 5", "  horizon_years: 5\n  horizon_years: 6"),
+        GEN,
+        "duplicate key",
+    ),
+    "duplicate section across files": (
+        write("extra.yaml", "timeline: {}\n"),
+        "extra.yaml",
+        "section also given in",
+    ),
+    "text for a number": (
+        replace(CS, "value: 266,", "value: lots,"),
+        CS,
+        "in_house_fostering.children.value: Input should be a valid number",
+    ),
     "yes for a number": (replace(CS, "value: 266,", "value: yes,"), CS, "valid number"),
     "number as text": (replace(CS, "value: 266,", "value: '266',"), CS, "valid number"),
     "NaN": (replace(CS, "value: 266,", "value: .nan,"), CS, "finite number"),
     "infinity": (replace(CS, "value: 266,", "value: .inf,"), CS, "finite number"),
     "overflowing number": (replace(CS, "value: 266,", "value: 1.0e+999,"), CS, "finite number"),
-    "huge integer": (replace(CS, "value: 266,", "value: " + "9" * 400 + ","), CS,
-                     "valid number"),
+    "huge integer": (replace(CS, "value: 266,", "value: " + "9" * 400 + ","), CS, "valid number"),
     "negative count": (replace(CS, "value: 266,", "value: -5,"), CS, "a count cannot be negative"),
-    "negative cost": (replace(CS, "{value: 759,", "{value: -759,"), CS,
-                      "a weekly cost cannot be negative"),
-    "share above one": (replace(CS, "agency_cover_share: {value: 0.8, low: 0.6, high: 1.0",
-                                "agency_cover_share: {value: 1.8, low: 0.6, high: 2.0"), CS,
-                        "a share must be between 0 and 1"),
+    "negative cost": (
+        replace(CS, "{value: 759,", "{value: -759,"),
+        CS,
+        "a weekly cost cannot be negative",
+    ),
+    "share above one": (
+        replace(
+            CS,
+            "agency_cover_share: {value: 0.8, low: 0.6, high: 1.0",
+            "agency_cover_share: {value: 1.8, low: 0.6, high: 2.0",
+        ),
+        CS,
+        "a share must be between 0 and 1",
+    ),
     "shares not summing to one": (
-        replace(HN, "share: {value: 0.15, unit", "share: {value: 0.25, unit"), HN,
-        "provision shares add up to"),
-    "malformed year key": (replace(CS, "values: {2019-20: 0.108}", "values: {2019/20: 0.108}"),
-                           CS, "not a financial year"),
+        replace(HN, "share: {value: 0.15, unit", "share: {value: 0.25, unit"),
+        HN,
+        "provision shares add up to",
+    ),
+    "malformed year key": (
+        replace(CS, "values: {2019-20: 0.108}", "values: {2019/20: 0.108}"),
+        CS,
+        "not a financial year",
+    ),
     "financial year that is not consecutive": (
-        replace(CS, "values: {2019-20: 0.108}", "values: {2019-21: 0.108}"), CS,
-        "not a financial year"),
+        replace(CS, "values: {2019-20: 0.108}", "values: {2019-21: 0.108}"),
+        CS,
+        "not a financial year",
+    ),
     "year outside the horizon": (
-        replace(CS, "values: {2019-20: 0.108}", "values: {2031-32: 0.108}"), CS,
-        "outside the timeline"),
+        replace(CS, "values: {2019-20: 0.108}", "values: {2031-32: 0.108}"),
+        CS,
+        "outside the timeline",
+    ),
     "missing source": (
-        replace(GEN, "    source: 365 days / 7\n", ""), GEN, "source: required field is missing"),
+        replace(GEN, "    source: 365 days / 7\n", ""),
+        GEN,
+        "source: required field is missing",
+    ),
     "missing value": (replace(CS, "{value: 266, ", "{"), CS, "needs a value"),
-    "wrong unit": (replace(CS, "{value: 759, low: 700, high: 820, unit: GBP/week",
-                           "{value: 759, low: 700, high: 820, unit: GBP/month"), CS, "wrong unit"),
-    "value outside its range": (replace(CS, "{value: 759, low: 700", "{value: 759, low: 800"), CS,
-                                "outside its range"),
-    "range with one end": (replace(CS, "{value: 759, low: 700, high: 820,", "{value: 759, low: 700,"),
-                           CS, "needs both low and high"),
-    "horizon of zero years": (replace(GEN, "horizon_years: 5", "horizon_years: 0"), GEN,
-                              "horizon_years"),
+    "wrong unit": (
+        replace(
+            CS,
+            "{value: 759, low: 700, high: 820, unit: GBP/week",
+            "{value: 759, low: 700, high: 820, unit: GBP/month",
+        ),
+        CS,
+        "wrong unit",
+    ),
+    "value outside its range": (
+        replace(CS, "{value: 759, low: 700", "{value: 759, low: 800"),
+        CS,
+        "outside its range",
+    ),
+    "range with one end": (
+        replace(CS, "{value: 759, low: 700, high: 820,", "{value: 759, low: 700,"),
+        CS,
+        "needs both low and high",
+    ),
+    "horizon of zero years": (
+        replace(GEN, "horizon_years: 5", "horizon_years: 0"),
+        GEN,
+        "horizon_years",
+    ),
     "unknown placement type in a move": (
-        replace(CS, "from: unregulated", "from: unregulatd"), CS, "unknown placement type"),
+        replace(CS, "from: unregulated", "from: unregulatd"),
+        CS,
+        "unknown placement type",
+    ),
     "savings start outside the horizon": (
-        replace(CS, "start_year: 2019-20", "start_year: 2040-41"), CS, "outside the timeline"),
+        replace(CS, "start_year: 2019-20", "start_year: 2040-41"),
+        CS,
+        "outside the timeline",
+    ),
     "empty file": (write(GEN, ""), GEN, "file is empty"),
     "binary file": (write(GEN, b"\x89PNG\r\n\x1a\n\x00\x00binary"), GEN, "binary file"),
-    "not UTF-8": (write(GEN, "council:\n  name: Stoke \xe9\n".encode("latin-1")), GEN,
-                  "not UTF-8"),
-    "scenario extends a missing file": (replace(PLAN, "extends: ..", "extends: ../nothing-here"),
-                                        PLAN, "not found"),
+    "not UTF-8": (write(GEN, "council:\n  name: Stoke \xe9\n".encode("latin-1")), GEN, "not UTF-8"),
+    "scenario extends a missing file": (
+        replace(PLAN, "extends: ..", "extends: ../nothing-here"),
+        PLAN,
+        "not found",
+    ),
     "scenarios extend each other in a circle": (
-        write("scenarios/a.yaml", "extends: b\n"), "scenarios/a.yaml", "circle"),
+        write("scenarios/a.yaml", "extends: b\n"),
+        "scenarios/a.yaml",
+        "circle",
+    ),
     "override of a path that does not exist": (
-        write("scenarios/typo.yaml", "extends: ..\noverrides:\n  high_needs.transfer.requested: 0\n"),
-        "scenarios/typo.yaml:3", "no field 'transfer'"),
+        write(
+            "scenarios/typo.yaml", "extends: ..\noverrides:\n  high_needs.transfer.requested: 0\n"
+        ),
+        "scenarios/typo.yaml:3",
+        "no field 'transfer'",
+    ),
     "override of the wrong type": (
-        write("scenarios/wrong.yaml",
-              "extends: ..\noverrides:\n  high_needs.ehcp.growth: fast\n"),
-        "scenarios/wrong.yaml:3", "valid number"),
-    "unknown scenario key": (write("scenarios/odd.yaml", "extends: ..\noverride: {}\n"),
-                             "scenarios/odd.yaml:2", "did you mean 'overrides'"),
-    "scenario that is a list": (write("scenarios/list.yaml", "- extends\n"), "scenarios/list.yaml",
-                                "a scenario is a mapping"),
+        write("scenarios/wrong.yaml", "extends: ..\noverrides:\n  high_needs.ehcp.growth: fast\n"),
+        "scenarios/wrong.yaml:3",
+        "valid number",
+    ),
+    "unknown scenario key": (
+        write("scenarios/odd.yaml", "extends: ..\noverride: {}\n"),
+        "scenarios/odd.yaml:2",
+        "did you mean 'overrides'",
+    ),
+    "scenario that is a list": (
+        write("scenarios/list.yaml", "- extends\n"),
+        "scenarios/list.yaml",
+        "a scenario is a mapping",
+    ),
 }
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("case", sorted(CATALOGUE))
@@ -149,23 +228,30 @@ def test_messages_name_the_line(editable_set):
     replace(CS, "value: 266,", "value: -5,")(editable_set)
     result = CliRunner().invoke(main, ["validate", str(editable_set)])
     assert result.exit_code == 2
-    line = next(i for i, t in enumerate((editable_set / CS).read_text().splitlines(), 1)
-                if "value: -5," in t)
-    assert f"{CS}:{line}: childrens_services.placements.in_house_fostering.children.value" \
+    line = next(
+        i
+        for i, t in enumerate((editable_set / CS).read_text().splitlines(), 1)
+        if "value: -5," in t
+    )
+    assert (
+        f"{CS}:{line}: childrens_services.placements.in_house_fostering.children.value"
         in result.stderr
+    )
 
 
 def test_missing_assumptions_path(tmp_path):
-    result = CliRunner().invoke(main, ["run", str(tmp_path / "nowhere"), "--out",
-                                       str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["run", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 2
     assert "nowhere: assumptions not found" in result.stderr
     assert not (tmp_path / "o").exists()
 
 
 def test_unknown_scenario_name(bundled, tmp_path):
-    result = CliRunner().invoke(main, ["run", str(bundled), "--scenario", "council-plna",
-                                       "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["run", str(bundled), "--scenario", "council-plna", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 2
     assert "no scenario named council-plna" in result.stderr
 

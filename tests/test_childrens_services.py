@@ -31,8 +31,7 @@ def test_unregulated_target_move_and_its_cost_effect(results):
     assert moved["2018-19"] == 0  # the base year is actual: no moves
     assert moved["2019-20"] == pytest.approx(before - 18, abs=0.001)
     effect = series(results, "council-plan", "csc", "move_effect.reduce_unregulated")
-    assert effect["2019-20"] == pytest.approx((before - 18) * (574 - 1200) * 1.03 * WEEKS,
-                                              abs=0.05)
+    assert effect["2019-20"] == pytest.approx((before - 18) * (574 - 1200) * 1.03 * WEEKS, abs=0.05)
     left = series(results, "council-plan", "csc", "children_in_care.unregulated")
     assert left["2019-20"] == pytest.approx(18)
 
@@ -59,8 +58,9 @@ def test_workforce_cost_and_investment_posts(results):
 def test_savings_risk_adjusted_by_confidence(results):
     delivered = series(results, "council-plan", "csc", "savings_delivered")
     # amber 2.5m at 70%, green 1.8m at 95%, red 1.2m at 30%
-    assert delivered["2019-20"] == pytest.approx(2_500_000 * 0.7 + 1_800_000 * 0.95
-                                                 + 1_200_000 * 0.3)
+    assert delivered["2019-20"] == pytest.approx(
+        2_500_000 * 0.7 + 1_800_000 * 0.95 + 1_200_000 * 0.3
+    )
     slip = series(results, "savings-slip", "csc", "savings_delivered")
     assert slip["2019-20"] == pytest.approx(1_800_000 * 0.95)
     assert slip["2020-21"] == pytest.approx(1_800_000 * 0.95 + 2_500_000 * 0.5)
@@ -72,11 +72,15 @@ def test_scenarios_move_the_right_way(results):
         return series(results, s, "csc", m).sum()
 
     assert total("savings-slip", "savings_delivered") < total("council-plan", "savings_delivered")
-    final = {s: series(results, s, "csc", "children_in_care")["2023-24"]
-             for s in ("council-plan", "demand-high")}
+    final = {
+        s: series(results, s, "csc", "children_in_care")["2023-24"]
+        for s in ("council-plan", "demand-high")
+    }
     assert final["demand-high"] > final["council-plan"]
-    cost = {s: series(results, s, "csc", "placement_cost")["2023-24"]
-            for s in ("council-plan", "placement-step-down")}
+    cost = {
+        s: series(results, s, "csc", "placement_cost")["2023-24"]
+        for s in ("council-plan", "placement-step-down")
+    }
     assert cost["placement-step-down"] < cost["council-plan"]
     assert total("unmitigated", "savings_planned") == 0
 

@@ -17,8 +17,9 @@ LIMIT = np.array([0.005])
 
 
 def decide(requested, forum, granted):
-    t, needs = transfer_decision(np.array([requested]), SB, LIMIT, np.array([forum]),
-                                 np.array([granted]))
+    t, needs = transfer_decision(
+        np.array([requested]), SB, LIMIT, np.array([forum]), np.array([granted])
+    )
     return float(t[0]), float(needs[0])
 
 
@@ -75,14 +76,28 @@ def test_deficit_share_and_clearing_flag(results):
 
 def test_solve_writes_a_scenario_that_balances(tmp_path, bundled):
     out = tmp_path / "balanced.yaml"
-    cmd = [sys.executable, "-m", "cli", "solve", str(bundled), "--scenario", "council-plan",
-           "--target-year", "2023-24", "--write-scenario", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "cli",
+        "solve",
+        str(bundled),
+        "--scenario",
+        "council-plan",
+        "--target-year",
+        "2023-24",
+        "--write-scenario",
+        str(out),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=bundled.parents[1])
     assert done.returncode == 0, done.stderr
     assert "needs further high-needs savings of £" in done.stdout
-    run = subprocess.run([sys.executable, "-m", "cli", "run", str(out), "--out",
-                          str(tmp_path / "r")], capture_output=True, text=True,
-                         cwd=bundled.parents[1])
+    run = subprocess.run(
+        [sys.executable, "-m", "cli", "run", str(out), "--out", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        cwd=bundled.parents[1],
+    )
     assert run.returncode == 0, run.stderr
     import pandas as pd
 

@@ -9,20 +9,26 @@ from .conftest import series
 
 
 def _parts(results, scenario, area, prefix):
-    df = results[(results.scenario == scenario) & (results.area == area)
-                 & results.measure.str.startswith(prefix + ".")]
+    df = results[
+        (results.scenario == scenario)
+        & (results.area == area)
+        & results.measure.str.startswith(prefix + ".")
+    ]
     return df.groupby("year")["value"].sum()
 
 
-@pytest.mark.parametrize("total,prefix,area", [
-    ("children_in_care", "children_in_care", "csc"),
-    ("placement_cost", "placement_cost", "csc"),
-    ("investment", "investment", "csc"),
-    ("savings_planned", "savings_planned", "csc"),
-    ("savings_delivered", "savings_delivered", "csc"),
-    ("other_spend", "other_spend", "csc"),
-    ("high_needs_expenditure", "expenditure", "dsg"),
-])
+@pytest.mark.parametrize(
+    "total,prefix,area",
+    [
+        ("children_in_care", "children_in_care", "csc"),
+        ("placement_cost", "placement_cost", "csc"),
+        ("investment", "investment", "csc"),
+        ("savings_planned", "savings_planned", "csc"),
+        ("savings_delivered", "savings_delivered", "csc"),
+        ("other_spend", "other_spend", "csc"),
+        ("high_needs_expenditure", "expenditure", "dsg"),
+    ],
+)
 def test_parts_sum_to_totals(results, total, prefix, area):
     for scenario in results.scenario.unique():
         parts = _parts(results, scenario, area, prefix)
@@ -33,8 +39,7 @@ def test_parts_sum_to_totals(results, total, prefix, area):
 def test_ehcp_total_is_the_sum_of_provisions(results):
     for scenario in results.scenario.unique():
         parts = _parts(results, scenario, "dsg", "ehcp")
-        np.testing.assert_allclose(parts, series(results, scenario, "dsg", "ehcp_total"),
-                                   atol=0.01)
+        np.testing.assert_allclose(parts, series(results, scenario, "dsg", "ehcp_total"), atol=0.01)
 
 
 def test_at_least_eight_placement_types_and_seven_expenditure_lines(results):
@@ -54,12 +59,28 @@ def test_overspend_is_net_spend_less_budget(results):
 
 def test_net_spend_is_the_sum_of_its_lines(results):
     for scenario in results.scenario.unique():
-        s = {m: series(results, scenario, "csc", m) for m in (
-            "placement_cost", "continuing_allowances", "staffing_cost", "investment",
-            "other_spend", "reconciliation", "savings_delivered", "net_spend")}
-        built = (s["placement_cost"] + s["continuing_allowances"] + s["staffing_cost"]
-                 + s["investment"] + s["other_spend"] + s["reconciliation"]
-                 - s["savings_delivered"])
+        s = {
+            m: series(results, scenario, "csc", m)
+            for m in (
+                "placement_cost",
+                "continuing_allowances",
+                "staffing_cost",
+                "investment",
+                "other_spend",
+                "reconciliation",
+                "savings_delivered",
+                "net_spend",
+            )
+        }
+        built = (
+            s["placement_cost"]
+            + s["continuing_allowances"]
+            + s["staffing_cost"]
+            + s["investment"]
+            + s["other_spend"]
+            + s["reconciliation"]
+            - s["savings_delivered"]
+        )
         np.testing.assert_allclose(built, s["net_spend"], atol=0.05)
 
 
@@ -67,20 +88,33 @@ def test_cumulative_deficit_rolls_forward(results):
     for scenario in results.scenario.unique():
         cum = series(results, scenario, "dsg", "cumulative_deficit")
         iy = series(results, scenario, "dsg", "in_year_deficit")
-        np.testing.assert_allclose(cum.iloc[1:].values, cum.iloc[:-1].values + iy.iloc[1:].values,
-                                   atol=0.05)
+        np.testing.assert_allclose(
+            cum.iloc[1:].values, cum.iloc[:-1].values + iy.iloc[1:].values, atol=0.05
+        )
         opening = series(results, scenario, "dsg", "opening_deficit")
         np.testing.assert_allclose(cum, opening + iy, atol=0.05)
 
 
 def test_in_year_deficit_definition(results):
     for scenario in results.scenario.unique():
-        g = {m: series(results, scenario, "dsg", m) for m in (
-            "high_needs_expenditure", "high_needs_income", "schools_block_transfer",
-            "other_contributions", "in_year_deficit")}
+        g = {
+            m: series(results, scenario, "dsg", m)
+            for m in (
+                "high_needs_expenditure",
+                "high_needs_income",
+                "schools_block_transfer",
+                "other_contributions",
+                "in_year_deficit",
+            )
+        }
         np.testing.assert_allclose(
-            g["high_needs_expenditure"] - g["high_needs_income"] - g["schools_block_transfer"]
-            - g["other_contributions"], g["in_year_deficit"], atol=0.05)
+            g["high_needs_expenditure"]
+            - g["high_needs_income"]
+            - g["schools_block_transfer"]
+            - g["other_contributions"],
+            g["in_year_deficit"],
+            atol=0.05,
+        )
 
 
 def test_savings_delivered_never_exceed_planned(results):
@@ -94,7 +128,8 @@ def test_moves_explain_the_change_in_placement_cost(results):
     for scenario in results.scenario.unique():
         before = series(results, scenario, "csc", "placement_cost_before_moves")
         effects = _parts(results, scenario, "csc", "move_effect")
-        after = (series(results, scenario, "csc", "placement_cost")
-                 + series(results, scenario, "csc", "continuing_allowances"))
+        after = series(results, scenario, "csc", "placement_cost") + series(
+            results, scenario, "csc", "continuing_allowances"
+        )
         if len(effects):
             np.testing.assert_allclose(before + effects[before.index], after, atol=0.05)

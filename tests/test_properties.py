@@ -18,8 +18,7 @@ PARAMS = {".".join(p): prm for p, prm in iter_params(BASE) if isinstance(prm, Pa
 RATES = [k for k, p in PARAMS.items() if p.unit == "ratio" and p.ranged and type(p).MIN == -1]
 COSTS = [k for k, p in PARAMS.items() if p.unit in ("GBP/week", "GBP/year")]
 COUNTS = [k for k, p in PARAMS.items() if p.unit == "count" and k.endswith(".children")]
-FAST = settings(max_examples=25, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def variant(changes: dict[str, float]):
@@ -49,20 +48,34 @@ def parts(proj, area, prefix):
 @given(rates, costs, counts)
 def test_parts_sum_to_totals_and_balances_roll_forward(r, c, n):
     proj = project("p", variant({**r, **c, **n}))
-    np.testing.assert_allclose(parts(proj, "csc", "placement_cost"),
-                               line(proj, "csc", "placement_cost"), rtol=1e-9, atol=1e-6)
-    np.testing.assert_allclose(parts(proj, "csc", "children_in_care"),
-                               line(proj, "csc", "children_in_care"), rtol=1e-9, atol=1e-6)
-    np.testing.assert_allclose(parts(proj, "dsg", "expenditure"),
-                               line(proj, "dsg", "high_needs_expenditure"), rtol=1e-9,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        parts(proj, "csc", "placement_cost"),
+        line(proj, "csc", "placement_cost"),
+        rtol=1e-9,
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        parts(proj, "csc", "children_in_care"),
+        line(proj, "csc", "children_in_care"),
+        rtol=1e-9,
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        parts(proj, "dsg", "expenditure"),
+        line(proj, "dsg", "high_needs_expenditure"),
+        rtol=1e-9,
+        atol=1e-6,
+    )
     cum, iy = line(proj, "dsg", "cumulative_deficit"), line(proj, "dsg", "in_year_deficit")
     np.testing.assert_allclose(cum[1:], cum[:-1] + iy[1:], rtol=1e-9, atol=1e-4)
-    np.testing.assert_allclose(line(proj, "csc", "overspend"),
-                               line(proj, "csc", "net_spend") - line(proj, "csc", "budget"),
-                               atol=1e-4)
-    assert np.all(line(proj, "csc", "savings_delivered")
-                  <= line(proj, "csc", "savings_planned") + 1e-6)
+    np.testing.assert_allclose(
+        line(proj, "csc", "overspend"),
+        line(proj, "csc", "net_spend") - line(proj, "csc", "budget"),
+        atol=1e-4,
+    )
+    assert np.all(
+        line(proj, "csc", "savings_delivered") <= line(proj, "csc", "savings_planned") + 1e-6
+    )
     assert np.all(line(proj, "csc", "children_in_care") >= -1e-9)
 
 
@@ -86,12 +99,16 @@ def test_higher_unit_costs_never_lower_driver_spend(path, a, b):
     spend = []
     for v in (low, high):
         proj = project("p", variant({path: v}))
-        drivers = (parts(proj, "dsg", "expenditure")
-                   - line(proj, "dsg", "expenditure.reconciliation")
-                   - line(proj, "dsg", "expenditure.additional_savings"))
-        spend.append(line(proj, "csc", "placement_cost") + line(proj, "csc",
-                                                                 "continuing_allowances")
-                     + drivers)
+        drivers = (
+            parts(proj, "dsg", "expenditure")
+            - line(proj, "dsg", "expenditure.reconciliation")
+            - line(proj, "dsg", "expenditure.additional_savings")
+        )
+        spend.append(
+            line(proj, "csc", "placement_cost")
+            + line(proj, "csc", "continuing_allowances")
+            + drivers
+        )
     assert np.all(spend[1] >= spend[0] - 1e-6)
 
 
@@ -104,9 +121,14 @@ def test_zero_growth_keeps_numbers_flat(n):
     for prov in a.high_needs.provisions.values():
         prov.share.values = None
     proj = project("p", a)
-    for area, m in (("csc", "children_in_care"), ("csc", "placement_cost"),
-                    ("csc", "staffing_cost"), ("dsg", "ehcp_total"),
-                    ("dsg", "permanent_exclusions"), ("dsg", "high_needs_expenditure")):
+    for area, m in (
+        ("csc", "children_in_care"),
+        ("csc", "placement_cost"),
+        ("csc", "staffing_cost"),
+        ("dsg", "ehcp_total"),
+        ("dsg", "permanent_exclusions"),
+        ("dsg", "high_needs_expenditure"),
+    ):
         v = line(proj, area, m)
         np.testing.assert_allclose(v, v[0], rtol=1e-12, atol=1e-9, err_msg=m)
     income = line(proj, "dsg", "high_needs_income")  # flat after the last year given

@@ -46,11 +46,14 @@ def test_investment_savings_and_base_overspend(results):
 def test_forum_refusal_means_no_transfer_and_a_higher_deficit(results):
     refused = series(results, "forum-refuses-transfer", "dsg", "schools_block_transfer")
     assert refused.sum() == 0
-    final = {s: series(results, s, "dsg", "cumulative_deficit")["2023-24"]
-             for s in ("council-plan", "forum-refuses-transfer")}
+    final = {
+        s: series(results, s, "dsg", "cumulative_deficit")["2023-24"]
+        for s in ("council-plan", "forum-refuses-transfer")
+    }
     # 14.0m less transfer and nothing else different
-    assert final["forum-refuses-transfer"] - final["council-plan"] == pytest.approx(14_000_000,
-                                                                                   abs=0.05)
+    assert final["forum-refuses-transfer"] - final["council-plan"] == pytest.approx(
+        14_000_000, abs=0.05
+    )
 
 
 def test_every_scenario_keeps_the_report_calibration(results):

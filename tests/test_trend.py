@@ -21,7 +21,7 @@ def run_trend(path, *args):
 def _csv_block(output: str) -> list[list[str]]:
     lines = output.strip().splitlines()
     start = lines.index(HEADER)
-    return [line.split(",") for line in lines[start + 1:]]
+    return [line.split(",") for line in lines[start + 1 :]]
 
 
 def test_annual_series_gets_a_method_a_backtest_error_and_ordered_intervals(tmp_path):
@@ -58,17 +58,20 @@ def test_irregular_dates_are_accepted(bundled):
     assert len(_csv_block(r.output)) == 5
 
 
-@pytest.mark.parametrize("content,expected", [
-    ("", "empty"),
-    ("year,count\n2019,5\n", "missing column 'period'"),
-    ("period,value\n2019,abc\n", ":2: value: 'abc' is not a number"),
-    ("period,value\n2019,nan\n2020,3\n", "not a finite number"),
-    ("period,value\n2019/20,3\n2020,4\n", "is not a year"),
-    ("period,value\n2019,3\n2019,4\n", "repeats line 2"),
-    ("period,value\n2019,3\n", "needs at least 2 observations"),
-    ("period,value\n2019,3\n2020-21,4\n", "mixes period formats"),
-    ("period,value\n2019\n", "expected 2 columns"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        ("", "empty"),
+        ("year,count\n2019,5\n", "missing column 'period'"),
+        ("period,value\n2019,abc\n", ":2: value: 'abc' is not a number"),
+        ("period,value\n2019,nan\n2020,3\n", "not a finite number"),
+        ("period,value\n2019/20,3\n2020,4\n", "is not a year"),
+        ("period,value\n2019,3\n2019,4\n", "repeats line 2"),
+        ("period,value\n2019,3\n", "needs at least 2 observations"),
+        ("period,value\n2019,3\n2020-21,4\n", "mixes period formats"),
+        ("period,value\n2019\n", "expected 2 columns"),
+    ],
+)
 def test_malformed_history_is_reported(tmp_path, content, expected):
     p = tmp_path / "bad.csv"
     p.write_text(content)
@@ -103,9 +106,11 @@ def test_growth_can_come_from_a_fitted_trend(editable_set):
     text = cs.read_text()
     start = text.index("    growth:\n")
     end = text.index("      basis: report\n", start) + len("      basis: report\n")
-    cs.write_text(text[:start] + "    growth:\n      unit: ratio\n      basis: estimate\n"
-                  "      source: trend of the council's own counts\n"
-                  "      from_trend: history/children_in_care.csv\n" + text[end:])
+    cs.write_text(
+        text[:start] + "    growth:\n      unit: ratio\n      basis: estimate\n"
+        "      source: trend of the council's own counts\n"
+        "      from_trend: history/children_in_care.csv\n" + text[end:]
+    )
     s = load_scenario(editable_set / "scenarios" / "council-plan.yaml")
     g = s.assumptions.childrens_services.children_in_care.growth
     assert g.low <= g.value <= g.high

@@ -15,8 +15,9 @@ from .conftest import BUNDLED
 
 
 def _run(out, seed="7", draws="400"):
-    r = CliRunner().invoke(main, ["run", str(BUNDLED), "--out", str(out), "--draws", draws,
-                                  "--seed", seed])
+    r = CliRunner().invoke(
+        main, ["run", str(BUNDLED), "--out", str(out), "--draws", draws, "--seed", seed]
+    )
     assert r.exit_code == 0, r.output + r.stderr
     return out / "results.csv"
 
@@ -24,8 +25,12 @@ def _run(out, seed="7", draws="400"):
 def test_percentiles_are_ordered_and_spread(tmp_path):
     df = pd.read_csv(_run(tmp_path / "a"))
     for measure in ("cumulative_deficit", "overspend"):
-        p = {q: df[(df.scenario == "council-plan") & (df.measure == f"{measure}.{q}")]
-             .set_index("year")["value"] for q in ("p10", "p50", "p90")}
+        p = {
+            q: df[(df.scenario == "council-plan") & (df.measure == f"{measure}.{q}")].set_index(
+                "year"
+            )["value"]
+            for q in ("p10", "p50", "p90")
+        }
         assert (p["p10"] <= p["p50"]).all() and (p["p50"] <= p["p90"]).all()
         assert p["p90"]["2023-24"] - p["p10"]["2023-24"] > 1_000_000
 

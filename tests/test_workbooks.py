@@ -21,17 +21,32 @@ from cli import main
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 WORKBOOKS = ["finance-model.xlsx", "schools-forum-dsg.xlsx", "cabinet-scenarios.xlsx"]
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not "
-                                   "installed: apt-get install libreoffice-calc-nogui")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui",
+)
 
 
 def recalculate(src: Path, dest: Path) -> Path:
     """Open in LibreOffice headless, recalculate, save as xlsx with computed values."""
     dest.mkdir(parents=True, exist_ok=True)
     profile = dest / "profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
-                    "--calc", "--convert-to", "xlsx", "--outdir", str(dest), str(src)],
-                   check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(dest),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     out = dest / src.name
     assert out.exists(), f"LibreOffice did not convert {src.name}"
     return out
@@ -50,14 +65,20 @@ def recalculated(outputs, tmp_path_factory):
     if SOFFICE is None:
         pytest.skip("LibreOffice not installed")
     dest = tmp_path_factory.mktemp("recalc")
-    return {name: load_workbook(recalculate(outputs / name, dest), data_only=True)
-            for name in WORKBOOKS}
+    return {
+        name: load_workbook(recalculate(outputs / name, dest), data_only=True) for name in WORKBOOKS
+    }
 
 
 def formulas(path: Path) -> int:
     wb = load_workbook(path)
-    return sum(1 for ws in wb for row in ws.iter_rows() for c in row
-               if isinstance(c.value, str) and c.value.startswith("="))
+    return sum(
+        1
+        for ws in wb
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    )
 
 
 def test_each_workbook_has_formulas_and_charts(outputs):
@@ -88,9 +109,11 @@ def test_no_error_values_and_every_check_true(recalculated):
         for ws in wb:
             for row in ws.iter_rows():
                 for c in row:
-                    assert not (isinstance(c.value, str) and c.value.startswith("#")
-                                and c.value[1:4].isupper()), (name, ws.title, c.coordinate,
-                                                              c.value)
+                    assert not (
+                        isinstance(c.value, str)
+                        and c.value.startswith("#")
+                        and c.value[1:4].isupper()
+                    ), (name, ws.title, c.coordinate, c.value)
                     assert c.value is not False, (name, ws.title, c.coordinate)
 
 
@@ -112,9 +135,10 @@ def test_recalculated_formulas_equal_the_engine_to_the_pound(recalculated, outpu
     engine = {(r.scenario, r.area, r.measure, r.year): r.value for r in results.itertuples()}
     years = sorted(results.year.unique())
     compared = 0
-    for name, sheets in (("finance-model.xlsx", (("Children's social care", "csc"),
-                                                 ("DSG high needs", "dsg"))),
-                         ("schools-forum-dsg.xlsx", (("High needs", "dsg"),))):
+    for name, sheets in (
+        ("finance-model.xlsx", (("Children's social care", "csc"), ("DSG high needs", "dsg"))),
+        ("schools-forum-dsg.xlsx", (("High needs", "dsg"),)),
+    ):
         for sheet, area in sheets:
             for scenario, area_, measure, values in _calc_rows(recalculated[name][sheet], area):
                 for y, v in zip(years, values, strict=False):
@@ -128,28 +152,37 @@ def test_recalculated_formulas_equal_the_engine_to_the_pound(recalculated, outpu
 @needs_soffice
 def test_forum_cumulative_deficit_row_matches_the_engine(recalculated, results):
     ws = recalculated["schools-forum-dsg.xlsx"]["High needs"]
-    rows = [r for r in _calc_rows(ws, "dsg") if r[0] == "council-plan"
-            and r[2] == "cumulative_deficit"]
+    rows = [
+        r for r in _calc_rows(ws, "dsg") if r[0] == "council-plan" and r[2] == "cumulative_deficit"
+    ]
     assert len(rows) == 1
-    expected = results[(results.scenario == "council-plan")
-                       & (results.measure == "cumulative_deficit")]["value"].tolist()
+    expected = results[
+        (results.scenario == "council-plan") & (results.measure == "cumulative_deficit")
+    ]["value"].tolist()
     assert [round(v) for v in rows[0][3][:6]] == [round(v) for v in expected]
     assert round(rows[0][3][1]) == 19_493_000
 
 
 def test_text_from_inputs_is_never_a_formula(editable_set, tmp_path):
     cs = editable_set / "childrens_services.yaml"
-    cs.write_text(cs.read_text().replace("label: Independent fostering agency",
-                                         "label: '=HYPERLINK(\"http://x\",\"click\")'"))
+    cs.write_text(
+        cs.read_text().replace(
+            "label: Independent fostering agency", 'label: \'=HYPERLINK("http://x","click")\''
+        )
+    )
     plan = editable_set / "scenarios" / "council-plan.yaml"
-    plan.write_text(plan.read_text().replace("name: council-plan", "name: council-plan\n"
-                                             "# injected\n") .replace(
-        "extends: ..", "extends: ..\noverrides:\n  council.name: '@SUM(1+1)'\n"
-        "  childrens_services.savings.items.fees_and_income.label: '+cmd|calc'\n"
-        "  childrens_services.savings.items.early_help_redesign.label: '-2+3'"))
+    plan.write_text(
+        plan.read_text()
+        .replace("name: council-plan", "name: council-plan\n# injected\n")
+        .replace(
+            "extends: ..",
+            "extends: ..\noverrides:\n  council.name: '@SUM(1+1)'\n"
+            "  childrens_services.savings.items.fees_and_income.label: '+cmd|calc'\n"
+            "  childrens_services.savings.items.early_help_redesign.label: '-2+3'",
+        )
+    )
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", str(editable_set), "--out", str(out),
-                                       "--draws", "0"])
+    result = CliRunner().invoke(main, ["run", str(editable_set), "--out", str(out), "--draws", "0"])
     assert result.exit_code == 0, result.output + result.stderr
     seen = set()
     for name in WORKBOOKS:
@@ -158,8 +191,9 @@ def test_text_from_inputs_is_never_a_formula(editable_set, tmp_path):
             for row in ws.iter_rows():
                 for c in row:
                     v = c.value
-                    if isinstance(v, str) and ("HYPERLINK" in v or "cmd|calc" in v
-                                               or "@SUM" in v or v.endswith("-2+3")):
+                    if isinstance(v, str) and (
+                        "HYPERLINK" in v or "cmd|calc" in v or "@SUM" in v or v.endswith("-2+3")
+                    ):
                         assert c.data_type == "s", (name, ws.title, c.coordinate, v)
                         seen.add(v.split(": ")[-1][:4])
     assert {"=HYP", "+cmd", "@SUM", "-2+3"} <= seen

@@ -36,14 +36,20 @@ def workbooks(run: Run) -> dict[str, bytes]:
             finance = _finance()
         finally:
             _RUN = None
-        return {"finance-model.xlsx": finance, "schools-forum-dsg.xlsx": forum_workbook(run),
-                "cabinet-scenarios.xlsx": cabinet_workbook(run)}
+        return {
+            "finance-model.xlsx": finance,
+            "schools-forum-dsg.xlsx": forum_workbook(run),
+            "cabinet-scenarios.xlsx": cabinet_workbook(run),
+        }
     _RUN = run
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             finance = pool.submit(_finance)
             forum, cabinet = forum_workbook(run), cabinet_workbook(run)
-            return {"finance-model.xlsx": finance.result(), "schools-forum-dsg.xlsx": forum,
-                    "cabinet-scenarios.xlsx": cabinet}
+            return {
+                "finance-model.xlsx": finance.result(),
+                "schools-forum-dsg.xlsx": forum,
+                "cabinet-scenarios.xlsx": cabinet,
+            }
     finally:
         _RUN = None

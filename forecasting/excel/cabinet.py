@@ -64,8 +64,12 @@ def cabinet_workbook(run) -> bytes:
     by = {p.scenario: p for p in run.projections}
 
     ws = wb.create_sheet("Comparison")
-    g.sheet(ws, "Scenarios side by side", f"Figures from the forecast; variance to "
-            f"'{base}' as live formulas. Money £000; overspends and deficits positive.")
+    g.sheet(
+        ws,
+        "Scenarios side by side",
+        f"Figures from the forecast; variance to "
+        f"'{base}' as live formulas. Money £000; overspends and deficits positive.",
+    )
     for area, measure, title in COMPARE:
         g.section(ws, title)
         for s in names:
@@ -75,9 +79,17 @@ def cabinet_workbook(run) -> bytes:
             if s == base:
                 continue
             unit = by[s].lines[(area, measure)].unit
-            g.calc_row(ws, s, area, f"{measure}.variance", f"{s} less {base}", unit,
-                       lambda i, s=s, area=area, measure=measure: (
-                           f"{g.ref(s, area, measure, i, ws)}-{g.ref(base, area, measure, i, ws)}"))
+            g.calc_row(
+                ws,
+                s,
+                area,
+                f"{measure}.variance",
+                f"{s} less {base}",
+                unit,
+                lambda i, s=s, area=area, measure=measure: (
+                    f"{g.ref(s, area, measure, i, ws)}-{g.ref(base, area, measure, i, ws)}"
+                ),
+            )
 
     _ranking(wb, run, g)
     fan = _range(wb, run, g)
@@ -85,20 +97,48 @@ def cabinet_workbook(run) -> bytes:
     _what_it_takes(wb, run)
     _checks(wb, run, g, fan)
     charts = [
-        line_chart("Children's social care overspend by scenario (£m)", "£m",
-                   [(s, *g.where[(s, "csc", "overspend")]) for s in names], n, ws),
-        line_chart("Cumulative DSG deficit by scenario (£m)", "£m",
-                   [(s, *g.where[(s, "dsg", "cumulative_deficit")]) for s in names], n, ws),
+        line_chart(
+            "Children's social care overspend by scenario (£m)",
+            "£m",
+            [(s, *g.where[(s, "csc", "overspend")]) for s in names],
+            n,
+            ws,
+        ),
+        line_chart(
+            "Cumulative DSG deficit by scenario (£m)",
+            "£m",
+            [(s, *g.where[(s, "dsg", "cumulative_deficit")]) for s in names],
+            n,
+            ws,
+        ),
     ]
     if fan:
-        charts.append(line_chart(f"Range of the cumulative DSG deficit, {base} (£m)", "£m",
-                                 fan, n, ws))
+        charts.append(
+            line_chart(f"Range of the cumulative DSG deficit, {base} (£m)", "£m", fan, n, ws)
+        )
     if tornado is not None:
         charts.append(tornado)
     charts_sheet(wb, charts, index=1)
-    cover(wb, run, "Children's services and DSG: scenarios for cabinet", "Cabinet and lead "
-          "members", HOW)
-    arrange(wb, ["Cover", "Comparison", "Charts", "Ranking", "Range", "Sensitivity", "What it takes", "Checks"])
+    cover(
+        wb,
+        run,
+        "Children's services and DSG: scenarios for cabinet",
+        "Cabinet and lead members",
+        HOW,
+    )
+    arrange(
+        wb,
+        [
+            "Cover",
+            "Comparison",
+            "Charts",
+            "Ranking",
+            "Range",
+            "Sensitivity",
+            "What it takes",
+            "Checks",
+        ],
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -109,9 +149,18 @@ def _ranking(wb: Workbook, run, g: Grid) -> None:
     text(ws.cell(1, 1), "Scenarios ranked (1 = best)").font = TITLE
     h = run.headlines
     final = workbook_label(h[0].final_year)
-    header_row(ws, 3, ["Scenario", f"Cumulative DSG deficit at 31 March {final[-2:]}, £000",
-                       "Rank by deficit", "CSC overspend over the forecast years, £000",
-                       "Rank by overspend", "Deficit clears"])
+    header_row(
+        ws,
+        3,
+        [
+            "Scenario",
+            f"Cumulative DSG deficit at 31 March {final[-2:]}, £000",
+            "Rank by deficit",
+            "CSC overspend over the forecast years, £000",
+            "Rank by overspend",
+            "Deficit clears",
+        ],
+    )
     last = 3 + len(h)
     for r, row in enumerate(h, start=4):
         text(ws.cell(r, 1), row.scenario)
@@ -129,13 +178,21 @@ def _range(wb: Workbook, run, g: Grid) -> list:
     """P10/P50/P90 by scenario; returns the fan-chart series of the plan."""
     ws = wb.create_sheet("Range")
     pct = run.extra.get("percentiles", {})
-    g.sheet(ws, "Range of outcomes (Monte Carlo percentiles)",
-            "Statistical outputs, shown as values: "
-            + (f"{run.extra['draws']['n']:,} draws, seed {run.extra['draws']['seed']}."
-               if "draws" in run.extra else "run with --draws N to fill this sheet."))
+    g.sheet(
+        ws,
+        "Range of outcomes (Monte Carlo percentiles)",
+        "Statistical outputs, shown as values: "
+        + (
+            f"{run.extra['draws']['n']:,} draws, seed {run.extra['draws']['seed']}."
+            if "draws" in run.extra
+            else "run with --draws N to fill this sheet."
+        ),
+    )
     fan = []
-    for measure, title in (("cumulative_deficit", "DSG cumulative deficit"),
-                           ("overspend", "Children's social care overspend")):
+    for measure, title in (
+        ("cumulative_deficit", "DSG cumulative deficit"),
+        ("overspend", "Children's social care overspend"),
+    ):
         g.section(ws, title)
         for s in [p.scenario for p in run.projections]:
             for q in ("p10", "p50", "p90"):
@@ -159,14 +216,28 @@ def _sensitivity(wb: Workbook, run):
     sens = run.extra.get("sensitivity")
     scenario = run.projections[0].scenario
     final = workbook_label(run.projections[0].years[-1])
-    text(ws.cell(1, 1), f"Sensitivity: swing from each assumption's low to high value "
-         f"({scenario})").font = TITLE
-    text(ws.cell(2, 1), "Other assumptions at their central values. A positive swing means the "
-         "high value makes things worse. Swings in base-year unit costs are net of the "
-         "calibration to the known outturn.").font = NOTE
-    header_row(ws, 4, ["Assumption", "Low", "Central", "High", "Unit",
-                       f"Swing in the cumulative DSG deficit at 31 March {final[-2:]}, £000",
-                       f"Swing in the {final} CSC overspend, £000"])
+    text(
+        ws.cell(1, 1), f"Sensitivity: swing from each assumption's low to high value ({scenario})"
+    ).font = TITLE
+    text(
+        ws.cell(2, 1),
+        "Other assumptions at their central values. A positive swing means the "
+        "high value makes things worse. Swings in base-year unit costs are net of the "
+        "calibration to the known outturn.",
+    ).font = NOTE
+    header_row(
+        ws,
+        4,
+        [
+            "Assumption",
+            "Low",
+            "Central",
+            "High",
+            "Unit",
+            f"Swing in the cumulative DSG deficit at 31 March {final[-2:]}, £000",
+            f"Swing in the {final} CSC overspend, £000",
+        ],
+    )
     if not sens:
         text(ws.cell(5, 1), "No ranged assumptions.")
         return None
@@ -183,8 +254,9 @@ def _sensitivity(wb: Workbook, run):
     ch = BarChart()
     ch.type = "bar"
     ch.title = "Largest swings (£m): DSG deficit and CSC overspend"
-    ch.add_data(Reference(ws, min_col=6, max_col=7, min_row=4, max_row=4 + top),
-                titles_from_data=True)
+    ch.add_data(
+        Reference(ws, min_col=6, max_col=7, min_row=4, max_row=4 + top), titles_from_data=True
+    )
     ch.set_categories(Reference(ws, min_col=1, min_row=5, max_row=4 + top))
     ch.y_axis.number_format = '#,##0,,"m"'
     ch.x_axis.scaling.orientation = "maxMin"
@@ -202,25 +274,47 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
         for measure in ("cumulative_deficit", "overspend"):
             if not g.has(s, "range", f"{measure}.p10"):
                 continue
-            g.calc_row(ws, s, "check", f"order.{measure}", f"{s}: {measure} P10 <= P50 <= P90",
-                       "flag", lambda i, s=s, m=measure: (
-                           f"AND({g.ref(s, 'range', m + '.p10', i, ws)}<="
-                           f"{g.ref(s, 'range', m + '.p50', i, ws)},"
-                           f"{g.ref(s, 'range', m + '.p50', i, ws)}<="
-                           f"{g.ref(s, 'range', m + '.p90', i, ws)})"),
-                       number_format="General")
+            g.calc_row(
+                ws,
+                s,
+                "check",
+                f"order.{measure}",
+                f"{s}: {measure} P10 <= P50 <= P90",
+                "flag",
+                lambda i, s=s, m=measure: (
+                    f"AND({g.ref(s, 'range', m + '.p10', i, ws)}<="
+                    f"{g.ref(s, 'range', m + '.p50', i, ws)},"
+                    f"{g.ref(s, 'range', m + '.p50', i, ws)}<="
+                    f"{g.ref(s, 'range', m + '.p90', i, ws)})"
+                ),
+                number_format="General",
+            )
             first = first or g.next_row[ws.title] - 1
-        if g.has(s, "dsg", "cumulative_deficit.variance") and g.has(PLAN, "dsg",
-                                                                      "cumulative_deficit"):
-            g.calc_row(ws, s, "check", "variance", f"{s}: variance = scenario less plan (DSG)",
-                       "flag", lambda i, s=s: (
-                           f"{g.ref(s, 'dsg', 'cumulative_deficit.variance', i, ws)}="
-                           f"{g.ref(s, 'dsg', 'cumulative_deficit', i, ws)}-"
-                           f"{g.ref(PLAN, 'dsg', 'cumulative_deficit', i, ws)}"),
-                       number_format="General")
+        if g.has(s, "dsg", "cumulative_deficit.variance") and g.has(
+            PLAN, "dsg", "cumulative_deficit"
+        ):
+            g.calc_row(
+                ws,
+                s,
+                "check",
+                "variance",
+                f"{s}: variance = scenario less plan (DSG)",
+                "flag",
+                lambda i, s=s: (
+                    f"{g.ref(s, 'dsg', 'cumulative_deficit.variance', i, ws)}="
+                    f"{g.ref(s, 'dsg', 'cumulative_deficit', i, ws)}-"
+                    f"{g.ref(PLAN, 'dsg', 'cumulative_deficit', i, ws)}"
+                ),
+                number_format="General",
+            )
             first = first or g.next_row[ws.title] - 1
     last = g.next_row[ws.title] - 1
     text(ws.cell(2, 1), "Master check (all checks TRUE)").font = BOLD
-    c = ws.cell(2, 5, f"=AND({g.col(0)}{first or 5}:{g.col(len(g.years) - 1)}{max(last, 5)})"
-                if first else "=TRUE()")
+    c = ws.cell(
+        2,
+        5,
+        f"=AND({g.col(0)}{first or 5}:{g.col(len(g.years) - 1)}{max(last, 5)})"
+        if first
+        else "=TRUE()",
+    )
     c.font, c.fill = BOLD, CHECK_OK_FILL

@@ -50,8 +50,11 @@ def cover(wb: Workbook, run, title: str, audience: str, how_to_read: list[str]) 
         ("Assumption set", first.council.assumption_set),
         ("Assumptions as at", first.council.as_at),
         ("Scenarios", ", ".join(s.name for s in run.scenarios)),
-        ("Years", f"{workbook_label(run.projections[0].years[0])} (actual) to "
-                  f"{workbook_label(run.projections[0].years[-1])}"),
+        (
+            "Years",
+            f"{workbook_label(run.projections[0].years[0])} (actual) to "
+            f"{workbook_label(run.projections[0].years[-1])}",
+        ),
         ("Tool version", f"council-forecasting {run.version}"),
         ("Run date", run.run_date),
         ("Inputs hash (SHA-256)", input_hash(run.scenarios)),
@@ -76,23 +79,37 @@ def cover(wb: Workbook, run, title: str, audience: str, how_to_read: list[str]) 
 def engine_sheet(wb: Workbook, g: Grid, run, wanted: list[tuple[str, str]]) -> Worksheet:
     """The engine's own figures (values) for the lines the checks compare with."""
     ws = wb.create_sheet("Engine figures")
-    g.sheet(ws, "Engine figures (values, for the checks)",
-            "Figures as the forecasting engine computed them; the Checks sheet compares the "
-            "workbook's formulas with these.")
+    g.sheet(
+        ws,
+        "Engine figures (values, for the checks)",
+        "Figures as the forecasting engine computed them; the Checks sheet compares the "
+        "workbook's formulas with these.",
+    )
     for proj in run.projections:
         g.section(ws, proj.scenario)
         for area, measure in wanted:
             if (area, measure) in proj.lines:
-                g.input_row(ws, proj, area, measure, key=f"engine.{measure}",
-                            note="engine value", styled=False)
+                g.input_row(
+                    ws,
+                    proj,
+                    area,
+                    measure,
+                    key=f"engine.{measure}",
+                    note="engine value",
+                    styled=False,
+                )
     return ws
 
 
 def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
     """Identity checks for every scenario and year, and a master check over all of them."""
     ws = wb.create_sheet("Checks", 1)
-    g.sheet(ws, "Checks", "Every cell should read TRUE after recalculation; the master "
-            "check is TRUE only when all are.")
+    g.sheet(
+        ws,
+        "Checks",
+        "Every cell should read TRUE after recalculation; the master "
+        "check is TRUE only when all are.",
+    )
     tol = tolerance_cell(ws, 3)
     first_check = None
     n = len(run.projections[0].years)
@@ -105,61 +122,109 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
 
         rows = []
         if CSC in areas and g.has(s, CSC, "placement_cost"):
-            types = [m.split(".", 1)[1] for m in proj.measures(CSC)
-                     if m.startswith("children_in_care.")]
+            types = [
+                m.split(".", 1)[1] for m in proj.measures(CSC) if m.startswith("children_in_care.")
+            ]
             kids = [g.where[(s, CSC, f"children_in_care.{t}")] for t in types]
             costs = [g.where[(s, CSC, f"weekly_cost.{t}")] for t in types]
             sheet = quoted(kids[0][0])
 
             def sumproduct(i, kids=kids, costs=costs, sheet=sheet):
                 c = g.col(i)
-                return (f"SUMPRODUCT({sheet}{c}{kids[0][1]}:{c}{kids[-1][1]},"
-                        f"{sheet}{c}{costs[0][1]}:{c}{costs[-1][1]})")
+                return (
+                    f"SUMPRODUCT({sheet}{c}{kids[0][1]}:{c}{kids[-1][1]},"
+                    f"{sheet}{c}{costs[0][1]}:{c}{costs[-1][1]})"
+                )
 
-            rows.append(("Placement cost = children x weekly cost x weeks (all types)",
-                         lambda i, f=sumproduct, r=r: (f"ABS({r(CSC, 'placement_cost', i)}-"
-                                                       f"{f(i)}*{r(CSC, 'weeks_in_year', i)})<={tol}")))
-            rows.append(("Overspend = net spend - budget",
-                         lambda i, r=r: (f"ABS({r(CSC, 'overspend', i)}-({r(CSC, 'net_spend', i)}"
-                                         f"-{r(CSC, 'budget', i)}))<={tol}")))
-            rows.append(("Overspend agrees with the engine",
-                         lambda i, r=r: (f"ABS({r(CSC, 'overspend', i)}-"
-                                         f"{r(CSC, 'engine.overspend', i)})<={tol}")))
+            rows.append(
+                (
+                    "Placement cost = children x weekly cost x weeks (all types)",
+                    lambda i, f=sumproduct, r=r: (
+                        f"ABS({r(CSC, 'placement_cost', i)}-"
+                        f"{f(i)}*{r(CSC, 'weeks_in_year', i)})<={tol}"
+                    ),
+                )
+            )
+            rows.append(
+                (
+                    "Overspend = net spend - budget",
+                    lambda i, r=r: (
+                        f"ABS({r(CSC, 'overspend', i)}-({r(CSC, 'net_spend', i)}"
+                        f"-{r(CSC, 'budget', i)}))<={tol}"
+                    ),
+                )
+            )
+            rows.append(
+                (
+                    "Overspend agrees with the engine",
+                    lambda i, r=r: (
+                        f"ABS({r(CSC, 'overspend', i)}-{r(CSC, 'engine.overspend', i)})<={tol}"
+                    ),
+                )
+            )
         if DSG in areas and g.has(s, DSG, "cumulative_deficit"):
-            rows.append(("Closing deficit = opening + in-year",
-                         lambda i, r=r: (f"ABS({r(DSG, 'cumulative_deficit', i)}-"
-                                         f"({r(DSG, 'opening_deficit', i)}+"
-                                         f"{r(DSG, 'in_year_deficit', i)}))<={tol}")))
+            rows.append(
+                (
+                    "Closing deficit = opening + in-year",
+                    lambda i, r=r: (
+                        f"ABS({r(DSG, 'cumulative_deficit', i)}-"
+                        f"({r(DSG, 'opening_deficit', i)}+"
+                        f"{r(DSG, 'in_year_deficit', i)}))<={tol}"
+                    ),
+                )
+            )
 
-            def to_date(i, r=r):
+            def to_date(i, r=r, s=s):
                 if i == 0:
-                    return (f"ABS({r(DSG, 'cumulative_deficit', 0)}-"
-                            f"{r(DSG, 'deficit_brought_forward', 0)})<={tol}")
+                    return (
+                        f"ABS({r(DSG, 'cumulative_deficit', 0)}-"
+                        f"{r(DSG, 'deficit_brought_forward', 0)})<={tol}"
+                    )
                 _, row = g.where[(s, DSG, "in_year_deficit")]
                 ws_iy = g.where[(s, DSG, "in_year_deficit")][0]
                 span = f"{quoted(ws_iy)}{g.col(1)}{row}:{g.col(i)}{row}"
-                return (f"ABS({r(DSG, 'cumulative_deficit', i)}-("
-                        f"{r(DSG, 'deficit_brought_forward', 0)}+SUM({span})))<={tol}")
+                return (
+                    f"ABS({r(DSG, 'cumulative_deficit', i)}-("
+                    f"{r(DSG, 'deficit_brought_forward', 0)}+SUM({span})))<={tol}"
+                )
 
-            rows.append(("Cumulative deficit = brought forward + in-year deficits to date",
-                         to_date))
-            rows.append(("Disapplication flag = (above the limit or refused by the Forum)",
-                         lambda i, r=r: (
-                             f"IF({r(DSG, 'transfer_requested', i)}>0,"
-                             f"{r(DSG, 'transfer_needs_disapplication', i)}=IF(OR("
-                             f"{r(DSG, 'transfer_pct_of_schools_block', i)}>"
-                             f"{r(DSG, 'transfer_limit_share', i)},"
-                             f"{r(DSG, 'forum_approves', i)}=0),1,0),"
-                             f"{r(DSG, 'transfer_needs_disapplication', i)}=0)")))
-            rows.append(("Transfer within what was asked",
-                         lambda i, r=r: (f"{r(DSG, 'schools_block_transfer', i)}<="
-                                         f"{r(DSG, 'transfer_requested', i)}")))
-            rows.append(("Cumulative deficit agrees with the engine",
-                         lambda i, r=r: (f"ABS({r(DSG, 'cumulative_deficit', i)}-"
-                                         f"{r(DSG, 'engine.cumulative_deficit', i)})<={tol}")))
+            rows.append(
+                ("Cumulative deficit = brought forward + in-year deficits to date", to_date)
+            )
+            rows.append(
+                (
+                    "Disapplication flag = (above the limit or refused by the Forum)",
+                    lambda i, r=r: (
+                        f"IF({r(DSG, 'transfer_requested', i)}>0,"
+                        f"{r(DSG, 'transfer_needs_disapplication', i)}=IF(OR("
+                        f"{r(DSG, 'transfer_pct_of_schools_block', i)}>"
+                        f"{r(DSG, 'transfer_limit_share', i)},"
+                        f"{r(DSG, 'forum_approves', i)}=0),1,0),"
+                        f"{r(DSG, 'transfer_needs_disapplication', i)}=0)"
+                    ),
+                )
+            )
+            rows.append(
+                (
+                    "Transfer within what was asked",
+                    lambda i, r=r: (
+                        f"{r(DSG, 'schools_block_transfer', i)}<={r(DSG, 'transfer_requested', i)}"
+                    ),
+                )
+            )
+            rows.append(
+                (
+                    "Cumulative deficit agrees with the engine",
+                    lambda i, r=r: (
+                        f"ABS({r(DSG, 'cumulative_deficit', i)}-"
+                        f"{r(DSG, 'engine.cumulative_deficit', i)})<={tol}"
+                    ),
+                )
+            )
         for k, (label, formula) in enumerate(rows):
-            row = g.calc_row(ws, s, "check", f"check.{k}", label, "flag", formula,
-                             number_format="General")
+            row = g.calc_row(
+                ws, s, "check", f"check.{k}", label, "flag", formula, number_format="General"
+            )
             first_check = first_check or row
     last = g.next_row[ws.title] - 1
     text(ws.cell(2, 1), "Master check (all checks TRUE)").font = BOLD
@@ -173,10 +238,28 @@ def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet
     """Every input with its value, unit, basis, source, file and line; overrides by scenario."""
     ws = wb.create_sheet("Assumptions and sources")
     text(ws.cell(1, 1), "Assumptions and sources").font = TITLE
-    text(ws.cell(2, 1), "Every figure the forecast starts from. Basis 'estimate' marks a figure "
-         "derived here: replace it with the council's own first.").font = NOTE
-    header_row(ws, 4, ["Scenario", "Parameter", "Value", "Values by year", "Low", "High", "Unit",
-                       "Basis", "Source", "File", "Line"])
+    text(
+        ws.cell(2, 1),
+        "Every figure the forecast starts from. Basis 'estimate' marks a figure "
+        "derived here: replace it with the council's own first.",
+    ).font = NOTE
+    header_row(
+        ws,
+        4,
+        [
+            "Scenario",
+            "Parameter",
+            "Value",
+            "Values by year",
+            "Low",
+            "High",
+            "Unit",
+            "Basis",
+            "Source",
+            "File",
+            "Line",
+        ],
+    )
     r = 5
     base = run.scenarios[0]
     seen: dict[str, str] = {}
@@ -190,8 +273,12 @@ def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet
             if s is not base and seen.get(dotted) == fingerprint:
                 continue  # the same as the first scenario: listed once
             seen.setdefault(dotted, fingerprint)
-            values = "; ".join(f"{workbook_label(y)}: {v:g}" if isinstance(v, float)
-                               else f"{workbook_label(y)}: {v}" for y, v in (p.values or {}).items())
+            values = "; ".join(
+                f"{workbook_label(y)}: {v:g}"
+                if isinstance(v, float)
+                else f"{workbook_label(y)}: {v}"
+                for y, v in (p.values or {}).items()
+            )
             row = [s.name if s is not base else "all (unless overridden)", dotted]
             for c, v in enumerate(row, start=1):
                 text(ws.cell(r, c), v)
@@ -202,20 +289,30 @@ def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet
             elif p.value is not None:
                 text(ws.cell(r, 3), "yes" if p.value else "no")
             text(ws.cell(r, 4), values)
-            for c, v in ((7, p.unit), (8, p.basis), (9, p.source),
-                         (10, loc.file if loc else ""), (11, str(loc.line) if loc else "")):
+            for c, v in (
+                (7, p.unit),
+                (8, p.basis),
+                (9, p.source),
+                (10, loc.file if loc else ""),
+                (11, str(loc.line) if loc else ""),
+            ):
                 text(ws.cell(r, c), v)
             ws.cell(r, 9).alignment = Alignment(wrap_text=True, vertical="top")
             r += 1
-    set_widths(ws, {1: 20, 2: 58, 3: 13, 4: 40, 5: 10, 6: 10, 7: 9, 8: 10, 9: 80, 10: 42,
-                    11: 6})
+    set_widths(ws, {1: 20, 2: 58, 3: 13, 4: 40, 5: 10, 6: 10, 7: 9, 8: 10, 9: 80, 10: 42, 11: 6})
     ws.auto_filter.ref = f"A4:K{max(r - 1, 5)}"
     page_setup(ws, freeze="C5", title_rows="4:4")
     return ws
 
 
-def line_chart(title: str, y_title: str, series: list[tuple[str, Worksheet, int]], years: int,
-               header_ws: Worksheet, thousands: bool = True) -> LineChart:
+def line_chart(
+    title: str,
+    y_title: str,
+    series: list[tuple[str, Worksheet, int]],
+    years: int,
+    header_ws: Worksheet,
+    thousands: bool = True,
+) -> LineChart:
     """A line per (name, sheet, row) over the year columns."""
     ch = LineChart()
     ch.title, ch.y_axis.title, ch.x_axis.title = title, y_title, "Financial year"
@@ -224,14 +321,21 @@ def line_chart(title: str, y_title: str, series: list[tuple[str, Worksheet, int]
         ref = Reference(ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1, min_row=row)
         ch.add_data(ref, from_rows=True, titles_from_data=False)
         ch.series[-1].tx = _series_title(name)
-    ch.set_categories(Reference(header_ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1,
-                                min_row=4))
+    ch.set_categories(
+        Reference(header_ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1, min_row=4)
+    )
     ch.y_axis.number_format = '#,##0,,"m"' if thousands else "#,##0"
     return _tidy(ch)
 
 
-def stacked_chart(title: str, y_title: str, series: list[tuple[str, Worksheet, int]], years: int,
-                  header_ws: Worksheet, money: bool = True) -> BarChart:
+def stacked_chart(
+    title: str,
+    y_title: str,
+    series: list[tuple[str, Worksheet, int]],
+    years: int,
+    header_ws: Worksheet,
+    money: bool = True,
+) -> BarChart:
     ch = BarChart()
     ch.type, ch.grouping, ch.overlap = "col", "stacked", 100
     ch.title, ch.y_axis.title = title, y_title
@@ -240,8 +344,9 @@ def stacked_chart(title: str, y_title: str, series: list[tuple[str, Worksheet, i
         ref = Reference(ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1, min_row=row)
         ch.add_data(ref, from_rows=True, titles_from_data=False)
         ch.series[-1].tx = _series_title(name)
-    ch.set_categories(Reference(header_ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1,
-                                min_row=4))
+    ch.set_categories(
+        Reference(header_ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1, min_row=4)
+    )
     ch.y_axis.number_format = '#,##0,,"m"' if money else "#,##0"
     return _tidy(ch)
 

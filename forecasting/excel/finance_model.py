@@ -44,8 +44,11 @@ def finance_model(run) -> bytes:
     years = run.projections[0].years
     g = Grid(years)
     inputs = wb.create_sheet("Inputs")
-    g.sheet(inputs, "Inputs", "Engine drivers by scenario (yellow: inputs). Money in pounds, "
-            "shown as £000.")
+    g.sheet(
+        inputs,
+        "Inputs",
+        "Engine drivers by scenario (yellow: inputs). Money in pounds, shown as £000.",
+    )
     csc = wb.create_sheet("Children's social care")
     g.sheet(csc, "Children's social care", "Live formulas over the Inputs sheet.")
     dsg = wb.create_sheet("DSG high needs")
@@ -60,29 +63,64 @@ def finance_model(run) -> bytes:
     _other_lines(wb, run, g)
     charts = []
     n = len(years)
-    charts.append(line_chart(
-        "Children's social care overspend by scenario (£m)", "£m",
-        [(p.scenario, *g.where[(p.scenario, CSC, "overspend")]) for p in run.projections], n,
-        csc))
-    charts.append(line_chart(
-        "Cumulative DSG deficit by scenario (£m)", "£m",
-        [(p.scenario, *g.where[(p.scenario, DSG, "cumulative_deficit")])
-         for p in run.projections], n, dsg))
+    charts.append(
+        line_chart(
+            "Children's social care overspend by scenario (£m)",
+            "£m",
+            [(p.scenario, *g.where[(p.scenario, CSC, "overspend")]) for p in run.projections],
+            n,
+            csc,
+        )
+    )
+    charts.append(
+        line_chart(
+            "Cumulative DSG deficit by scenario (£m)",
+            "£m",
+            [
+                (p.scenario, *g.where[(p.scenario, DSG, "cumulative_deficit")])
+                for p in run.projections
+            ],
+            n,
+            dsg,
+        )
+    )
     plan = run.projections[0]
     types = [m for m in plan.measures(CSC) if m.startswith("placement_cost.")]
-    charts.append(stacked_chart(
-        f"Placement cost by type, {plan.scenario} (£m)", "£m",
-        [(plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
-         for m in types], n, csc))
+    charts.append(
+        stacked_chart(
+            f"Placement cost by type, {plan.scenario} (£m)",
+            "£m",
+            [
+                (plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
+                for m in types
+            ],
+            n,
+            csc,
+        )
+    )
     kids = [m for m in plan.measures(CSC) if m.startswith("children_in_care.")]
-    charts.append(stacked_chart(
-        f"Children in care by placement type, {plan.scenario}", "children",
-        [(plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
-         for m in kids], n, csc, money=False))
+    charts.append(
+        stacked_chart(
+            f"Children in care by placement type, {plan.scenario}",
+            "children",
+            [
+                (plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
+                for m in kids
+            ],
+            n,
+            csc,
+            money=False,
+        )
+    )
     charts_sheet(wb, charts)
     assumptions_sheet(wb, run, ("timeline", "childrens_services", "high_needs"))
-    cover(wb, run, "Children's services and DSG high-needs forecast: finance model",
-          "Council finance officers", HOW)
+    cover(
+        wb,
+        run,
+        "Children's services and DSG high-needs forecast: finance model",
+        "Council finance officers",
+        HOW,
+    )
     arrange(wb, ["Cover", "Checks", "Charts", "Inputs", "Children's social care", "DSG high needs"])
     buf = io.BytesIO()
     wb.save(buf)
@@ -92,11 +130,16 @@ def finance_model(run) -> bytes:
 def _other_lines(wb: Workbook, run, g: Grid) -> None:
     """Every line of the projection not already on the Inputs or calculation sheets."""
     ws = wb.create_sheet("Other lines")
-    g.sheet(ws, "Other lines (values)", "The rest of every scenario's projection as the "
-            "engine computed it: workforce and caseloads, moves, savings by item, DSG detail.")
+    g.sheet(
+        ws,
+        "Other lines (values)",
+        "The rest of every scenario's projection as the "
+        "engine computed it: workforce and caseloads, moves, savings by item, DSG detail.",
+    )
     for proj in run.projections:
         g.section(ws, proj.scenario)
-        for (area, measure) in proj.lines:
+        for area, measure in proj.lines:
             if not g.has(proj.scenario, area, measure):
-                g.input_row(ws, proj, area, measure, note=area, key=f"other.{area}.{measure}",
-                            styled=False)
+                g.input_row(
+                    ws, proj, area, measure, note=area, key=f"other.{area}.{measure}", styled=False
+                )

@@ -50,61 +50,129 @@ def forum_workbook(run) -> bytes:
     g = Grid(years)
     summary = wb.create_sheet("Summary")
     inputs = wb.create_sheet("Inputs")
-    g.sheet(inputs, "Inputs: high-needs drivers", "Engine drivers by scenario (yellow: inputs). "
-            "Money in pounds, shown as £000.")
+    g.sheet(
+        inputs,
+        "Inputs: high-needs drivers",
+        "Engine drivers by scenario (yellow: inputs). Money in pounds, shown as £000.",
+    )
     calc = wb.create_sheet("High needs")
-    g.sheet(calc, "DSG high-needs block by scenario", "Live formulas over the Inputs sheet. "
-            "Deficits are positive; £000 unless stated.")
+    g.sheet(
+        calc,
+        "DSG high-needs block by scenario",
+        "Live formulas over the Inputs sheet. Deficits are positive; £000 unless stated.",
+    )
     for proj in run.projections:
         dsg_inputs(g, inputs, proj)
         dsg_calcs(g, calc, proj)
 
-    g.sheet(summary, "DSG high needs: summary for the Schools' Forum",
-            "Cumulative deficit at each 31 March (positive = deficit), £000. Links to the "
-            "High needs sheet.")
+    g.sheet(
+        summary,
+        "DSG high needs: summary for the Schools' Forum",
+        "Cumulative deficit at each 31 March (positive = deficit), £000. Links to the "
+        "High needs sheet.",
+    )
     names = [p.scenario for p in run.projections]
     g.section(summary, "Cumulative deficit carried forward")
     for s in names:
-        g.calc_row(summary, s, "summary", "cumulative", s, "GBP",
-                   lambda i, s=s: g.ref(s, DSG, "cumulative_deficit", i, summary))
+        g.calc_row(
+            summary,
+            s,
+            "summary",
+            "cumulative",
+            s,
+            "GBP",
+            lambda i, s=s: g.ref(s, DSG, "cumulative_deficit", i, summary),
+        )
     g.section(summary, "In-year deficit")
     for s in names:
-        g.calc_row(summary, s, "summary", "in_year", s, "GBP",
-                   lambda i, s=s: g.ref(s, DSG, "in_year_deficit", i, summary))
+        g.calc_row(
+            summary,
+            s,
+            "summary",
+            "in_year",
+            s,
+            "GBP",
+            lambda i, s=s: g.ref(s, DSG, "in_year_deficit", i, summary),
+        )
     g.section(summary, "Schools-block transfer made")
     for s in names:
-        g.calc_row(summary, s, "summary", "transfer", s, "GBP",
-                   lambda i, s=s: g.ref(s, DSG, "schools_block_transfer", i, summary))
+        g.calc_row(
+            summary,
+            s,
+            "summary",
+            "transfer",
+            s,
+            "GBP",
+            lambda i, s=s: g.ref(s, DSG, "schools_block_transfer", i, summary),
+        )
     if "council-plan" in names and "unmitigated" in names:
         g.section(summary, "Effect of the council plan's mitigations")
-        g.calc_row(summary, "council-plan", "summary", "mitigation_effect",
-                   "Cumulative deficit: unmitigated less council plan", "GBP",
-                   lambda i: (f"{g.ref('unmitigated', DSG, 'cumulative_deficit', i, summary)}-"
-                              f"{g.ref('council-plan', DSG, 'cumulative_deficit', i, summary)}"))
+        g.calc_row(
+            summary,
+            "council-plan",
+            "summary",
+            "mitigation_effect",
+            "Cumulative deficit: unmitigated less council plan",
+            "GBP",
+            lambda i: (
+                f"{g.ref('unmitigated', DSG, 'cumulative_deficit', i, summary)}-"
+                f"{g.ref('council-plan', DSG, 'cumulative_deficit', i, summary)}"
+            ),
+        )
     _what_it_takes(wb, run)
     engine_sheet(wb, g, run, [(DSG, "cumulative_deficit")])
     checks_sheet(wb, g, run, (DSG,))
     charts = []
-    charts.append(line_chart(
-        "Cumulative DSG deficit by scenario (£m)", "£m",
-        [(s, *g.where[(s, DSG, "cumulative_deficit")]) for s in names], n, calc))
+    charts.append(
+        line_chart(
+            "Cumulative DSG deficit by scenario (£m)",
+            "£m",
+            [(s, *g.where[(s, DSG, "cumulative_deficit")]) for s in names],
+            n,
+            calc,
+        )
+    )
     plan = run.projections[0]
-    lines = [m for m in plan.measures(DSG) if m.startswith("expenditure.")
-             and not m.endswith(("reconciliation", "additional_savings"))]
-    spots = [(plan.lines[(DSG, m)].label.split(": ", 1)[-1],
-              *g.where[(plan.scenario, DSG, m if (plan.scenario, DSG, m) in g.where
-                                          else f"{m}.link")]) for m in lines]
-    charts.append(stacked_chart(f"High-needs spend by provision, {plan.scenario} (£m)", "£m",
-                                   spots, n, calc))
+    lines = [
+        m
+        for m in plan.measures(DSG)
+        if m.startswith("expenditure.") and not m.endswith(("reconciliation", "additional_savings"))
+    ]
+    spots = [
+        (
+            plan.lines[(DSG, m)].label.split(": ", 1)[-1],
+            *g.where[
+                (plan.scenario, DSG, m if (plan.scenario, DSG, m) in g.where else f"{m}.link")
+            ],
+        )
+        for m in lines
+    ]
+    charts.append(
+        stacked_chart(f"High-needs spend by provision, {plan.scenario} (£m)", "£m", spots, n, calc)
+    )
     ehcp = [m for m in plan.measures(DSG) if m.startswith("ehcp.")]
-    charts.append(stacked_chart(f"EHCPs by provision, {plan.scenario}", "plans",
-                                   [(plan.lines[(DSG, m)].label.split(": ", 1)[-1],
-                                     *g.where[(plan.scenario, DSG, m)]) for m in ehcp], n,
-                                   inputs, money=False))
+    charts.append(
+        stacked_chart(
+            f"EHCPs by provision, {plan.scenario}",
+            "plans",
+            [
+                (plan.lines[(DSG, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, DSG, m)])
+                for m in ehcp
+            ],
+            n,
+            inputs,
+            money=False,
+        )
+    )
     charts_sheet(wb, charts)
     assumptions_sheet(wb, run, ("timeline", "high_needs"))
-    cover(wb, run, "DSG high-needs block: projection and recovery for the Schools' Forum",
-          "The Schools' Forum", HOW)
+    cover(
+        wb,
+        run,
+        "DSG high-needs block: projection and recovery for the Schools' Forum",
+        "The Schools' Forum",
+        HOW,
+    )
     arrange(wb, ["Cover", "Summary", "Charts", "High needs", "What it takes", "Inputs", "Checks"])
     buf = io.BytesIO()
     wb.save(buf)
@@ -114,14 +182,19 @@ def forum_workbook(run) -> bytes:
 def _what_it_takes(wb: Workbook, run) -> None:
     ws = wb.create_sheet("What it takes")
     text(ws.cell(1, 1), "What it would take to clear the deficit").font = TITLE
-    text(ws.cell(2, 1), "Found by the forecasting engine (values, not formulas): each lever on "
-         "its own, everything else as in the scenario.").font = NOTE
+    text(
+        ws.cell(2, 1),
+        "Found by the forecasting engine (values, not formulas): each lever on "
+        "its own, everything else as in the scenario.",
+    ).font = NOTE
     scenario = run.projections[0].scenario
     final = workbook_label(run.projections[0].years[-1])
     text(ws.cell(4, 1), f"Scenario: {scenario}; deficit cleared by 31 March of {final}").font = BOLD
-    labels = {"savings": "Further high-needs savings, each year",
-              "transfer": "Schools-block transfer, each year",
-              "ehcp_growth": "School-age EHCP growth held to, a year"}
+    labels = {
+        "savings": "Further high-needs savings, each year",
+        "transfer": "Schools-block transfer, each year",
+        "ehcp_growth": "School-age EHCP growth held to, a year",
+    }
     r = 6
     for lever, sol in run.extra.get("solutions", []):
         text(ws.cell(r, 1), labels[lever]).font = BOLD

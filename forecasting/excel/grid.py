@@ -20,8 +20,8 @@ from .styles import (
     SECTION_FONT,
     UNIT_FORMAT,
     UNIT_HEADING,
-    header_row,
     cell_style,
+    header_row,
     page_setup,
     set_widths,
     text,
@@ -49,10 +49,12 @@ class Grid:
         """Title, the timeline header in row 4, frozen panes, widths and print set-up."""
         text(ws.cell(1, 1), title).font = Font(bold=True, size=14, color="1F3864")
         text(ws.cell(2, 1), subtitle).font = NOTE
-        header_row(ws, 4, ["Line", "Unit", "Measure", "Note",
-                           *[workbook_label(y) for y in self.years]])
-        set_widths(ws, {1: 52, 2: 9, 3: 30, 4: 14,
-                        **{FIRST_COL + i: 12 for i in range(len(self.years))}})
+        header_row(
+            ws, 4, ["Line", "Unit", "Measure", "Note", *[workbook_label(y) for y in self.years]]
+        )
+        set_widths(
+            ws, {1: 52, 2: 9, 3: 30, 4: 14, **{FIRST_COL + i: 12 for i in range(len(self.years))}}
+        )
         page_setup(ws, freeze=f"{get_column_letter(FIRST_COL)}5", title_rows="4:4")
         ws.column_dimensions["C"].hidden = False
         self.next_row[ws.title] = 5
@@ -82,9 +84,18 @@ class Grid:
         if note:
             cell_style(text(ws.cell(r, 4), note), "note")
 
-    def input_row(self, ws: Worksheet, proj: Projection, area: str, measure: str,
-                  label: str | None = None, only_first: bool = False, note: str = "",
-                  key: str | None = None, styled: bool = True) -> int:
+    def input_row(
+        self,
+        ws: Worksheet,
+        proj: Projection,
+        area: str,
+        measure: str,
+        label: str | None = None,
+        only_first: bool = False,
+        note: str = "",
+        key: str | None = None,
+        styled: bool = True,
+    ) -> int:
         """The engine's figure for a driver, written as a styled input (under ``key`` when
         the measure's own name is kept for the row that calculates it)."""
         line = proj.lines[(area, measure)]
@@ -99,25 +110,37 @@ class Grid:
         self.next_row[ws.title] = r + 1
         return r
 
-    def calc_row(self, ws: Worksheet, scenario: str, area: str, measure: str, label: str,
-                 unit: str, formula: Formula, total: bool = False, note: str = "",
-                 number_format: str | None = None) -> int:
+    def calc_row(
+        self,
+        ws: Worksheet,
+        scenario: str,
+        area: str,
+        measure: str,
+        label: str,
+        unit: str,
+        formula: Formula,
+        total: bool = False,
+        note: str = "",
+        number_format: str | None = None,
+    ) -> int:
         """A row of live formulas, one per year, consistent along the row."""
         r = self.next_row[ws.title]
         self._label(ws, r, label, unit, measure, note)
         self.where[(scenario, area, measure)] = (ws, r)
         for i in range(len(self.years)):
             c = ws.cell(r, FIRST_COL + i, "=" + formula(i))
-            cell_style(c, "total" if total else "calc",
-                       number_format or UNIT_FORMAT.get(unit, "General"))
+            cell_style(
+                c, "total" if total else "calc", number_format or UNIT_FORMAT.get(unit, "General")
+            )
         if total:
             ws.cell(r, 1).font = BOLD
         self.formulas += len(self.years)
         self.next_row[ws.title] = r + 1
         return r
 
-    def sum_formula(self, scenario: str, area: str, measures: list[str], here: Worksheet
-                    ) -> Formula:
+    def sum_formula(
+        self, scenario: str, area: str, measures: list[str], here: Worksheet
+    ) -> Formula:
         """SUM over the rows of ``measures`` (a range when they are adjacent on one sheet)."""
         if not measures:
             return lambda i: "0"
@@ -127,7 +150,7 @@ class Grid:
         if len(sheets) == 1 and rows == list(range(rows[0], rows[0] + len(rows))):
             ws = spots[0][0]
             prefix = "" if ws is here else quoted(ws)
-            return lambda i: (f"SUM({prefix}{self.col(i)}{rows[0]}:"
-                              f"{prefix}{self.col(i)}{rows[-1]})")
-        return lambda i: "SUM(" + ",".join(self.ref(scenario, area, m, i, here)
-                                           for m in measures) + ")"
+            return lambda i: f"SUM({prefix}{self.col(i)}{rows[0]}:{prefix}{self.col(i)}{rows[-1]})"
+        return lambda i: (
+            "SUM(" + ",".join(self.ref(scenario, area, m, i, here) for m in measures) + ")"
+        )

@@ -33,8 +33,14 @@ def csc_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         g.input_row(ws, proj, CSC, f"children_in_care.{t}", note="after moves")
     for t in _types(proj):
         g.input_row(ws, proj, CSC, f"weekly_cost.{t}", note="with inflation")
-    for m in ("continuing_allowances", "permanent_fte", "agency_cover_fte", "investment_fte",
-              "cost_per_fte.permanent", "cost_per_fte.agency"):
+    for m in (
+        "continuing_allowances",
+        "permanent_fte",
+        "agency_cover_fte",
+        "investment_fte",
+        "cost_per_fte.permanent",
+        "cost_per_fte.agency",
+    ):
         g.input_row(ws, proj, CSC, m)
     for prefix in ("investment", "savings_planned", "savings_delivered", "other_spend"):
         for m in _with_prefix(proj, CSC, prefix):
@@ -51,35 +57,111 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
 
     g.section(ws, f"{s}: children's social care (£000 unless stated)")
     types = _types(proj)
-    g.calc_row(ws, s, CSC, "children_in_care", "Children in care (average in year)", "count",
-               g.sum_formula(s, CSC, [f"children_in_care.{t}" for t in types], ws), total=True)
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "children_in_care",
+        "Children in care (average in year)",
+        "count",
+        g.sum_formula(s, CSC, [f"children_in_care.{t}" for t in types], ws),
+        total=True,
+    )
     for t in types:
         label = proj.lines[(CSC, f"placement_cost.{t}")].label
-        g.calc_row(ws, s, CSC, f"placement_cost.{t}", label, "GBP",
-                   lambda i, t=t: (f"{r(f'children_in_care.{t}', i)}*{r(f'weekly_cost.{t}', i)}"
-                                   f"*{r('weeks_in_year', i)}"), note="children x weekly x weeks")
-    g.calc_row(ws, s, CSC, "placement_cost", "Placement cost (all types)", "GBP",
-               g.sum_formula(s, CSC, [f"placement_cost.{t}" for t in types], ws), total=True)
-    g.calc_row(ws, s, CSC, "staffing_cost", "Social worker staffing cost", "GBP",
-               lambda i: (f"{r('permanent_fte', i)}*{r('cost_per_fte.permanent', i)}"
-                          f"+{r('agency_cover_fte', i)}*{r('cost_per_fte.agency', i)}"))
-    g.calc_row(ws, s, CSC, "agency_fte", "Agency social workers (all)", "FTE",
-               lambda i: f"{r('agency_cover_fte', i)}+{r('investment_fte', i)}")
-    g.calc_row(ws, s, CSC, "staffing_fte", "Social workers in post (all)", "FTE",
-               lambda i: f"{r('permanent_fte', i)}+{r('agency_fte', i)}")
-    for total, label in (("investment", "Investing in Children"),
-                         ("savings_planned", "Savings planned"),
-                         ("savings_delivered", "Savings delivered (risk-adjusted)"),
-                         ("other_spend", "Other spend")):
-        g.calc_row(ws, s, CSC, total, label, "GBP",
-                   g.sum_formula(s, CSC, _with_prefix(proj, CSC, total), ws))
-    g.calc_row(ws, s, CSC, "net_spend", "Net spend", "GBP",
-               lambda i: (f"{r('placement_cost', i)}+{r('continuing_allowances', i)}"
-                          f"+{r('staffing_cost', i)}+{r('investment', i)}+{r('other_spend', i)}"
-                          f"+{r('reconciliation', i)}-{r('savings_delivered', i)}"), total=True)
+        g.calc_row(
+            ws,
+            s,
+            CSC,
+            f"placement_cost.{t}",
+            label,
+            "GBP",
+            lambda i, t=t: (
+                f"{r(f'children_in_care.{t}', i)}*{r(f'weekly_cost.{t}', i)}"
+                f"*{r('weeks_in_year', i)}"
+            ),
+            note="children x weekly x weeks",
+        )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "placement_cost",
+        "Placement cost (all types)",
+        "GBP",
+        g.sum_formula(s, CSC, [f"placement_cost.{t}" for t in types], ws),
+        total=True,
+    )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "staffing_cost",
+        "Social worker staffing cost",
+        "GBP",
+        lambda i: (
+            f"{r('permanent_fte', i)}*{r('cost_per_fte.permanent', i)}"
+            f"+{r('agency_cover_fte', i)}*{r('cost_per_fte.agency', i)}"
+        ),
+    )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "agency_fte",
+        "Agency social workers (all)",
+        "FTE",
+        lambda i: f"{r('agency_cover_fte', i)}+{r('investment_fte', i)}",
+    )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "staffing_fte",
+        "Social workers in post (all)",
+        "FTE",
+        lambda i: f"{r('permanent_fte', i)}+{r('agency_fte', i)}",
+    )
+    for total, label in (
+        ("investment", "Investing in Children"),
+        ("savings_planned", "Savings planned"),
+        ("savings_delivered", "Savings delivered (risk-adjusted)"),
+        ("other_spend", "Other spend"),
+    ):
+        g.calc_row(
+            ws,
+            s,
+            CSC,
+            total,
+            label,
+            "GBP",
+            g.sum_formula(s, CSC, _with_prefix(proj, CSC, total), ws),
+        )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "net_spend",
+        "Net spend",
+        "GBP",
+        lambda i: (
+            f"{r('placement_cost', i)}+{r('continuing_allowances', i)}"
+            f"+{r('staffing_cost', i)}+{r('investment', i)}+{r('other_spend', i)}"
+            f"+{r('reconciliation', i)}-{r('savings_delivered', i)}"
+        ),
+        total=True,
+    )
     g.calc_row(ws, s, CSC, "budget_link", "Net budget", "GBP", lambda i: r("budget", i))
-    g.calc_row(ws, s, CSC, "overspend", "Overspend (positive) = net spend - budget", "GBP",
-               lambda i: f"{r('net_spend', i)}-{r('budget_link', i)}", total=True)
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "overspend",
+        "Overspend (positive) = net spend - budget",
+        "GBP",
+        lambda i: f"{r('net_spend', i)}-{r('budget_link', i)}",
+        total=True,
+    )
 
 
 def _provisions(proj: Projection) -> list[str]:
@@ -97,17 +179,33 @@ def dsg_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     g.input_row(ws, proj, DSG, "cost_per_place.alternative_provision", note="with inflation")
     for m in _fixed_lines(proj):
         g.input_row(ws, proj, DSG, m)
-    for m in ("high_needs_income", "schools_block", "other_dsg_blocks", "other_contributions",
-              "transfer_requested", "transfer_limit_share", "forum_approves",
-              "disapplication_granted"):
+    for m in (
+        "high_needs_income",
+        "schools_block",
+        "other_dsg_blocks",
+        "other_contributions",
+        "transfer_requested",
+        "transfer_limit_share",
+        "forum_approves",
+        "disapplication_granted",
+    ):
         g.input_row(ws, proj, DSG, m)
-    g.input_row(ws, proj, DSG, "cumulative_deficit", "Deficit at the end of the base year",
-                only_first=True, note="brought forward", key="deficit_brought_forward")
+    g.input_row(
+        ws,
+        proj,
+        DSG,
+        "cumulative_deficit",
+        "Deficit at the end of the base year",
+        only_first=True,
+        note="brought forward",
+        key="deficit_brought_forward",
+    )
 
 
 def _fixed_lines(proj: Projection) -> list[str]:
     computed = {f"expenditure.{p}" for p in _provisions(proj)} | {
-        "expenditure.alternative_provision"}
+        "expenditure.alternative_provision"
+    }
     return [m for m in _with_prefix(proj, DSG, "expenditure") if m not in computed]
 
 
@@ -119,68 +217,184 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
 
     g.section(ws, f"{s}: DSG high needs (£000 unless stated)")
     provisions = _provisions(proj)
-    g.calc_row(ws, s, DSG, "ehcp_total", "EHCPs (January census)", "count",
-               g.sum_formula(s, DSG, [f"ehcp.{p}" for p in provisions], ws), total=True)
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "ehcp_total",
+        "EHCPs (January census)",
+        "count",
+        g.sum_formula(s, DSG, [f"ehcp.{p}" for p in provisions], ws),
+        total=True,
+    )
     lines = []
     for p in provisions:
         m = f"expenditure.{p}"
-        g.calc_row(ws, s, DSG, m, proj.lines[(DSG, m)].label, "GBP",
-                   lambda i, p=p: f"{r(f'ehcp.{p}', i)}*{r(f'cost_per_place.{p}', i)}",
-                   note="plans x cost per place")
+        g.calc_row(
+            ws,
+            s,
+            DSG,
+            m,
+            proj.lines[(DSG, m)].label,
+            "GBP",
+            lambda i, p=p: f"{r(f'ehcp.{p}', i)}*{r(f'cost_per_place.{p}', i)}",
+            note="plans x cost per place",
+        )
         lines.append(m)
-    g.calc_row(ws, s, DSG, "expenditure.alternative_provision",
-               "Expenditure: Alternative provision / PRU", "GBP",
-               lambda i: f"{r('ap_places', i)}*{r('cost_per_place.alternative_provision', i)}",
-               note="places x cost per place")
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "expenditure.alternative_provision",
+        "Expenditure: Alternative provision / PRU",
+        "GBP",
+        lambda i: f"{r('ap_places', i)}*{r('cost_per_place.alternative_provision', i)}",
+        note="places x cost per place",
+    )
     lines.append("expenditure.alternative_provision")
     for m in _fixed_lines(proj):
-        g.calc_row(ws, s, DSG, f"{m}.link", proj.lines[(DSG, m)].label, "GBP",
-                   lambda i, m=m: r(m, i))
+        g.calc_row(
+            ws, s, DSG, f"{m}.link", proj.lines[(DSG, m)].label, "GBP", lambda i, m=m: r(m, i)
+        )
         lines.append(f"{m}.link")
-    g.calc_row(ws, s, DSG, "high_needs_expenditure", "High-needs expenditure", "GBP",
-               g.sum_formula(s, DSG, lines, ws), total=True)
-    g.calc_row(ws, s, DSG, "high_needs_income_link", "High-needs block allocation", "GBP",
-               lambda i: r("high_needs_income", i))
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "high_needs_expenditure",
+        "High-needs expenditure",
+        "GBP",
+        g.sum_formula(s, DSG, lines, ws),
+        total=True,
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "high_needs_income_link",
+        "High-needs block allocation",
+        "GBP",
+        lambda i: r("high_needs_income", i),
+    )
     g.section(ws, f"{s}: schools-block transfer and the 0.5% test")
-    g.calc_row(ws, s, DSG, "transfer_requested_link", "Transfer proposed", "GBP",
-               lambda i: r("transfer_requested", i))
-    g.calc_row(ws, s, DSG, "transfer_pct_of_schools_block",
-               "Proposed transfer as a share of the schools block", "ratio",
-               lambda i: (f"IF({r('schools_block', i)}>0,{r('transfer_requested', i)}/"
-                          f"{r('schools_block', i)},0)"))
-    g.calc_row(ws, s, DSG, "transfer_limit", "Most the Forum may approve", "GBP",
-               lambda i: f"{r('transfer_limit_share', i)}*{r('schools_block', i)}")
-    g.calc_row(ws, s, DSG, "transfer_needs_disapplication",
-               "Needs a disapplication (1 yes: above the limit or refused by the Forum)", "count",
-               lambda i: (f"IF(AND({r('transfer_requested', i)}>0,OR({r('transfer_requested', i)}"
-                          f">{r('transfer_limit', i)},{r('forum_approves', i)}=0)),1,0)"),
-               number_format="0")
-    g.calc_row(ws, s, DSG, "schools_block_transfer", "Schools-block transfer made", "GBP",
-               lambda i: (f"IF({r('transfer_requested', i)}>0,IF({r('transfer_needs_disapplication', i)}"
-                          f"=0,{r('transfer_requested', i)},IF({r('disapplication_granted', i)}=1,"
-                          f"{r('transfer_requested', i)},IF({r('forum_approves', i)}=1,"
-                          f"MIN({r('transfer_requested', i)},{r('transfer_limit', i)}),0))),0)"),
-               total=True)
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "transfer_requested_link",
+        "Transfer proposed",
+        "GBP",
+        lambda i: r("transfer_requested", i),
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "transfer_pct_of_schools_block",
+        "Proposed transfer as a share of the schools block",
+        "ratio",
+        lambda i: (
+            f"IF({r('schools_block', i)}>0,{r('transfer_requested', i)}/{r('schools_block', i)},0)"
+        ),
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "transfer_limit",
+        "Most the Forum may approve",
+        "GBP",
+        lambda i: f"{r('transfer_limit_share', i)}*{r('schools_block', i)}",
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "transfer_needs_disapplication",
+        "Needs a disapplication (1 yes: above the limit or refused by the Forum)",
+        "count",
+        lambda i: (
+            f"IF(AND({r('transfer_requested', i)}>0,OR({r('transfer_requested', i)}"
+            f">{r('transfer_limit', i)},{r('forum_approves', i)}=0)),1,0)"
+        ),
+        number_format="0",
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "schools_block_transfer",
+        "Schools-block transfer made",
+        "GBP",
+        lambda i: (
+            f"IF({r('transfer_requested', i)}>0,IF({r('transfer_needs_disapplication', i)}"
+            f"=0,{r('transfer_requested', i)},IF({r('disapplication_granted', i)}=1,"
+            f"{r('transfer_requested', i)},IF({r('forum_approves', i)}=1,"
+            f"MIN({r('transfer_requested', i)},{r('transfer_limit', i)}),0))),0)"
+        ),
+        total=True,
+    )
     g.section(ws, f"{s}: deficit (positive) roll-forward")
-    g.calc_row(ws, s, DSG, "in_year_deficit",
-               "In-year deficit = expenditure - income - transfer - contributions", "GBP",
-               lambda i: (f"{r('high_needs_expenditure', i)}-{r('high_needs_income', i)}"
-                          f"-{r('schools_block_transfer', i)}-{r('other_contributions', i)}"))
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "in_year_deficit",
+        "In-year deficit = expenditure - income - transfer - contributions",
+        "GBP",
+        lambda i: (
+            f"{r('high_needs_expenditure', i)}-{r('high_needs_income', i)}"
+            f"-{r('schools_block_transfer', i)}-{r('other_contributions', i)}"
+        ),
+    )
     row_open = g.next_row[ws.title]
     row_cum = row_open + 1
-    g.calc_row(ws, s, DSG, "opening_deficit", "Cumulative deficit brought forward", "GBP",
-               lambda i: (f"{g.col(i)}{row_cum}-{r('in_year_deficit', i)}" if i == 0
-                          else f"{g.col(i - 1)}{row_cum}"),
-               note="first year: derived")
-    g.calc_row(ws, s, DSG, "cumulative_deficit", "Cumulative deficit carried forward", "GBP",
-               lambda i: (r("deficit_brought_forward", 0) if i == 0
-                          else f"{g.col(i)}{row_open}+{r('in_year_deficit', i)}"),
-               total=True)
-    g.calc_row(ws, s, DSG, "total_dsg", "Total DSG (all blocks)", "GBP",
-               lambda i: (f"{r('schools_block', i)}+{r('high_needs_income', i)}"
-                          f"+{r('other_dsg_blocks', i)}"))
-    g.calc_row(ws, s, DSG, "deficit_share_of_dsg", "Cumulative deficit as a share of total DSG",
-               "ratio", lambda i: f"{g.col(i)}{row_cum}/{r('total_dsg', i)}")
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "opening_deficit",
+        "Cumulative deficit brought forward",
+        "GBP",
+        lambda i: (
+            f"{g.col(i)}{row_cum}-{r('in_year_deficit', i)}"
+            if i == 0
+            else f"{g.col(i - 1)}{row_cum}"
+        ),
+        note="first year: derived",
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "cumulative_deficit",
+        "Cumulative deficit carried forward",
+        "GBP",
+        lambda i: (
+            r("deficit_brought_forward", 0)
+            if i == 0
+            else f"{g.col(i)}{row_open}+{r('in_year_deficit', i)}"
+        ),
+        total=True,
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "total_dsg",
+        "Total DSG (all blocks)",
+        "GBP",
+        lambda i: f"{r('schools_block', i)}+{r('high_needs_income', i)}+{r('other_dsg_blocks', i)}",
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "deficit_share_of_dsg",
+        "Cumulative deficit as a share of total DSG",
+        "ratio",
+        lambda i: f"{g.col(i)}{row_cum}/{r('total_dsg', i)}",
+    )
 
 
 def tolerance_cell(ws: Worksheet, row: int) -> str:
