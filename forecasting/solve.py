@@ -34,19 +34,30 @@ class Solution:
     overrides: dict[str, Any]
 
     def describe(self, scenario: str) -> str:
+        """The answer in plain words and figures, for a briefing note."""
         span = f"{self.years[0]} to {self.years[-1]}" if self.years else ""
+        total = f"£{self.amount * len(self.years):,.0f} in all"
         if self.lever == "savings":
-            what = f"further high-needs savings of £{self.amount:,.0f} a year from {span}"
+            what = f"further high-needs savings of £{self.amount:,.0f} a year from {span} ({total})"
         elif self.lever == "transfer":
-            what = f"a schools-block transfer of £{self.amount:,.0f} a year from {span}"
+            what = (
+                f"a further schools-block transfer of £{self.amount:,.0f} a year from {span} "
+                f"({total}), on top of any transfer already planned; above 0.5% of the "
+                "schools block it needs the Secretary of State's agreement"
+            )
         else:
             what = f"school-age EHCP growth held to {self.amount:.2%} a year"
         return (
             f"To clear the DSG deficit by the end of {self.target_year}, scenario "
             f"'{scenario}' needs {what}.\n"
             f"Cumulative deficit at the end of {self.target_year}: "
-            f"£{self.deficit_before:,.0f} before, £{self.deficit_after:,.0f} after."
+            f"{_money(self.deficit_before)} before, {_money(self.deficit_after)} after."
         )
+
+
+def _money(v: float) -> str:
+    v = 0.0 if abs(v) < 0.5 else v
+    return f"-£{-v:,.0f}" if v < 0 else f"£{v:,.0f}"
 
 
 def _cumulative_at(a: AssumptionSet, year: str) -> float:
@@ -202,4 +213,4 @@ def scenario_text(base_name: str, base_file: Any, solution: Solution, destinatio
         "extends": rel,
         "overrides": overrides,
     }
-    return yaml.safe_dump(doc, sort_keys=False, width=100)
+    return yaml.safe_dump(doc, sort_keys=False, width=100, allow_unicode=True)

@@ -260,6 +260,7 @@ def _sensitivity(wb: Workbook, run):
     ch.set_categories(Reference(ws, min_col=1, min_row=5, max_row=4 + top))
     ch.y_axis.number_format = '#,##0,,"m"'
     ch.x_axis.scaling.orientation = "maxMin"
+    ch.x_axis.tickLblPos = "low"  # labels at the left edge, clear of negative bars
     ch.y_axis.delete = ch.x_axis.delete = False
     ch.legend.position = "b"
     ch.height, ch.width = 14, 26

@@ -204,6 +204,8 @@ def _what_it_takes(wb: Workbook, run) -> None:
             c = ws.cell(r, 2, sol.amount)
             c.number_format = "0.00%" if lever == "ehcp_growth" else GBP
             text(ws.cell(r, 3), sol.describe(scenario)).alignment = WRAP
+        ws.row_dimensions[r].height = 48
+        ws.cell(r, 1).alignment = ws.cell(r, 2).alignment = WRAP
         r += 1
     set_widths(ws, {1: 40, 2: 16, 3: 100})
     page_setup(ws)

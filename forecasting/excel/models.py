@@ -137,17 +137,23 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
             "GBP",
             g.sum_formula(s, CSC, _with_prefix(proj, CSC, total), ws),
         )
+    for m, label in (
+        ("continuing_allowances", "Allowances continuing after leaving care"),
+        ("reconciliation", "Reconciliation to the base-year outturn"),
+    ):
+        g.calc_row(ws, s, CSC, f"{m}_link", label, "GBP", lambda i, m=m: r(m, i))
     g.calc_row(
         ws,
         s,
         CSC,
         "net_spend",
-        "Net spend",
+        "Net spend = placements + allowances + staffing + investment + other + reconciliation "
+        "- savings delivered",
         "GBP",
         lambda i: (
-            f"{r('placement_cost', i)}+{r('continuing_allowances', i)}"
+            f"{r('placement_cost', i)}+{r('continuing_allowances_link', i)}"
             f"+{r('staffing_cost', i)}+{r('investment', i)}+{r('other_spend', i)}"
-            f"+{r('reconciliation', i)}-{r('savings_delivered', i)}"
+            f"+{r('reconciliation_link', i)}-{r('savings_delivered', i)}"
         ),
         total=True,
     )
