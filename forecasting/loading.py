@@ -287,6 +287,16 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, 
         )
     extends = doc.data.get("extends")
     if not isinstance(extends, str) or not extends.strip():
+        if extends is not None:
+            raise InputError(
+                Problem(
+                    name,
+                    doc.locs[("extends",)].line,
+                    "extends",
+                    f"must be a path as text (got {extends!r}): the assumption "
+                    "set folder (e.g. ..) or a scenario file",
+                )
+            )
         raise InputError(
             Problem(
                 name,
@@ -518,6 +528,15 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
     if not path.exists():
         raise InputError(Problem(display(path), None, None, "assumptions not found"))
     if path.is_file():
+        if names:
+            raise InputError(
+                Problem(
+                    display(path),
+                    None,
+                    "--scenario",
+                    "choose scenarios only from a set folder; this is a single scenario file",
+                )
+            )
         files = [path]
     else:
         files = scenario_files(path)

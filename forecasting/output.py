@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import InputError, Problem
 from .results import COLUMNS, Record
 
 
@@ -27,17 +28,31 @@ def results_csv(records: list[Record]) -> bytes:
 
 
 def write_all(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write ``{name: bytes}`` into ``out_dir`` atomically as a set; returns the paths."""
+    """Write ``{name: bytes}`` into ``out_dir`` atomically as a set; returns the paths.
+
+    A folder that cannot be made or written to is reported as bad usage (exit code 2).
+    """
+    try:
+        return _write_all(out_dir, files)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(Problem(str(out_dir), None, "--out", "is a file, not a folder")) from None
+    except PermissionError as e:
+        raise InputError(
+            Problem(str(out_dir), None, "--out", f"cannot write here ({e.strerror})")
+        ) from None
+
+
+def _write_all(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
         for name, data in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            staged.append((name, Path(tmp)))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            staged.append((name, Path(tmp)))
     except BaseException:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)

@@ -1,32 +1,84 @@
-"""The short table ``forecast run`` prints: headline figures per scenario, in £m."""
+"""What ``forecast run`` prints: the scenarios side by side, the variance to the council
+plan and a ranking, in £m (overspends and deficits positive, negatives in brackets)."""
 
 from __future__ import annotations
 
+from .results import Headline
 from .run import Run
+
+PLAN = "council-plan"
 
 
 def _m(v: float) -> str:
+    v = 0.0 if abs(v) < 50_000 else v  # below £0.05m shows as 0.0, never as (0.0)
     return f"({abs(v) / 1e6:,.1f})" if v < 0 else f"{v / 1e6:,.1f}"
 
 
+def _by_year(run: Run, area: str, measure: str, title: str, width: int) -> list[str]:
+    years = run.projections[0].years
+    lines = [title, f"{'':<{width}}" + "".join(f"{y.replace('-', '/'):>10}" for y in years)]
+    for p in run.projections:
+        values = p[(area, measure)][0]
+        lines.append(f"{p.scenario:<{width}}" + "".join(f"{_m(v):>10}" for v in values))
+    return lines
+
+
+def _ranks(values: list[float]) -> list[int]:
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0] * len(values)
+    for r, i in enumerate(order, start=1):
+        ranks[i] = r
+    return ranks
+
+
 def summary_text(run: Run) -> str:
-    h = run.headlines
-    final = h[0].final_year if h else ""
-    first = run.projections[0].years[1] if run.projections else ""
-    head = (
-        f"{'scenario':<28} {'CSC overspend':>14} {'overspend':>10} {'transfers':>10} "
-        f"{'DSG deficit':>12}  deficit clears"
+    h: list[Headline] = run.headlines
+    if not h:
+        return ""
+    width = max(12, *(len(x.scenario) for x in h)) + 2
+    first, final = run.projections[0].years[1], h[0].final_year
+    base = next((x for x in h if x.scenario == PLAN), h[0])
+    lines = ["Figures in £m; overspends and deficits are positive, negatives in brackets.", ""]
+    lines += _by_year(run, "csc", "overspend", "Children's social care overspend", width)
+    lines.append("")
+    lines += _by_year(run, "dsg", "cumulative_deficit", "DSG cumulative deficit at 31 March", width)
+    lines.append("")
+    over_rank = _ranks([x.overspend_forecast_total for x in h])
+    deficit_rank = _ranks([x.cumulative_deficit_final for x in h])
+    span = f"{first}..{final[-2:]}"
+    lines.append(f"Ranked (1 = best); variance to {base.scenario}")
+    lines.append(
+        f"{'':<{width}}{'overspend':>10}{'variance':>10}{'rank':>5}"
+        f"{'deficit':>10}{'variance':>10}{'rank':>5}{'transfers':>11}  deficit clears"
     )
-    sub = f"{'':<28} {first + ' to ' + final:>14} {final:>10} {'total':>10} {'end ' + final:>12}"
-    lines = [
-        "Headline figures, £m (overspends and deficits positive; brackets negative)",
-        head,
-        sub,
-    ]
-    for r in h:
+    lines.append(
+        f"{'':<{width}}{span:>10}{'':>10}{'':>5}{'end ' + final[-5:]:>10}{'':>10}"
+        f"{'':>5}{'total':>11}"
+    )
+    for x, ro, rd in zip(h, over_rank, deficit_rank, strict=True):
         lines.append(
-            f"{r.scenario:<28} {_m(r.overspend_forecast_total):>14} "
-            f"{_m(r.overspend_final_year):>10} {_m(r.transfers_total):>10} "
-            f"{_m(r.cumulative_deficit_final):>12}  {r.deficit_clears}"
+            f"{x.scenario:<{width}}{_m(x.overspend_forecast_total):>10}"
+            f"{_m(x.overspend_forecast_total - base.overspend_forecast_total):>10}{ro:>5}"
+            f"{_m(x.cumulative_deficit_final):>10}"
+            f"{_m(x.cumulative_deficit_final - base.cumulative_deficit_final):>10}{rd:>5}"
+            f"{_m(x.transfers_total):>11}  {x.deficit_clears}"
         )
+    if "draws" in run.extra:
+        pct = run.extra["percentiles"]
+        lines += [
+            "",
+            f"Range from {run.extra['draws']['n']:,} draws (P10 / P50 / P90), end {final}",
+        ]
+        lines.append(f"{'':<{width}}{'DSG deficit':>30}{'CSC overspend':>30}")
+        for x in h:
+            d = pct.get((x.scenario, "cumulative_deficit"))
+            o = pct.get((x.scenario, "overspend"))
+            if d is None or o is None:
+                continue
+            fmt = " / ".join
+            lines.append(
+                f"{x.scenario:<{width}}"
+                f"{fmt(_m(d[q][-1]) for q in ('p10', 'p50', 'p90')):>30}"
+                f"{fmt(_m(o[q][-1]) for q in ('p10', 'p50', 'p90')):>30}"
+            )
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from ..loading import Scenario, iter_params
 from ..schema import Param
 from ..years import workbook_label
 from .grid import FIRST_COL, NOTE, Grid, quoted
-from .models import CSC, DSG, tolerance_cell
+from .models import CSC, DSG, fixed_lines, tolerance_cell
 from .styles import (
     BOLD,
     CHECK_OK_FILL,
@@ -165,6 +165,12 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
         if DSG in areas and g.has(s, DSG, "cumulative_deficit"):
             rows.append(
                 (
+                    "High-needs expenditure = plans x cost per place + AP + other lines",
+                    _expenditure_check(g, proj, ws, tol),
+                )
+            )
+            rows.append(
+                (
                     "Closing deficit = opening + in-year",
                     lambda i, r=r: (
                         f"ABS({r(DSG, 'cumulative_deficit', i)}-"
@@ -232,6 +238,30 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
     c.font, c.fill = BOLD, CHECK_OK_FILL
     g.formulas += 1
     return ws
+
+
+def _expenditure_check(g: Grid, proj, ws: Worksheet, tol: str):
+    """High-needs spend rebuilt from the Inputs by another route (SUMPRODUCT over the
+    provisions) and compared with the calculated total."""
+    s = proj.scenario
+    provisions = [m.split(".", 1)[1] for m in proj.measures(DSG) if m.startswith("ehcp.")]
+    plans = [g.where[(s, DSG, f"ehcp.{p}")] for p in provisions]
+    costs = [g.where[(s, DSG, f"cost_per_place.{p}")] for p in provisions]
+    fixed = [g.where[(s, DSG, m)] for m in fixed_lines(proj)]
+    sheet = quoted(plans[0][0])
+
+    def formula(i: int) -> str:
+        c = g.col(i)
+        rebuilt = (
+            f"SUMPRODUCT({sheet}{c}{plans[0][1]}:{c}{plans[-1][1]},"
+            f"{sheet}{c}{costs[0][1]}:{c}{costs[-1][1]})"
+            f"+{g.ref(s, DSG, 'ap_places', i, ws)}"
+            f"*{g.ref(s, DSG, 'cost_per_place.alternative_provision', i, ws)}"
+            f"+SUM({sheet}{c}{fixed[0][1]}:{c}{fixed[-1][1]})"
+        )
+        return f"ABS({g.ref(s, DSG, 'high_needs_expenditure', i, ws)}-({rebuilt}))<={tol}"
+
+    return formula
 
 
 def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet:

@@ -183,7 +183,7 @@ def dsg_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         g.input_row(ws, proj, DSG, f"cost_per_place.{p}", note="with inflation")
     g.input_row(ws, proj, DSG, "ap_places", note="exclusions x years")
     g.input_row(ws, proj, DSG, "cost_per_place.alternative_provision", note="with inflation")
-    for m in _fixed_lines(proj):
+    for m in fixed_lines(proj):
         g.input_row(ws, proj, DSG, m)
     for m in (
         "high_needs_income",
@@ -208,7 +208,7 @@ def dsg_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     )
 
 
-def _fixed_lines(proj: Projection) -> list[str]:
+def fixed_lines(proj: Projection) -> list[str]:
     computed = {f"expenditure.{p}" for p in _provisions(proj)} | {
         "expenditure.alternative_provision"
     }
@@ -258,7 +258,7 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         note="places x cost per place",
     )
     lines.append("expenditure.alternative_provision")
-    for m in _fixed_lines(proj):
+    for m in fixed_lines(proj):
         g.calc_row(
             ws, s, DSG, f"{m}.link", proj.lines[(DSG, m)].label, "GBP", lambda i, m=m: r(m, i)
         )

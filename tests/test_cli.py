@@ -1,0 +1,112 @@
+"""The forecast command: what it writes, what it prints, its exit codes, and that a run
+that fails leaves the earlier outputs exactly as they were."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from cli import main
+from forecasting.results import COLUMNS
+
+FILES = {"results.csv", "finance-model.xlsx", "schools-forum-dsg.xlsx", "cabinet-scenarios.xlsx"}
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_run_writes_every_output_and_prints_the_comparison(bundled, tmp_path):
+    r = invoke("run", bundled, "--out", tmp_path, "--draws", "50")
+    assert r.exit_code == 0, r.stderr
+    assert {p.name for p in tmp_path.iterdir()} == FILES  # and no temporary files left
+    df = pd.read_csv(tmp_path / "results.csv")
+    assert list(df.columns) == COLUMNS
+    assert set(df.unit) <= {"GBP", "count", "ratio", "FTE"}
+    assert "Ranked (1 = best); variance to council-plan" in r.output
+    assert "DSG cumulative deficit at 31 March" in r.output
+    for scenario in df.scenario.unique():
+        assert scenario in r.output
+
+
+def test_run_one_scenario_by_name(bundled, tmp_path):
+    r = invoke("run", bundled, "--out", tmp_path, "--scenario", "unmitigated", "--draws", "0")
+    assert r.exit_code == 0, r.stderr
+    assert set(pd.read_csv(tmp_path / "results.csv").scenario) == {"unmitigated"}
+
+
+def test_validate_and_schema(bundled):
+    r = invoke("validate", bundled)
+    assert r.exit_code == 0 and "ok (7 scenarios" in r.output
+    r = invoke("schema")
+    schema = json.loads(r.output)
+    assert schema["title"].startswith("Assumption set")
+    assert "high_needs" in schema["properties"]
+
+
+def test_init_copies_a_set_that_validates(tmp_path):
+    r = invoke("init", tmp_path / "my-council")
+    assert r.exit_code == 0, r.stderr
+    assert invoke("validate", tmp_path / "my-council").exit_code == 0
+
+
+def test_a_failed_run_leaves_earlier_outputs_untouched(bundled, tmp_path, monkeypatch):
+    assert invoke("run", bundled, "--out", tmp_path, "--draws", "0").exit_code == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def broken(run):
+        raise RuntimeError("disk on fire")
+
+    import forecasting.excel.cabinet as cabinet
+
+    monkeypatch.setattr(cabinet, "cabinet_workbook", broken)
+    r = invoke("run", bundled, "--out", tmp_path, "--draws", "0")
+    assert r.exit_code == 1
+    assert "internal error: RuntimeError: disk on fire" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_an_interrupted_write_leaves_earlier_outputs_untouched(tmp_path, monkeypatch):
+    from forecasting import output
+
+    output.write_all(tmp_path, {"a.csv": b"old a", "b.csv": b"old b"})
+    calls = []
+
+    def fsync_then_fail(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # interrupted while the second file is being written
+
+    monkeypatch.setattr(output.os, "fsync", fsync_then_fail)
+    try:
+        output.write_all(tmp_path, {"a.csv": b"new a", "b.csv": b"new b"})
+    except KeyboardInterrupt:
+        pass
+    assert (tmp_path / "a.csv").read_bytes() == b"old a"
+    assert (tmp_path / "b.csv").read_bytes() == b"old b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+
+
+def test_out_that_is_a_file_is_a_usage_error(bundled, tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = invoke("run", bundled, "--out", f, "--draws", "0")
+    assert r.exit_code == 2
+    assert "--out: is a file, not a folder" in r.stderr
+    assert f.read_text() == "x"
+
+
+def test_scenario_option_with_a_scenario_file_is_refused(bundled, tmp_path):
+    r = invoke(
+        "run",
+        bundled / "scenarios" / "council-plan.yaml",
+        "--scenario",
+        "unmitigated",
+        "--out",
+        tmp_path,
+    )
+    assert r.exit_code == 2
+    assert "choose scenarios only from a set folder" in r.stderr
