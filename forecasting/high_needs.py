@@ -134,6 +134,41 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         )
     for pid, (label, n, unit) in ehcp_lines.items():
         spend[pid] = (label, n * unit)
+    specialist_ids = [pid for pid, prov in hn.provisions.items() if prov.specialist]
+    specialist = sum((ehcp_lines[pid][1] for pid in specialist_ids), inp.zeros())
+    add(
+        AREA,
+        "specialist_placements",
+        "count",
+        specialist,
+        "EHCPs in specialist provision (special schools)",
+        (f"{H}.provisions",),
+        parts=tuple(f"ehcp.{pid}" for pid in specialist_ids),
+    )
+    add(
+        AREA,
+        "specialist_share_of_pupils",
+        "ratio",
+        specialist
+        / add(
+            AREA,
+            "pupils",
+            "count",
+            inp.series(hn.pupils.pupils),
+            "Pupils in state-funded schools",
+            (f"{H}.pupils.pupils",),
+        ),
+        "Pupils in specialist provision, share of all pupils",
+        (f"{H}.pupils.pupils",),
+    )
+    add(
+        AREA,
+        "specialist_share_national",
+        "ratio",
+        inp.series(hn.pupils.national_specialist_share),
+        "Pupils in specialist provision, England",
+        (f"{H}.pupils.national_specialist_share",),
+    )
 
     ex = hn.exclusions
     trend, excluded = permanent_exclusions(inp, hn)

@@ -20,6 +20,7 @@ class Line:
     values: np.ndarray
     label: str
     sources: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()  # measures of the same area this line is the sum of
 
 
 @dataclass
@@ -38,12 +39,13 @@ class Projection:
         values: np.ndarray,
         label: str,
         sources: tuple[str, ...] = (),
+        parts: tuple[str, ...] = (),
     ) -> np.ndarray:
         key = (area, measure)
         if key in self.lines:
             raise KeyError(f"line {area}.{measure} defined twice")
         arr = np.asarray(values, dtype=float)
-        self.lines[key] = Line(area, measure, unit, arr, label, sources)
+        self.lines[key] = Line(area, measure, unit, arr, label, sources, parts)
         return arr
 
     def __getitem__(self, key: tuple[str, str]) -> np.ndarray:

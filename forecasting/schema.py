@@ -213,7 +213,6 @@ class Move(Strict):
 
 class ChildrenInCare(Strict):
     growth: Rate = Field(description="yearly growth in the number of children in care")
-    observed_note: str | None = None
 
 
 class Team(Strict):
@@ -306,7 +305,7 @@ class Provision(Strict):
     cost_per_place: AnnualCost = Field(
         description="average annual cost at base-year prices", json_schema_extra=BASE_YEAR
     )
-    specialist: bool = False
+    specialist: bool = Field(default=False, description="counts as specialist provision")
 
 
 class Ehcp(Strict):
@@ -379,8 +378,19 @@ class DsgCalibration(Strict):
     carry_forward: bool = True
 
 
+class Pupils(Strict):
+    pupils: Count = Field(
+        description="pupils in state-funded schools (denominator of the "
+        "share in specialist provision)"
+    )
+    national_specialist_share: Share = Field(
+        description="share of pupils in specialist provision in England, for comparison"
+    )
+
+
 class HighNeeds(Strict):
     income: Income
+    pupils: Pupils
     ehcp: Ehcp
     provisions: dict[str, Provision]
     exclusions: Exclusions

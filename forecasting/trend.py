@@ -65,11 +65,9 @@ class TrendFit:
         lines = [f"# {w}" for w in self.warnings]
         lines.append(f"# method: {self.method}")
         if self.backtest_error is not None:
-            lines.append(
-                f"# backtest mean absolute error: {self.backtest_error:,.3f} "
-                f"({self.backtest_error / np.mean(np.abs(self.series.y)):.2%} of the "
-                "series mean)"
-            )
+            scale = float(np.mean(np.abs(self.series.y)))
+            share = f" ({self.backtest_error / scale:.2%} of the series mean)" if scale else ""
+            lines.append(f"# backtest mean absolute error: {self.backtest_error:,.3f}{share}")
             for name, s in sorted(self.scores.items(), key=lambda kv: kv[1]):
                 lines.append(f"#   {name}: {s:,.3f}")
         lines.append("period,forecast,lower_80,upper_80,lower_95,upper_95")

@@ -196,6 +196,8 @@ def dsg_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "disapplication_granted",
     ):
         g.input_row(ws, proj, DSG, m)
+    g.input_row(ws, proj, DSG, "pupils")
+    g.input_row(ws, proj, DSG, "specialist_share_national")
     g.input_row(
         ws,
         proj,
@@ -232,6 +234,34 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "count",
         g.sum_formula(s, DSG, [f"ehcp.{p}" for p in provisions], ws),
         total=True,
+    )
+    specialist = proj.lines[(DSG, "specialist_placements")]
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "specialist_placements",
+        specialist.label,
+        "count",
+        g.sum_formula(s, DSG, list(specialist.parts), ws),
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "specialist_share_of_pupils",
+        "Pupils in specialist provision, share of all pupils",
+        "ratio",
+        lambda i: f"{r('specialist_placements', i)}/{r('pupils', i)}",
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "specialist_share_national_link",
+        "... in England",
+        "ratio",
+        lambda i: r("specialist_share_national", i),
     )
     lines = []
     for p in provisions:
