@@ -346,16 +346,10 @@ def line_chart(
     """A line per (name, sheet, row) over the year columns."""
     ch = LineChart()
     ch.title, ch.y_axis.title, ch.x_axis.title = title, y_title, "Financial year"
-    ch.height, ch.width = 9, 18
-    for name, ws, row in series:
-        ref = Reference(ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1, min_row=row)
-        ch.add_data(ref, from_rows=True, titles_from_data=False)
-        ch.series[-1].tx = _series_title(name)
-    ch.set_categories(
-        Reference(header_ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1, min_row=4)
-    )
-    ch.y_axis.number_format = '#,##0,,"m"' if thousands else "#,##0"
-    return _tidy(ch)
+    _plot(ch, series, years, header_ws, thousands)
+    for s in ch.series:
+        s.smooth = False
+    return ch
 
 
 def stacked_chart(
@@ -366,10 +360,22 @@ def stacked_chart(
     header_ws: Worksheet,
     money: bool = True,
 ) -> BarChart:
+    """Stacked columns, a series per (name, sheet, row), one column a year."""
     ch = BarChart()
     ch.type, ch.grouping, ch.overlap = "col", "stacked", 100
     ch.title, ch.y_axis.title = title, y_title
-    ch.height, ch.width = 10, 18
+    return _plot(ch, series, years, header_ws, money)
+
+
+def breakdown(g: Grid, proj, area: str, measures: list[str]) -> list[tuple[str, Worksheet, int]]:
+    """Chart series for the rows of ``measures`` of one scenario, named by their short label."""
+    return [
+        (proj.lines[(area, m)].label.split(": ", 1)[-1], *g.where[(proj.scenario, area, m)])
+        for m in measures
+    ]
+
+
+def _plot(ch, series, years: int, header_ws: Worksheet, money: bool):
     for name, ws, row in series:
         ref = Reference(ws, min_col=FIRST_COL, max_col=FIRST_COL + years - 1, min_row=row)
         ch.add_data(ref, from_rows=True, titles_from_data=False)

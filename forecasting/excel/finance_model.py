@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from .common import (
     arrange,
     assumptions_sheet,
+    breakdown,
     charts_sheet,
     checks_sheet,
     cover,
@@ -85,28 +86,22 @@ def finance_model(run) -> bytes:
         )
     )
     plan = run.projections[0]
-    types = [m for m in plan.measures(CSC) if m.startswith("placement_cost.")]
+    costs = [m for m in plan.measures(CSC) if m.startswith("placement_cost.")]
+    kids = [m for m in plan.measures(CSC) if m.startswith("children_in_care.")]
     charts.append(
         stacked_chart(
             f"Placement cost by type, {plan.scenario} (£m)",
             "£m",
-            [
-                (plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
-                for m in types
-            ],
+            breakdown(g, plan, CSC, costs),
             n,
             csc,
         )
     )
-    kids = [m for m in plan.measures(CSC) if m.startswith("children_in_care.")]
     charts.append(
         stacked_chart(
             f"Children in care by placement type, {plan.scenario}",
             "children",
-            [
-                (plan.lines[(CSC, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, CSC, m)])
-                for m in kids
-            ],
+            breakdown(g, plan, CSC, kids),
             n,
             csc,
             money=False,

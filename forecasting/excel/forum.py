@@ -16,6 +16,7 @@ from ..years import workbook_label
 from .common import (
     arrange,
     assumptions_sheet,
+    breakdown,
     charts_sheet,
     checks_sheet,
     cover,
@@ -72,39 +73,36 @@ def forum_workbook(run) -> bytes:
         "High needs sheet.",
     )
     names = [p.scenario for p in run.projections]
-    g.section(summary, "Cumulative deficit carried forward")
-    for s in names:
-        g.calc_row(
-            summary,
-            s,
-            "summary",
-            "cumulative",
-            s,
-            "GBP",
-            lambda i, s=s: g.ref(s, DSG, "cumulative_deficit", i, summary),
-        )
-    g.section(summary, "In-year deficit")
-    for s in names:
-        g.calc_row(
-            summary,
-            s,
-            "summary",
-            "in_year",
-            s,
-            "GBP",
-            lambda i, s=s: g.ref(s, DSG, "in_year_deficit", i, summary),
-        )
-    g.section(summary, "Schools-block transfer made")
-    for s in names:
-        g.calc_row(
-            summary,
-            s,
-            "summary",
-            "transfer",
-            s,
-            "GBP",
-            lambda i, s=s: g.ref(s, DSG, "schools_block_transfer", i, summary),
-        )
+    for measure, unit, title in (
+        ("cumulative_deficit", "GBP", "Cumulative deficit carried forward"),
+        ("in_year_deficit", "GBP", "In-year deficit"),
+        ("schools_block_transfer", "GBP", "Schools-block transfer made"),
+        (
+            "specialist_share_of_pupils",
+            "ratio",
+            "Pupils in specialist provision (share of all pupils)",
+        ),
+    ):
+        g.section(summary, title)
+        for s in names:
+            g.calc_row(
+                summary,
+                s,
+                "summary",
+                measure,
+                s,
+                unit,
+                lambda i, s=s, m=measure: g.ref(s, DSG, m, i, summary),
+            )
+    g.calc_row(
+        summary,
+        names[0],
+        "summary",
+        "specialist_england",
+        "England",
+        "ratio",
+        lambda i: g.ref(names[0], DSG, "specialist_share_national", i, summary),
+    )
     if "council-plan" in names and "unmitigated" in names:
         g.section(summary, "Effect of the council plan's mitigations")
         g.calc_row(
@@ -133,32 +131,26 @@ def forum_workbook(run) -> bytes:
         )
     )
     plan = run.projections[0]
-    lines = [
+    spend = [
         m
         for m in plan.measures(DSG)
         if m.startswith("expenditure.") and not m.endswith(("reconciliation", "additional_savings"))
     ]
-    spots = [
-        (
-            plan.lines[(DSG, m)].label.split(": ", 1)[-1],
-            *g.where[
-                (plan.scenario, DSG, m if (plan.scenario, DSG, m) in g.where else f"{m}.link")
-            ],
-        )
-        for m in lines
-    ]
-    charts.append(
-        stacked_chart(f"High-needs spend by provision, {plan.scenario} (£m)", "£m", spots, n, calc)
-    )
     ehcp = [m for m in plan.measures(DSG) if m.startswith("ehcp.")]
+    charts.append(
+        stacked_chart(
+            f"High-needs spend by provision, {plan.scenario} (£m)",
+            "£m",
+            breakdown(g, plan, DSG, spend),
+            n,
+            calc,
+        )
+    )
     charts.append(
         stacked_chart(
             f"EHCPs by provision, {plan.scenario}",
             "plans",
-            [
-                (plan.lines[(DSG, m)].label.split(": ", 1)[-1], *g.where[(plan.scenario, DSG, m)])
-                for m in ehcp
-            ],
+            breakdown(g, plan, DSG, ehcp),
             n,
             inputs,
             money=False,
