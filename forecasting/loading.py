@@ -564,6 +564,18 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
             problems.extend(p for p in e.problems if p not in problems)
     if problems:
         raise InputError(problems)
+    seen: dict[str, Path] = {}
+    for f, s in zip(files, out, strict=True):
+        if s.name in seen:
+            raise InputError(
+                Problem(
+                    display(f),
+                    None,
+                    "name",
+                    f"scenario name '{s.name}' is also used by {display(seen[s.name])}",
+                )
+            )
+        seen[s.name] = f
     return out
 
 

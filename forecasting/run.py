@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .engine import project
@@ -30,14 +31,15 @@ class Run:
     run_date: str = field(default_factory=lambda: date.today().isoformat())
     version: str = __version__
     extra: dict = field(default_factory=dict)
+    _frame: Any = field(default=None, repr=False)
 
     @property
     def results(self):
-        """The results table as a pandas DataFrame (built on first use)."""
-        if self.extra.get("_frame_rows") != len(self.records):
-            self.extra["_frame"] = to_frame(self.records)
-            self.extra["_frame_rows"] = len(self.records)
-        return self.extra["_frame"]
+        """The results table as a pandas DataFrame (built when first asked for, and again
+        if rows have been added since)."""
+        if self._frame is None or len(self._frame) != len(self.records):
+            self._frame = to_frame(self.records)
+        return self._frame
 
     @property
     def headlines(self) -> list[Headline]:

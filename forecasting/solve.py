@@ -12,8 +12,11 @@ Levers:
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from .engine import project
 from .errors import InputError, Problem
@@ -192,10 +195,6 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
 def scenario_text(base_name: str, base_file: Any, solution: Solution, destination: Any) -> str:
     """YAML of a scenario that extends ``base_file`` with the solution, relative to where
     it will be written."""
-    import os
-
-    import yaml
-
     rel = os.path.relpath(
         os.path.abspath(base_file), os.path.abspath(os.path.dirname(os.path.abspath(destination)))
     )

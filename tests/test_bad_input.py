@@ -267,3 +267,10 @@ def test_every_problem_is_listed_at_once(editable_set):
 def test_usage_errors_exit_2(tmp_path):
     result = CliRunner().invoke(main, ["run", "--draws", "-3"])
     assert result.exit_code == 2
+
+
+def test_two_scenarios_with_one_name(editable_set, tmp_path):
+    write("scenarios/copy.yaml", "name: council-plan\nextends: ..\n")(editable_set)
+    result = CliRunner().invoke(main, ["run", str(editable_set), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "scenario name 'council-plan' is also used by" in result.stderr
