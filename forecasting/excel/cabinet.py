@@ -17,6 +17,7 @@ from ..years import workbook_label
 from .common import arrange, charts_sheet, cover, line_chart
 from .forum import _what_it_takes
 from .grid import NOTE, Grid
+from .messages import csc_messages, dsg_messages
 from .styles import (
     BOLD,
     CHECK_OK_FILL,
@@ -125,6 +126,7 @@ def cabinet_workbook(run) -> bytes:
         "Children's services and DSG: scenarios for cabinet",
         "Cabinet and lead members",
         HOW,
+        messages=csc_messages(run) + dsg_messages(run),
     )
     arrange(
         wb,

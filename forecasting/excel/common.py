@@ -42,7 +42,14 @@ def input_hash(scenarios: list[Scenario]) -> str:
     return h.hexdigest()
 
 
-def cover(wb: Workbook, run, title: str, audience: str, how_to_read: list[str]) -> Worksheet:
+def cover(
+    wb: Workbook,
+    run,
+    title: str,
+    audience: str,
+    how_to_read: list[str],
+    messages: list[str] | None = None,
+) -> Worksheet:
     ws = wb.create_sheet("Cover", 0)
     first = run.scenarios[0].assumptions
     rows = [
@@ -67,10 +74,18 @@ def cover(wb: Workbook, run, title: str, audience: str, how_to_read: list[str]) 
         text(ws.cell(i, 1), k).font = BOLD
         text(ws.cell(i, 2), v).alignment = WRAP
     r = len(rows) + 4
-    text(ws.cell(r, 1), "How to read this workbook").font = BOLD
-    for j, line in enumerate(how_to_read, start=r + 1):
-        text(ws.cell(j, 2), line).alignment = WRAP
-        ws.row_dimensions[j].height = 15 * (1 + len(line) // 120)
+    for heading, lines in (
+        ("Key messages", messages or []),
+        ("How to read this workbook", how_to_read),
+    ):
+        if not lines:
+            continue
+        text(ws.cell(r, 1), heading).font = BOLD
+        for line in lines:
+            r += 1
+            text(ws.cell(r, 2), line).alignment = WRAP
+            ws.row_dimensions[r].height = 15 * (1 + len(line) // 120)
+        r += 2
     set_widths(ws, {1: 24, 2: 110})
     page_setup(ws)
     return ws

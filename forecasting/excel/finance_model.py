@@ -23,6 +23,7 @@ from .common import (
     stacked_chart,
 )
 from .grid import Grid
+from .messages import csc_messages, dsg_messages
 from .models import CSC, DSG, csc_calcs, csc_inputs, dsg_calcs, dsg_inputs
 
 HOW = [
@@ -115,6 +116,7 @@ def finance_model(run) -> bytes:
         "Children's services and DSG high-needs forecast: finance model",
         "Council finance officers",
         HOW,
+        messages=csc_messages(run) + dsg_messages(run),
     )
     arrange(wb, ["Cover", "Checks", "Charts", "Inputs", "Children's social care", "DSG high needs"])
     buf = io.BytesIO()

@@ -25,6 +25,7 @@ from .common import (
     stacked_chart,
 )
 from .grid import NOTE, Grid
+from .messages import dsg_messages
 from .models import DSG, dsg_calcs, dsg_inputs
 from .styles import BOLD, GBP, TITLE, WRAP, page_setup, set_widths, text
 
@@ -164,6 +165,7 @@ def forum_workbook(run) -> bytes:
         "DSG high-needs block: projection and recovery for the Schools' Forum",
         "The Schools' Forum",
         HOW,
+        messages=dsg_messages(run),
     )
     arrange(wb, ["Cover", "Summary", "Charts", "High needs", "What it takes", "Inputs", "Checks"])
     buf = io.BytesIO()

@@ -1,0 +1,78 @@
+"""Key messages for a cover sheet, in words and figures taken from the forecast."""
+
+from __future__ import annotations
+
+from ..years import workbook_label
+
+
+def _m(v: float) -> str:
+    return f"£{v / 1e6:,.1f}m" if v >= 0 else f"−£{-v / 1e6:,.1f}m"
+
+
+def _year_end(label: str) -> str:
+    return f"31 March {int(label[:4]) + 1}"
+
+
+def dsg_messages(run) -> list[str]:
+    """What the Forum needs to know first: where the deficit goes and what would clear it."""
+    by = {p.scenario: p for p in run.projections}
+    plan = by.get("council-plan", run.projections[0])
+    years = plan.years
+    cum = plan[("dsg", "cumulative_deficit")][0]
+    iy = plan[("dsg", "in_year_deficit")][0]
+    transfer = plan[("dsg", "schools_block_transfer")][0]
+    pct = plan[("dsg", "transfer_pct_of_schools_block")][0]
+    limit = plan[("dsg", "transfer_limit_share")][0]
+    out = [
+        f"The cumulative DSG deficit is {_m(cum[0])} at {_year_end(years[0])} and "
+        f"{_m(cum[1])} at {_year_end(years[1])} (in-year deficit {_m(iy[1])}).",
+        f"Under '{plan.scenario}' it is {_m(cum[-1])} at {_year_end(years[-1])}"
+        + (
+            f", after schools-block transfers of {_m(transfer.sum())} in all."
+            if transfer.sum()
+            else "."
+        ),
+    ]
+    asked = [i for i, v in enumerate(pct) if v > 0]
+    if asked:
+        i = asked[0]
+        above = pct[i] > limit[i]
+        out.append(
+            f"The transfer proposed for {workbook_label(years[i])} is {pct[i]:.2%} of the schools "
+            f"block: {'above' if above else 'within'} the {limit[i]:.1%} the Forum may approve"
+            + ("; it needs the Secretary of State's agreement." if above else ".")
+        )
+    for name, other in by.items():
+        if name != plan.scenario and name in ("unmitigated", "forum-refuses-transfer"):
+            out.append(
+                f"Under '{name}' it is {_m(other[('dsg', 'cumulative_deficit')][0][-1])} "
+                f"at {_year_end(years[-1])}."
+            )
+    for lever, sol in run.extra.get("solutions", []):
+        if lever == "savings" and not isinstance(sol, str) and sol.amount > 0:
+            out.append(
+                f"Clearing the deficit by {_year_end(sol.target_year)} needs further "
+                f"high-needs savings of {_m(sol.amount)} a year from "
+                f"{workbook_label(sol.years[0])}."
+            )
+    return out
+
+
+def csc_messages(run) -> list[str]:
+    """The children's social care position in two sentences."""
+    by = {p.scenario: p for p in run.projections}
+    plan = by.get("council-plan", run.projections[0])
+    years = plan.years
+    over = plan[("csc", "overspend")][0]
+    out = [
+        f"Children's social care overspent by {_m(over[0])} in {workbook_label(years[0])}; "
+        f"under '{plan.scenario}' the overspend is {_m(over[1])} in {workbook_label(years[1])} "
+        f"and {_m(over[-1])} in {workbook_label(years[-1])}."
+    ]
+    if "unmitigated" in by and plan.scenario != "unmitigated":
+        u = by["unmitigated"][("csc", "overspend")][0]
+        out.append(
+            f"Without the savings programme and placement moves ('unmitigated') it is "
+            f"{_m(u[-1])} in {workbook_label(years[-1])}."
+        )
+    return out
