@@ -91,12 +91,7 @@ def run(
     from forecasting.summary import summary_text
 
     path = assumptions or _default_assumptions()
-    result = forecast(path, names)
-    from forecasting.uncertainty import add_sensitivity, add_uncertainty
-
-    add_sensitivity(result)
-    if draws:
-        add_uncertainty(result, draws, seed, progress=sys.stderr.isatty())
+    result = forecast(path, names, draws, seed, progress=sys.stderr.isatty())
     written = write(result, out_dir)
     click.echo(summary_text(result))
     click.echo("Wrote " + ", ".join(str(p) for p in written))

@@ -46,14 +46,26 @@ class Run:
         return [headline(p) for p in self.projections]
 
 
-def forecast(path: Path, names: tuple[str, ...] = ()) -> Run:
-    """Load and project every scenario (deterministic central case), and find what it
-    would take to clear the DSG deficit by the final year in the first scenario."""
+def forecast(
+    path: Path,
+    names: tuple[str, ...] = (),
+    draws: int = 0,
+    seed: int = 2019,
+    progress: bool = False,
+) -> Run:
+    """Load and project every scenario (the central case); find what it would take to clear
+    the DSG deficit by the final year in the first scenario and how sensitive its final
+    position is to each ranged assumption; with ``draws``, add the Monte Carlo percentiles."""
+    from .uncertainty import add_sensitivity, add_uncertainty
+
     scenarios = load(path, names)
     projections = [project(s.name, s.assumptions) for s in scenarios]
     records = [r for p in projections for r in tidy(p)]
     run = Run(scenarios, projections, records)
     run.extra["solutions"] = what_it_takes(scenarios[0], projections[0].years[-1])
+    add_sensitivity(run)
+    if draws:
+        add_uncertainty(run, draws, seed, progress)
     return run
 
 
