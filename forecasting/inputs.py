@@ -17,7 +17,7 @@ from .years import Timeline
 
 
 class Inputs:
-    """Resolves parameters of one scenario to arrays, recording which ones were used."""
+    """Resolves the parameters of one scenario to arrays on its timeline."""
 
     def __init__(
         self,
@@ -33,7 +33,6 @@ class Inputs:
         for path, d in self.draws.items():
             if d.shape != (n_draws,):
                 raise ValueError(f"draws for {path} have shape {d.shape}, expected ({n_draws},)")
-        self.used: dict[str, Param | Flag] = {}
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -50,7 +49,6 @@ class Inputs:
 
     def series(self, p: Param) -> np.ndarray:
         """The parameter in every year, ``(draws, years)``."""
-        self.used[p.path] = p
         out = np.broadcast_to(self._central(p), self.shape).copy()
         for year, v in (p.values or {}).items():
             out[:, self.timeline.index(year)] = v
@@ -58,7 +56,6 @@ class Inputs:
 
     def base(self, p: Param) -> np.ndarray:
         """A base-year figure as a column ``(draws, 1)``, to broadcast across years."""
-        self.used[p.path] = p
         return self._central(p)
 
     def index(self, rate: Param) -> np.ndarray:
@@ -69,7 +66,6 @@ class Inputs:
 
     def anchored(self, p: Param, growth: Param) -> np.ndarray:
         """Figures given for some years, grown by ``growth`` from the year before otherwise."""
-        self.used[p.path] = p
         g = self.series(growth)
         out = np.empty(self.shape)
         for t, year in enumerate(self.years):
@@ -81,7 +77,6 @@ class Inputs:
 
     def flag(self, f: Flag) -> np.ndarray:
         """A yes/no decision by year, ``(years,)`` of booleans."""
-        self.used[f.path] = f
         out = np.full(len(self.years), bool(f.value))
         for year, v in (f.values or {}).items():
             out[self.timeline.index(year)] = v

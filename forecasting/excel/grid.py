@@ -18,10 +18,9 @@ from ..years import workbook_label
 from .styles import (
     BOLD,
     SECTION_FONT,
-    UNIT_FORMAT,
-    UNIT_HEADING,
     cell_style,
     header_row,
+    line_format,
     page_setup,
     set_widths,
     text,
@@ -50,10 +49,18 @@ class Grid:
         text(ws.cell(1, 1), title).font = Font(bold=True, size=14, color="1F3864")
         text(ws.cell(2, 1), subtitle).font = NOTE
         header_row(
-            ws, 4, ["Line", "Unit", "Measure", "Note", *[workbook_label(y) for y in self.years]]
+            ws,
+            4,
+            [
+                "Line",
+                "Unit",
+                "Measure",
+                "Note and assumptions",
+                *[workbook_label(y) for y in self.years],
+            ],
         )
         set_widths(
-            ws, {1: 52, 2: 9, 3: 30, 4: 14, **{FIRST_COL + i: 12 for i in range(len(self.years))}}
+            ws, {1: 52, 2: 9, 3: 30, 4: 34, **{FIRST_COL + i: 12 for i in range(len(self.years))}}
         )
         page_setup(ws, freeze=f"{get_column_letter(FIRST_COL)}5", title_rows="4:4")
         ws.column_dimensions["C"].hidden = False
@@ -79,7 +86,7 @@ class Grid:
     # -------------------------------------------------------------------- rows
     def _label(self, ws, r, label, unit, measure, note):
         text(ws.cell(r, 1), label)
-        text(ws.cell(r, 2), UNIT_HEADING.get(unit, unit))
+        text(ws.cell(r, 2), line_format(measure, unit)[1])
         cell_style(text(ws.cell(r, 3), measure), "note")
         if note:
             cell_style(text(ws.cell(r, 4), note), "note")
@@ -100,12 +107,19 @@ class Grid:
         the measure's own name is kept for the row that calculates it)."""
         line = proj.lines[(area, measure)]
         r = self.next_row[ws.title]
-        self._label(ws, r, label or line.label, line.unit, measure, note or "engine driver")
+        self._label(
+            ws,
+            r,
+            label or line.label,
+            line.unit,
+            measure,
+            "; ".join(x for x in (note or "engine driver", *line.sources) if x),
+        )
         for i, v in enumerate(line.values[0]):
             if only_first and i > 0:
                 continue
             c = ws.cell(r, FIRST_COL + i, float(v))
-            cell_style(c, "input" if styled else "value", UNIT_FORMAT.get(line.unit, "General"))
+            cell_style(c, "input" if styled else "value", line_format(measure, line.unit)[0])
         self.where[(proj.scenario, area, key or measure)] = (ws, r)
         self.next_row[ws.title] = r + 1
         return r
@@ -130,7 +144,7 @@ class Grid:
         for i in range(len(self.years)):
             c = ws.cell(r, FIRST_COL + i, "=" + formula(i))
             cell_style(
-                c, "total" if total else "calc", number_format or UNIT_FORMAT.get(unit, "General")
+                c, "total" if total else "calc", number_format or line_format(measure, unit)[0]
             )
         if total:
             ws.cell(r, 1).font = BOLD

@@ -22,8 +22,18 @@ COUNT_1 = '#,##0.0;(#,##0.0);"-"'
 PCT = '0.00%;(0.00%);"-"'
 TEXT = "@"
 
-UNIT_FORMAT = {"GBP": GBP_000, "count": COUNT_1, "FTE": COUNT_1, "ratio": PCT}
+UNIT_FORMAT = {"GBP": GBP_000, "count": COUNT, "FTE": COUNT_1, "ratio": PCT}
 UNIT_HEADING = {"GBP": "£000", "count": "number", "FTE": "FTE", "ratio": "%"}
+# Unit costs are shown in whole pounds, not thousands, so a reader sees £759 a week.
+UNIT_COSTS = ("weekly_cost.", "cost_per_place.", "cost_per_fte.")
+
+
+def line_format(measure: str, unit: str) -> tuple[str, str]:
+    """Number format and unit heading for a line of the given measure and unit."""
+    if unit == "GBP" and measure.startswith(UNIT_COSTS):
+        return GBP, "£"
+    return UNIT_FORMAT.get(unit, "General"), UNIT_HEADING.get(unit, unit)
+
 
 TITLE = Font(bold=True, size=14, color="1F3864")
 BOLD = Font(bold=True)
