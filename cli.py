@@ -87,12 +87,13 @@ def run(
     assumptions: Path | None, out_dir: Path, names: tuple[str, ...], draws: int, seed: int
 ) -> None:
     """Run ASSUMPTIONS (a set folder or a scenario file; default: the bundled set)."""
-    from forecasting.run import forecast, write
+    from forecasting.output import write_all
+    from forecasting.run import produce
     from forecasting.summary import summary_text
 
     path = assumptions or _default_assumptions()
-    result = forecast(path, names, draws, seed, progress=sys.stderr.isatty())
-    written = write(result, out_dir)
+    result, files = produce(path, names, draws, seed, progress=sys.stderr.isatty())
+    written = write_all(out_dir, files)
     click.echo(summary_text(result))
     click.echo("Wrote " + ", ".join(str(p) for p in written))
 

@@ -1,7 +1,8 @@
 """One forecast run: load every scenario, project, tabulate and render the outputs.
 
-The CLI calls this; so can a script. Nothing is written until every scenario has been
-read, validated and projected, and then all files are written as one atomic set.
+The CLI calls ``produce`` and writes what it returns with ``output.write_all``; so can a
+script. Nothing is written until every scenario has been read, validated, projected and
+rendered, and then all files are written as one atomic set.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from . import __version__
 from .engine import project
 from .errors import InputError
 from .loading import Scenario, load
-from .output import results_csv, write_all
+from .output import results_csv
 from .projection import Projection
 from .results import Headline, Record, headline, tidy, to_frame
 from .solve import Solution, solve
@@ -81,14 +82,22 @@ def what_it_takes(scenario: Scenario, target_year: str) -> list[tuple[str, Solut
     return out
 
 
-def render(run: Run) -> dict[str, bytes]:
-    """Every output file of a run, as bytes, keyed by file name."""
-    from .excel import workbooks  # openpyxl only when writing workbooks
+def produce(
+    path: Path,
+    names: tuple[str, ...] = (),
+    draws: int = 0,
+    seed: int = 2019,
+    progress: bool = False,
+) -> tuple[Run, dict[str, bytes]]:
+    """Forecast and render every output file. The finance model needs only the central
+    projections, so it is rendered while the Monte Carlo draws run."""
+    from .excel import FINANCE, audience_workbooks, finance_model_in_background
+    from .uncertainty import add_uncertainty
 
-    files = {"results.csv": results_csv(run.records)}
-    files.update(workbooks(run))
-    return files
-
-
-def write(run: Run, out_dir: Path) -> list[Path]:
-    return write_all(out_dir, render(run))
+    run = forecast(path, names)
+    with finance_model_in_background(run) as finance:
+        if draws:
+            add_uncertainty(run, draws, seed, progress)
+        files = {"results.csv": results_csv(run.records), **audience_workbooks(run)}
+        files[FINANCE] = finance()
+    return run, files

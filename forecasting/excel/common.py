@@ -307,14 +307,21 @@ def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet
     )
     r = 5
     base = run.scenarios[0]
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple] = {}
     for s in run.scenarios:
         for path, p in iter_params(s.assumptions):
             dotted = ".".join(path)
             if path[0] not in sections:
                 continue
             loc = s.where(dotted)
-            fingerprint = repr((p.model_dump(), loc))
+            fingerprint = (
+                p.value,
+                tuple((p.values or {}).items()),
+                getattr(p, "low", None),
+                getattr(p, "high", None),
+                p.source,
+                loc,
+            )
             if s is not base and seen.get(dotted) == fingerprint:
                 continue  # the same as the first scenario: listed once
             seen.setdefault(dotted, fingerprint)
