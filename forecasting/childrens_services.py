@@ -20,7 +20,8 @@ OUT_OF_CARE = "out_of_care"
 
 
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b != 0)
+    with np.errstate(over="ignore"):  # an overflow is reported by run.check_finite
+        return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b != 0)
 
 
 def project_childrens_services(inp: Inputs, proj: Projection) -> None:

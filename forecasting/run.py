@@ -12,9 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import __version__
 from .engine import project
-from .errors import InputError
+from .errors import InputError, Problem
 from .loading import Scenario, load
 from .output import results_csv
 from .projection import Projection
@@ -61,6 +63,8 @@ def forecast(
 
     scenarios = load(path, names)
     projections = [project(s.name, s.assumptions) for s in scenarios]
+    for s, p in zip(scenarios, projections, strict=True):
+        check_finite(s, p)
     records = [r for p in projections for r in tidy(p)]
     run = Run(scenarios, projections, records)
     run.extra["solutions"] = what_it_takes(scenarios[0], projections[0].years[-1])
@@ -68,6 +72,25 @@ def forecast(
     if draws:
         add_uncertainty(run, draws, seed, progress)
     return run
+
+
+def check_finite(scenario: Scenario, projection: Projection) -> None:
+    """Valid but extreme inputs (a cost of a billionth of a penny, growth compounding past
+    the largest number) can still overflow; say which line and where it comes from."""
+    for (area, measure), line in projection.lines.items():
+        bad = ~np.isfinite(line.values[0])
+        if bad.any():
+            year = projection.years[int(np.argmax(bad))]
+            where = scenario.where(line.sources[0]) if line.sources else None
+            raise InputError(
+                Problem(
+                    where.file if where else scenario.name,
+                    where.line if where else None,
+                    f"{area}.{measure}",
+                    f"is not a finite number in {year} in scenario '{scenario.name}': check "
+                    + (", ".join(line.sources) if line.sources else "the assumptions it uses"),
+                )
+            )
 
 
 def what_it_takes(scenario: Scenario, target_year: str) -> list[tuple[str, Solution | str]]:

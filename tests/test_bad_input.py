@@ -274,3 +274,15 @@ def test_two_scenarios_with_one_name(editable_set, tmp_path):
     result = CliRunner().invoke(main, ["run", str(editable_set), "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "scenario name 'council-plan' is also used by" in result.stderr
+
+
+def test_an_overflowing_forecast_names_the_line(editable_set, tmp_path):
+    replace(
+        CS,
+        "permanent_cost_per_fte: {value: 45000, low: 40000,",
+        "permanent_cost_per_fte: {value: 1.0e-305, low: 0,",
+    )(editable_set)
+    result = CliRunner().invoke(main, ["run", str(editable_set), "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.stderr
+    assert "is not a finite number in 2019-20" in result.stderr
+    assert "Traceback" not in result.stderr
