@@ -270,7 +270,14 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         if item.agency_social_workers:
             invest_fte = invest_fte + _safe_div(amount, agency_unit)
     add(AREA, "investment", "GBP", investment, "Investing in Children (all items)")
-    add(AREA, "investment_fte", "FTE", invest_fte, "Agency social workers funded by investment")
+    add(
+        AREA,
+        "investment_fte",
+        "FTE",
+        invest_fte,
+        "Agency social workers funded by investment",
+        ("childrens_services.investment", f"{W}.permanent_cost_per_fte", f"{W}.agency_premium"),
+    )
     agency = add(AREA, "agency_fte", "FTE", cover + invest_fte, "Agency social workers (all)")
     fte = add(AREA, "staffing_fte", "FTE", permanent + agency, "Social workers in post (all)")
 
