@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from .consistency import check
 from .errors import InputError, Problem
 from .schema import AssumptionSet, Flag, Param
+from .textfile import read_text
 
 Path_ = tuple[str, ...]
 SCENARIO_KEYS = {"name", "description", "extends", "overrides"}
@@ -102,20 +103,7 @@ def read_yaml(path: Path) -> Document:
 
 def _parse_yaml(path: Path) -> Document:
     name = display(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(Problem(name, None, None, "file not found")) from None
-    except IsADirectoryError:
-        raise InputError(Problem(name, None, None, "is a folder, expected a YAML file")) from None
-    except OSError as e:
-        raise InputError(Problem(name, None, None, f"cannot be read ({e.strerror})")) from None
-    if b"\x00" in raw:
-        raise InputError(Problem(name, None, None, "is a binary file, not YAML text"))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(Problem(name, None, None, f"is not UTF-8 text (byte {e.start})")) from None
+    text = read_text(path, name, "YAML")
     loader = Loader(text)
     try:
         node = loader.get_single_node()

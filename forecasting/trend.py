@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError, Problem
+from .textfile import read_text
 
 MIN_POINTS = 2
 SHORT = 6  # below this many points the backtest is too thin to choose between models
@@ -105,18 +106,7 @@ def _period(text: str) -> tuple[str, float]:
 def read_history(path: Path) -> Series:
     """Read ``period,value`` rows; every problem names the file and line."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(Problem(name, None, None, "history file not found")) from None
-    except OSError as e:
-        raise InputError(Problem(name, None, None, f"cannot be read ({e.strerror})")) from None
-    if b"\x00" in raw:
-        raise InputError(Problem(name, None, None, "is a binary file, not CSV text"))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(Problem(name, None, None, "is not UTF-8 text")) from None
+    text = read_text(path, name, "CSV")
     rows = list(csv.reader(text.splitlines()))
     if not rows or not any(c.strip() for c in rows[0]):
         raise InputError(Problem(name, 1, None, "empty: expected a header period,value"))
