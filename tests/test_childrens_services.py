@@ -90,3 +90,27 @@ def test_reconciliation_is_explicit_and_small(results):
     net = series(results, "council-plan", "csc", "net_spend")
     assert recon.nunique() == 1  # carried forward flat
     assert abs(recon["2018-19"]) < 0.05 * net["2018-19"]
+
+
+def test_other_spend_and_own_price_inflation(results):
+    legal = series(results, "council-plan", "csc", "other_spend.legal")
+    assert legal["2020-21"] == pytest.approx(2_000_000 * 1.02**2)
+    weekly = series(results, "council-plan", "csc", "weekly_cost.external_residential")
+    assert weekly["2020-21"] == pytest.approx(3600 * 1.05**2, abs=0.01)  # its own inflation
+    ifa = series(results, "council-plan", "csc", "weekly_cost.ifa")
+    assert ifa["2020-21"] == pytest.approx(759 * 1.03**2, abs=0.01)  # the general rate
+
+
+def test_recurrent_investment_continues_with_pay_inflation():
+    from forecasting.engine import project
+    from forecasting.loading import load_scenario
+
+    from .conftest import BUNDLED
+
+    a = load_scenario(BUNDLED / "scenarios" / "council-plan.yaml").assumptions.model_copy(deep=True)
+    a.childrens_services.investment["realignment"].recurrent = True
+    proj = project("x", a)
+    line = proj[("csc", "investment.realignment")][0]
+    assert list(line[:2]) == [0, 1_000_000]
+    assert line[2] == pytest.approx(1_000_000 * 1.02)  # pay inflation 2%
+    assert line[5] == pytest.approx(1_000_000 * 1.02**4)
