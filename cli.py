@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
 import sys
 import traceback
 from pathlib import Path
 
 import click
+
+from forecasting import DEFAULT_SEED
+from forecasting.solve import LEVERS
 
 HERE = Path(__file__).resolve().parent
 BUNDLED = HERE / "assumptions" / "stoke-on-trent-2019"
@@ -81,7 +83,9 @@ def main(debug: bool) -> None:
     show_default=True,
     help="Monte Carlo draws over ranged assumptions (0: central case only).",
 )
-@click.option("--seed", type=int, default=2019, show_default=True, help="Random seed for draws.")
+@click.option(
+    "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed for draws."
+)
 @guarded
 def run(
     assumptions: Path | None, out_dir: Path, names: tuple[str, ...], draws: int, seed: int
@@ -135,7 +139,7 @@ def schema() -> None:
 @click.option("--target-year", required=True, help="Year the deficit must clear, e.g. 2023-24.")
 @click.option(
     "--lever",
-    type=click.Choice(["savings", "transfer", "ehcp_growth"]),
+    type=click.Choice(LEVERS),
     default="savings",
     show_default=True,
     help="What to change.",
@@ -190,11 +194,9 @@ def trend(history: Path, horizon: int) -> None:
 @guarded
 def init(directory: Path) -> None:
     """Start a new assumption set in DIRECTORY from the bundled one, to edit."""
-    from forecasting.errors import InputError, Problem
+    from forecasting.loading import new_set
 
-    if directory.exists() and any(directory.iterdir()):
-        raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
-    shutil.copytree(_default_assumptions(), directory, dirs_exist_ok=True)
+    new_set(directory, _default_assumptions())
     click.echo(
         f"Created {directory}. Edit its .yaml files, replacing every 'estimate' with the "
         f"council's own figure, then run `forecast validate {directory}`."

@@ -11,6 +11,8 @@ council's own figure.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .demand import ehcps, permanent_exclusions
@@ -18,8 +20,15 @@ from .inputs import Inputs
 from .projection import Projection
 
 AREA = "dsg"
-# A request equal to the limit is within it; this absorbs float rounding of the product.
-LIMIT_SLACK_GBP = 0.005
+# Half a penny: a request equal to the limit is within it, and a balance this close to
+# nil is cleared, whatever the float rounding of the products behind them.
+HALF_PENNY = 0.005
+
+
+class TransferDecision(NamedTuple):
+    amount: np.ndarray  # the transfer that happens, pounds
+    needs_disapplication: np.ndarray  # 1 where the request needed the Secretary of State
+    above_limit: np.ndarray  # 1 where the request was above the Forum's limit
 
 
 def transfer_decision(
@@ -28,7 +37,7 @@ def transfer_decision(
     limit_share: np.ndarray,
     forum_approves: np.ndarray,
     disapplication_granted: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> TransferDecision:
     """The transfer that happens and whether the request needed a disapplication.
 
     Within the limit and approved by the Forum, the request goes ahead. Above the limit,
@@ -38,11 +47,11 @@ def transfer_decision(
     """
     limit = limit_share * schools_block
     asked = requested > 0
-    above = requested > limit + LIMIT_SLACK_GBP
+    above = requested > limit + HALF_PENNY
     needs = asked & (above | ~forum_approves)
     fallback = np.where(forum_approves, np.minimum(requested, limit), 0.0)
     amount = np.where(~needs, requested, np.where(disapplication_granted, requested, fallback))
-    return np.where(asked, amount, 0.0), needs.astype(float)
+    return TransferDecision(np.where(asked, amount, 0.0), needs.astype(float), above.astype(float))
 
 
 def project_high_needs(inp: Inputs, proj: Projection) -> None:
@@ -278,7 +287,14 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "Schools' Forum approves the transfer (1 yes, 0 no)",
         (f"{H}.transfers.forum_approves",),
     )
-    transfer, needs = transfer_decision(requested, sb, limit_share, forum, granted)
+    transfer, needs, above = transfer_decision(requested, sb, limit_share, forum, granted)
+    add(
+        AREA,
+        "transfer_above_limit",
+        "count",
+        above,
+        "Proposed transfer above the share the Forum may approve (1 yes)",
+    )
     add(
         AREA,
         "transfer_needs_disapplication",
@@ -328,6 +344,6 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         AREA,
         "deficit_cleared",
         "count",
-        (cumulative <= LIMIT_SLACK_GBP).astype(float),
+        (cumulative <= HALF_PENNY).astype(float),
         "Deficit cleared by year end (1 yes)",
     )

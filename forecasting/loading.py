@@ -13,6 +13,7 @@ import copy
 import difflib
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -565,6 +566,13 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
             )
         seen[s.name] = f
     return out
+
+
+def new_set(directory: Path, template: Path) -> None:
+    """A new assumption set to edit: a copy of ``template`` in an empty or new folder."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
+    shutil.copytree(template, directory, dirs_exist_ok=True)
 
 
 def _resolve_trends(model: AssumptionSet, doc: Document, set_dir: Path) -> None:

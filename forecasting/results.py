@@ -82,7 +82,8 @@ def headline(projection: Projection) -> Headline:
     years = projection.years
     overspend = projection[("csc", "overspend")][0]
     cumulative = projection[("dsg", "cumulative_deficit")][0]
-    cleared = [y for y, v in zip(years[1:], cumulative[1:], strict=True) if v <= 0.005]
+    flags = projection[("dsg", "deficit_cleared")][0]
+    cleared = [y for y, f in zip(years[1:], flags[1:], strict=True) if f]
     return Headline(
         scenario=projection.scenario,
         overspend_forecast_total=float(overspend[1:].sum()),

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from . import DEFAULT_SEED, __version__
 from .engine import project
 from .errors import InputError, Problem
 from .loading import Scenario, load
@@ -22,6 +22,7 @@ from .output import results_csv
 from .projection import Projection
 from .results import Headline, Record, headline, tidy, to_frame
 from .solve import Solution, solve
+from .uncertainty import Swing, add_sensitivity, add_uncertainty
 
 
 @dataclass
@@ -33,7 +34,13 @@ class Run:
     records: list[Record]
     run_date: str = field(default_factory=lambda: date.today().isoformat())
     version: str = __version__
-    extra: dict = field(default_factory=dict)
+    # What it takes to clear the DSG deficit in the first scenario: (lever, answer or why not)
+    solutions: list[tuple[str, Solution | str]] = field(default_factory=list)
+    # How far each ranged assumption moves the first scenario's final position
+    sensitivity: list[Swing] = field(default_factory=list)
+    # Monte Carlo: draws and seed used, and P10/P50/P90 by (scenario, measure)
+    draws: dict[str, int] | None = None
+    percentiles: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _frame: Any = field(default=None, repr=False)
 
     @property
@@ -53,21 +60,19 @@ def forecast(
     path: Path,
     names: tuple[str, ...] = (),
     draws: int = 0,
-    seed: int = 2019,
+    seed: int = DEFAULT_SEED,
     progress: bool = False,
 ) -> Run:
     """Load and project every scenario (the central case); find what it would take to clear
     the DSG deficit by the final year in the first scenario and how sensitive its final
     position is to each ranged assumption; with ``draws``, add the Monte Carlo percentiles."""
-    from .uncertainty import add_sensitivity, add_uncertainty
-
     scenarios = load(path, names)
     projections = [project(s.name, s.assumptions) for s in scenarios]
     for s, p in zip(scenarios, projections, strict=True):
         check_finite(s, p)
     records = [r for p in projections for r in tidy(p)]
     run = Run(scenarios, projections, records)
-    run.extra["solutions"] = what_it_takes(scenarios[0], projections[0].years[-1])
+    run.solutions = what_it_takes(scenarios[0], projections[0].years[-1])
     add_sensitivity(run)
     if draws:
         add_uncertainty(run, draws, seed, progress)
@@ -109,13 +114,12 @@ def produce(
     path: Path,
     names: tuple[str, ...] = (),
     draws: int = 0,
-    seed: int = 2019,
+    seed: int = DEFAULT_SEED,
     progress: bool = False,
 ) -> tuple[Run, dict[str, bytes]]:
     """Forecast and render every output file. The finance model needs only the central
     projections, so it is rendered while the Monte Carlo draws run."""
     from .excel import FINANCE, audience_workbooks, finance_model_in_background
-    from .uncertainty import add_uncertainty
 
     run = forecast(path, names)
     with finance_model_in_background(run) as finance:

@@ -20,6 +20,7 @@ import yaml
 
 from .engine import project
 from .errors import InputError, Problem
+from .formats import pounds
 from .schema import AssumptionSet
 
 LEVERS = ("savings", "transfer", "ehcp_growth")
@@ -39,12 +40,14 @@ class Solution:
     def describe(self, scenario: str) -> str:
         """The answer in plain words and figures, for a briefing note."""
         span = f"{self.years[0]} to {self.years[-1]}" if self.years else ""
-        total = f"£{self.amount * len(self.years):,.0f} in all"
+        total = f"{pounds(self.amount * len(self.years))} in all"
         if self.lever == "savings":
-            what = f"further high-needs savings of £{self.amount:,.0f} a year from {span} ({total})"
+            what = (
+                f"further high-needs savings of {pounds(self.amount)} a year from {span} ({total})"
+            )
         elif self.lever == "transfer":
             what = (
-                f"a further schools-block transfer of £{self.amount:,.0f} a year from {span} "
+                f"a further schools-block transfer of {pounds(self.amount)} a year from {span} "
                 f"({total}), on top of any transfer already planned; above 0.5% of the "
                 "schools block it needs the Secretary of State's agreement"
             )
@@ -54,13 +57,8 @@ class Solution:
             f"To clear the DSG deficit by the end of {self.target_year}, scenario "
             f"'{scenario}' needs {what}.\n"
             f"Cumulative deficit at the end of {self.target_year}: "
-            f"{_money(self.deficit_before)} before, {_money(self.deficit_after)} after."
+            f"{pounds(self.deficit_before)} before, {pounds(self.deficit_after)} after."
         )
-
-
-def _money(v: float) -> str:
-    v = 0.0 if abs(v) < 0.5 else v
-    return f"-£{-v:,.0f}" if v < 0 else f"£{v:,.0f}"
 
 
 def _cumulative_at(a: AssumptionSet, year: str) -> float:

@@ -3,15 +3,11 @@ plan and a ranking, in £m (overspends and deficits positive, negatives in brack
 
 from __future__ import annotations
 
+from .formats import millions
 from .results import Headline
 from .run import Run
 
 PLAN = "council-plan"
-
-
-def _m(v: float) -> str:
-    v = 0.0 if abs(v) < 50_000 else v  # below £0.05m shows as 0.0, never as (0.0)
-    return f"({abs(v) / 1e6:,.1f})" if v < 0 else f"{v / 1e6:,.1f}"
 
 
 def _by_year(run: Run, area: str, measure: str, title: str, width: int) -> list[str]:
@@ -19,16 +15,13 @@ def _by_year(run: Run, area: str, measure: str, title: str, width: int) -> list[
     lines = [title, f"{'':<{width}}" + "".join(f"{y.replace('-', '/'):>10}" for y in years)]
     for p in run.projections:
         values = p[(area, measure)][0]
-        lines.append(f"{p.scenario:<{width}}" + "".join(f"{_m(v):>10}" for v in values))
+        lines.append(f"{p.scenario:<{width}}" + "".join(f"{millions(v):>10}" for v in values))
     return lines
 
 
 def _ranks(values: list[float]) -> list[int]:
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0] * len(values)
-    for r, i in enumerate(order, start=1):
-        ranks[i] = r
-    return ranks
+    """1 for the smallest; equal values share a rank, as Excel's RANK gives them."""
+    return [1 + sum(other < v for other in values) for v in values]
 
 
 def summary_text(run: Run) -> str:
@@ -57,17 +50,17 @@ def summary_text(run: Run) -> str:
     )
     for x, ro, rd in zip(h, over_rank, deficit_rank, strict=True):
         lines.append(
-            f"{x.scenario:<{width}}{_m(x.overspend_forecast_total):>10}"
-            f"{_m(x.overspend_forecast_total - base.overspend_forecast_total):>10}{ro:>5}"
-            f"{_m(x.cumulative_deficit_final):>10}"
-            f"{_m(x.cumulative_deficit_final - base.cumulative_deficit_final):>10}{rd:>5}"
-            f"{_m(x.transfers_total):>11}  {x.deficit_clears}"
+            f"{x.scenario:<{width}}{millions(x.overspend_forecast_total):>10}"
+            f"{millions(x.overspend_forecast_total - base.overspend_forecast_total):>10}{ro:>5}"
+            f"{millions(x.cumulative_deficit_final):>10}"
+            f"{millions(x.cumulative_deficit_final - base.cumulative_deficit_final):>10}{rd:>5}"
+            f"{millions(x.transfers_total):>11}  {x.deficit_clears}"
         )
-    if "draws" in run.extra:
-        pct = run.extra["percentiles"]
+    if run.draws:
+        pct = run.percentiles
         lines += [
             "",
-            f"Range from {run.extra['draws']['n']:,} draws (P10 / P50 / P90), end {final}",
+            f"Range from {run.draws['n']:,} draws (P10 / P50 / P90), end {final}",
         ]
         lines.append(f"{'':<{width}}{'DSG deficit':>30}{'CSC overspend':>30}")
         for x in h:
@@ -78,7 +71,7 @@ def summary_text(run: Run) -> str:
             fmt = " / ".join
             lines.append(
                 f"{x.scenario:<{width}}"
-                f"{fmt(_m(d[q][-1]) for q in ('p10', 'p50', 'p90')):>30}"
-                f"{fmt(_m(o[q][-1]) for q in ('p10', 'p50', 'p90')):>30}"
+                f"{fmt(millions(d[q][-1]) for q in ('p10', 'p50', 'p90')):>30}"
+                f"{fmt(millions(o[q][-1]) for q in ('p10', 'p50', 'p90')):>30}"
             )
     return "\n".join(lines)

@@ -27,11 +27,16 @@ import numpy as np
 
 from .errors import InputError, Problem
 from .textfile import read_text
+from .years import parse_year, year_label
 
 MIN_POINTS = 2
 SHORT = 6  # below this many points the backtest is too thin to choose between models
 COMBINE = 3  # how many of the best candidates are combined
-_FY = re.compile(r"^(\d{4})-(\d{2})$")
+ETS_MIN_POINTS = 8  # ETS with a damped trend estimates 5 parameters; fewer points overfit
+REGULAR = 0.03  # gaps within 3% of the median count as evenly spaced (dates drift by days)
+FY_START = 0.25  # a financial year starts in April, a quarter into the calendar year
+GROWTH_YEARS = 5  # a growth rate from a trend is the average over the next five years
+_FY = re.compile(r"^\d{4}-\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -87,12 +92,8 @@ def _period(text: str) -> tuple[str, float]:
     s = text.strip()
     if _YEAR.match(s):
         return "year", float(s)
-    m = _FY.match(s)
-    if m:
-        start, end = int(m.group(1)), int(m.group(2))
-        if (start + 1) % 100 != end:
-            raise ValueError(f"'{s}' is not a financial year like 2019-20")
-        return "fy", start + 0.25
+    if _FY.match(s):
+        return "fy", parse_year(s) + FY_START
     if _DATE.match(s):
         d = date.fromisoformat(s)
         start = date(d.year, 1, 1)
@@ -168,7 +169,7 @@ def read_history(path: Path) -> Series:
     t_arr, y_arr = np.array(t)[order], np.array(y)[order]
     gaps = np.diff(t_arr)
     step = float(np.median(gaps))
-    regular = bool(np.all(np.abs(gaps - step) <= 0.03 * step + 1e-9))
+    regular = bool(np.all(np.abs(gaps - step) <= REGULAR * step + 1e-9))
     return Series([labels[i] for i in order], t_arr, y_arr, kinds.pop(), regular, step)
 
 
@@ -217,7 +218,7 @@ def candidates(s: Series) -> dict[str, Forecaster]:
         c["repeat last growth"] = _naive_growth
     if positive:
         c["straight line on log scale"] = _log_line
-    if s.regular and len(s.y) >= 8:
+    if s.regular and len(s.y) >= ETS_MIN_POINTS:
         c["damped trend (ETS)"] = _ets(log=False)
         if positive:
             c["damped trend on log scale (ETS)"] = _ets(log=True)
@@ -254,7 +255,7 @@ def future_periods(s: Series, horizon: int) -> tuple[list[str], np.ndarray]:
     if s.kind == "year":
         labels = [str(int(round(x))) for x in tf]
     elif s.kind == "fy":
-        labels = [f"{int(x)}-{(int(x) + 1) % 100:02d}" for x in np.floor(tf)]
+        labels = [year_label(int(x)) for x in np.floor(tf)]
     else:
         last = date.fromisoformat(s.labels[-1])
         days = step * 365.25
@@ -342,8 +343,7 @@ def growth_from_history(path: Path, base_year: str, loc) -> tuple[float, float, 
         raise InputError(
             [Problem(p.file, p.line, p.field, p.message + where) for p in e.problems]
         ) from None
-    years_ahead = 5
-    steps = max(1, int(round(years_ahead / s.step)))
+    steps = max(1, int(round(GROWTH_YEARS / s.step)))
     tr = fit(s, steps)
     span = tr.series.step * steps
     last = s.y[-1]

@@ -172,9 +172,9 @@ def add_uncertainty(run, n: int, seed: int, progress: bool = False) -> None:
         run.records.extend(percentile_rows(s.name, proj.years, pcts, units))
         for (_, measure), qs in pcts.items():
             kept[(s.name, measure)] = {f"p{q}": row for q, row in zip(PERCENTILES, qs, strict=True)}
-    run.extra["draws"] = {"n": n, "seed": seed}
-    run.extra["percentiles"] = kept
+    run.draws = {"n": n, "seed": seed}
+    run.percentiles = kept
 
 
 def add_sensitivity(run) -> None:
-    run.extra["sensitivity"] = sensitivity(run.scenarios[0].name, run.scenarios[0].assumptions)
+    run.sensitivity = sensitivity(run.scenarios[0].name, run.scenarios[0].assumptions)

@@ -27,6 +27,11 @@ def year_label(start: int) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+def year_end(label: str) -> str:
+    """``2019-20`` -> ``31 March 2020``, the date a year's closing balance is struck."""
+    return f"31 March {parse_year(label) + 1}"
+
+
 def workbook_label(label: str) -> str:
     """``2019-20`` -> ``2019/20`` as workbooks show it."""
     return label.replace("-", "/")

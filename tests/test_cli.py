@@ -110,3 +110,9 @@ def test_scenario_option_with_a_scenario_file_is_refused(bundled, tmp_path):
     )
     assert r.exit_code == 2
     assert "choose scenarios only from a set folder" in r.stderr
+
+
+def test_ranks_share_places_on_equal_figures():
+    from forecasting.summary import _ranks
+
+    assert _ranks([41.7, 61.9, 41.7, 34.5]) == [2, 4, 2, 1]  # as Excel's RANK does

@@ -17,7 +17,7 @@ LIMIT = np.array([0.005])
 
 
 def decide(requested, forum, granted):
-    t, needs = transfer_decision(
+    t, needs, _ = transfer_decision(
         np.array([requested]), SB, LIMIT, np.array([forum]), np.array([granted])
     )
     return float(t[0]), float(needs[0])
@@ -37,6 +37,9 @@ def test_bundled_transfer_is_above_the_limit(results):
     assert pct["2020-21"] == pytest.approx(3_500_000 / (177_600_000 * 1.025), abs=1e-6)
     needs = series(results, "council-plan", "dsg", "transfer_needs_disapplication")
     assert list(needs) == [0, 0, 1, 1, 1, 1]
+    assert list(series(results, "council-plan", "dsg", "transfer_above_limit")) == list(needs)
+    refused = series(results, "forum-refuses-transfer", "dsg", "transfer_needs_disapplication")
+    assert list(refused) == [0, 0, 1, 1, 1, 1]
 
 
 def test_income_and_provision_spend(results):

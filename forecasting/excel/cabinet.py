@@ -8,21 +8,23 @@ it would take to balance.
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from ..years import workbook_label
-from .common import arrange, charts_sheet, cover, line_chart
-from .forum import _what_it_takes
+from ..years import workbook_label, year_end
+from .common import (
+    charts_sheet,
+    cover,
+    line_chart,
+    master_check,
+    titled,
+    to_bytes,
+    what_it_takes_sheet,
+)
 from .grid import NOTE, Grid
 from .messages import csc_messages, dsg_messages
 from .styles import (
-    BOLD,
-    CHECK_OK_FILL,
     GBP_000,
-    TITLE,
     header_row,
     page_setup,
     set_widths,
@@ -95,7 +97,7 @@ def cabinet_workbook(run) -> bytes:
     _ranking(wb, run, g)
     fan = _range(wb, run, g)
     tornado = _sensitivity(wb, run)
-    _what_it_takes(wb, run)
+    what_it_takes_sheet(wb, run)
     _checks(wb, run, g, fan)
     charts = [
         line_chart(
@@ -128,7 +130,7 @@ def cabinet_workbook(run) -> bytes:
         HOW,
         messages=csc_messages(run) + dsg_messages(run),
     )
-    arrange(
+    return to_bytes(
         wb,
         [
             "Cover",
@@ -141,22 +143,23 @@ def cabinet_workbook(run) -> bytes:
             "Checks",
         ],
     )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _ranking(wb: Workbook, run, g: Grid) -> None:
-    ws = wb.create_sheet("Ranking")
-    text(ws.cell(1, 1), "Scenarios ranked (1 = best)").font = TITLE
+    ws = titled(
+        wb,
+        "Ranking",
+        "Scenarios ranked (1 = best)",
+        "Values from the forecast; the ranks are formulas over them.",
+    )
     h = run.headlines
-    final = workbook_label(h[0].final_year)
+    final = year_end(h[0].final_year)
     header_row(
         ws,
         3,
         [
             "Scenario",
-            f"Cumulative DSG deficit at 31 March {final[-2:]}, £000",
+            f"Cumulative DSG deficit at {final}, £000",
             "Rank by deficit",
             "CSC overspend over the forecast years, £000",
             "Rank by overspend",
@@ -179,14 +182,14 @@ def _ranking(wb: Workbook, run, g: Grid) -> None:
 def _range(wb: Workbook, run, g: Grid) -> list:
     """P10/P50/P90 by scenario; returns the fan-chart series of the plan."""
     ws = wb.create_sheet("Range")
-    pct = run.extra.get("percentiles", {})
+    pct = run.percentiles
     g.sheet(
         ws,
         "Range of outcomes (Monte Carlo percentiles)",
         "Statistical outputs, shown as values: "
         + (
-            f"{run.extra['draws']['n']:,} draws, seed {run.extra['draws']['seed']}."
-            if "draws" in run.extra
+            f"{run.draws['n']:,} draws, seed {run.draws['seed']}."
+            if run.draws
             else "run with --draws N to fill this sheet."
         ),
     )
@@ -214,19 +217,17 @@ def _range(wb: Workbook, run, g: Grid) -> list:
 
 
 def _sensitivity(wb: Workbook, run):
-    ws = wb.create_sheet("Sensitivity")
-    sens = run.extra.get("sensitivity")
+    sens = run.sensitivity
     scenario = run.projections[0].scenario
-    final = workbook_label(run.projections[0].years[-1])
-    text(
-        ws.cell(1, 1), f"Sensitivity: swing from each assumption's low to high value ({scenario})"
-    ).font = TITLE
-    text(
-        ws.cell(2, 1),
+    last_year = run.projections[0].years[-1]
+    ws = titled(
+        wb,
+        "Sensitivity",
+        f"Sensitivity: swing from each assumption's low to high value ({scenario})",
         "Other assumptions at their central values. A positive swing means the "
         "high value makes things worse. Swings in base-year unit costs are net of the "
         "calibration to the known outturn.",
-    ).font = NOTE
+    )
     header_row(
         ws,
         4,
@@ -236,8 +237,8 @@ def _sensitivity(wb: Workbook, run):
             "Central",
             "High",
             "Unit",
-            f"Swing in the cumulative DSG deficit at 31 March {final[-2:]}, £000",
-            f"Swing in the {final} CSC overspend, £000",
+            f"Swing in the cumulative DSG deficit at {year_end(last_year)}, £000",
+            f"Swing in the {workbook_label(last_year)} CSC overspend, £000",
         ],
     )
     if not sens:
@@ -311,13 +312,4 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
                 number_format="General",
             )
             first = first or g.next_row[ws.title] - 1
-    last = g.next_row[ws.title] - 1
-    text(ws.cell(2, 1), "Master check (all checks TRUE)").font = BOLD
-    c = ws.cell(
-        2,
-        5,
-        f"=AND({g.col(0)}{first or 5}:{g.col(len(g.years) - 1)}{max(last, 5)})"
-        if first
-        else "=TRUE()",
-    )
-    c.font, c.fill = BOLD, CHECK_OK_FILL
+    master_check(ws, g, first, g.next_row[ws.title] - 1)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import io
+from collections.abc import Callable, Iterable
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -11,13 +12,15 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..loading import Scenario, iter_params
+from ..projection import Projection
 from ..schema import Param
-from ..years import workbook_label
+from ..years import workbook_label, year_end
 from .grid import FIRST_COL, NOTE, Grid, quoted
 from .models import CSC, DSG, fixed_lines, tolerance_cell
 from .styles import (
     BOLD,
     CHECK_OK_FILL,
+    GBP,
     TITLE,
     UNIT_FORMAT,
     WRAP,
@@ -91,28 +94,98 @@ def cover(
     return ws
 
 
-def engine_sheet(wb: Workbook, g: Grid, run, wanted: list[tuple[str, str]]) -> Worksheet:
-    """The engine's own figures (values) for the lines the checks compare with."""
-    ws = wb.create_sheet("Engine figures")
-    g.sheet(
-        ws,
-        "Engine figures (values, for the checks)",
-        "Figures as the forecasting engine computed them; the Checks sheet compares the "
-        "workbook's formulas with these.",
-    )
+def values_sheet(
+    wb: Workbook,
+    g: Grid,
+    run,
+    name: str,
+    subtitle: str,
+    pick: Callable[[Projection], list[tuple[str, str]]],
+    key: str,
+    note: str,
+) -> Worksheet:
+    """A sheet of engine figures as values (not inputs): for each scenario the lines
+    ``pick`` chooses, registered in the grid as ``<key>.<measure>``."""
+    ws = wb.create_sheet(name)
+    g.sheet(ws, f"{name} (values)", subtitle)
     for proj in run.projections:
         g.section(ws, proj.scenario)
-        for area, measure in wanted:
-            if (area, measure) in proj.lines:
-                g.input_row(
-                    ws,
-                    proj,
-                    area,
-                    measure,
-                    key=f"engine.{measure}",
-                    note="engine value",
-                    styled=False,
-                )
+        for area, measure in pick(proj):
+            g.input_row(
+                ws, proj, area, measure, key=f"{key}.{measure}", note=note or area, styled=False
+            )
+    return ws
+
+
+def engine_sheet(wb: Workbook, g: Grid, run, wanted: list[tuple[str, str]]) -> Worksheet:
+    """The engine's own figures for the lines the checks compare with."""
+    return values_sheet(
+        wb,
+        g,
+        run,
+        "Engine figures",
+        "Figures as the forecasting engine computed them; the Checks sheet compares the "
+        "workbook's formulas with these.",
+        lambda proj: [m for m in wanted if m in proj.lines],
+        "engine",
+        "engine value",
+    )
+
+
+def master_check(ws: Worksheet, g: Grid, first: int | None, last: int) -> None:
+    """The one cell that is TRUE only when every check from row ``first`` to ``last`` is."""
+    text(ws.cell(2, 1), "Master check (all checks TRUE)").font = BOLD
+    formula = f"=AND({g.col(0)}{first}:{g.col(len(g.years) - 1)}{last})" if first else "=TRUE()"
+    c = ws.cell(2, FIRST_COL, formula)
+    c.font, c.fill = BOLD, CHECK_OK_FILL
+    g.formulas += 1
+
+
+def titled(wb: Workbook, name: str, title: str, note: str) -> Worksheet:
+    """A plain (non-timeline) sheet with its title and a line saying what it is."""
+    ws = wb.create_sheet(name)
+    text(ws.cell(1, 1), title).font = TITLE
+    text(ws.cell(2, 1), note).font = NOTE
+    return ws
+
+
+def to_bytes(wb: Workbook, order: list[str]) -> bytes:
+    """The workbook, sheets in reading order, as the bytes of an .xlsx file."""
+    arrange(wb, order)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def what_it_takes_sheet(wb: Workbook, run) -> Worksheet:
+    """The solver's answers for the first scenario (values), in words and figures."""
+    ws = titled(
+        wb,
+        "What it takes",
+        "What it would take to clear the deficit",
+        "Found by the forecasting engine (values, not formulas): each lever on its "
+        "own, everything else as in the scenario.",
+    )
+    scenario = run.projections[0].scenario
+    final = year_end(run.projections[0].years[-1])
+    text(ws.cell(4, 1), f"Scenario: {scenario}; deficit cleared by {final}").font = BOLD
+    labels = {
+        "savings": "Further high-needs savings, each year",
+        "transfer": "Further schools-block transfer, each year",
+        "ehcp_growth": "School-age EHCP growth held to, a year",
+    }
+    for r, (lever, sol) in enumerate(run.solutions, start=6):
+        text(ws.cell(r, 1), labels[lever]).font = BOLD
+        if isinstance(sol, str):
+            text(ws.cell(r, 2), f"Not possible with this lever: {sol}").alignment = WRAP
+        else:
+            c = ws.cell(r, 2, sol.amount)
+            c.number_format = "0.00%" if lever == "ehcp_growth" else GBP
+            text(ws.cell(r, 3), sol.describe(scenario)).alignment = WRAP
+        ws.row_dimensions[r].height = 48
+        ws.cell(r, 1).alignment = ws.cell(r, 2).alignment = WRAP
+    set_widths(ws, {1: 40, 2: 16, 3: 100})
+    page_setup(ws)
     return ws
 
 
@@ -127,7 +200,6 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
     )
     tol = tolerance_cell(ws, 3)
     first_check = None
-    n = len(run.projections[0].years)
     for proj in run.projections:
         s = proj.scenario
         g.section(ws, s)
@@ -247,11 +319,7 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
                 ws, s, "check", f"check.{k}", label, "flag", formula, number_format="General"
             )
             first_check = first_check or row
-    last = g.next_row[ws.title] - 1
-    text(ws.cell(2, 1), "Master check (all checks TRUE)").font = BOLD
-    c = ws.cell(2, FIRST_COL, f"=AND({g.col(0)}{first_check}:{g.col(n - 1)}{last})")
-    c.font, c.fill = BOLD, CHECK_OK_FILL
-    g.formulas += 1
+    master_check(ws, g, first_check, g.next_row[ws.title] - 1)
     return ws
 
 
@@ -281,13 +349,13 @@ def _expenditure_check(g: Grid, proj, ws: Worksheet, tol: str):
 
 def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet:
     """Every input with its value, unit, basis, source, file and line; overrides by scenario."""
-    ws = wb.create_sheet("Assumptions and sources")
-    text(ws.cell(1, 1), "Assumptions and sources").font = TITLE
-    text(
-        ws.cell(2, 1),
+    ws = titled(
+        wb,
+        "Assumptions and sources",
+        "Assumptions and sources",
         "Every figure the forecast starts from. Basis 'estimate' marks a figure "
         "derived here: replace it with the council's own first.",
-    ).font = NOTE
+    )
     header_row(
         ws,
         4,

@@ -7,12 +7,9 @@ agreement with the engine; the full projection of every scenario follows as valu
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 
 from .common import (
-    arrange,
     assumptions_sheet,
     breakdown,
     charts_sheet,
@@ -21,6 +18,8 @@ from .common import (
     engine_sheet,
     line_chart,
     stacked_chart,
+    to_bytes,
+    values_sheet,
 )
 from .grid import Grid
 from .messages import csc_messages, dsg_messages
@@ -62,7 +61,17 @@ def finance_model(run) -> bytes:
         dsg_calcs(g, dsg, proj)
     engine_sheet(wb, g, run, [(CSC, "overspend"), (DSG, "cumulative_deficit")])
     checks_sheet(wb, g, run, (CSC, DSG))
-    _other_lines(wb, run, g)
+    values_sheet(
+        wb,
+        g,
+        run,
+        "Other lines",
+        "The rest of every scenario's projection as the engine computed it: workforce and "
+        "caseloads, moves, savings by item, DSG detail.",
+        lambda proj: [k for k in proj.lines if not g.has(proj.scenario, *k)],
+        "other",
+        "",
+    )
     charts = []
     n = len(years)
     charts.append(
@@ -118,25 +127,6 @@ def finance_model(run) -> bytes:
         HOW,
         messages=csc_messages(run) + dsg_messages(run),
     )
-    arrange(wb, ["Cover", "Checks", "Charts", "Inputs", "Children's social care", "DSG high needs"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _other_lines(wb: Workbook, run, g: Grid) -> None:
-    """Every line of the projection not already on the Inputs or calculation sheets."""
-    ws = wb.create_sheet("Other lines")
-    g.sheet(
-        ws,
-        "Other lines (values)",
-        "The rest of every scenario's projection as the "
-        "engine computed it: workforce and caseloads, moves, savings by item, DSG detail.",
+    return to_bytes(
+        wb, ["Cover", "Checks", "Charts", "Inputs", "Children's social care", "DSG high needs"]
     )
-    for proj in run.projections:
-        g.section(ws, proj.scenario)
-        for area, measure in proj.lines:
-            if not g.has(proj.scenario, area, measure):
-                g.input_row(
-                    ws, proj, area, measure, note=area, key=f"other.{area}.{measure}", styled=False
-                )

@@ -8,13 +8,9 @@ balance, and charts. Readable without the tool; the arithmetic is live formulas.
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 
-from ..years import workbook_label
 from .common import (
-    arrange,
     assumptions_sheet,
     breakdown,
     charts_sheet,
@@ -23,11 +19,12 @@ from .common import (
     engine_sheet,
     line_chart,
     stacked_chart,
+    to_bytes,
+    what_it_takes_sheet,
 )
-from .grid import NOTE, Grid
+from .grid import Grid
 from .messages import dsg_messages
 from .models import DSG, dsg_calcs, dsg_inputs
-from .styles import BOLD, GBP, TITLE, WRAP, page_setup, set_widths, text
 
 HOW = [
     "Summary: the cumulative deficit at each year end for every scenario, and how far the "
@@ -118,7 +115,7 @@ def forum_workbook(run) -> bytes:
                 f"{g.ref('council-plan', DSG, 'cumulative_deficit', i, summary)}"
             ),
         )
-    _what_it_takes(wb, run)
+    what_it_takes_sheet(wb, run)
     engine_sheet(wb, g, run, [(DSG, "cumulative_deficit")])
     checks_sheet(wb, g, run, (DSG,))
     charts = []
@@ -167,39 +164,6 @@ def forum_workbook(run) -> bytes:
         HOW,
         messages=dsg_messages(run),
     )
-    arrange(wb, ["Cover", "Summary", "Charts", "High needs", "What it takes", "Inputs", "Checks"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _what_it_takes(wb: Workbook, run) -> None:
-    ws = wb.create_sheet("What it takes")
-    text(ws.cell(1, 1), "What it would take to clear the deficit").font = TITLE
-    text(
-        ws.cell(2, 1),
-        "Found by the forecasting engine (values, not formulas): each lever on "
-        "its own, everything else as in the scenario.",
-    ).font = NOTE
-    scenario = run.projections[0].scenario
-    final = workbook_label(run.projections[0].years[-1])
-    text(ws.cell(4, 1), f"Scenario: {scenario}; deficit cleared by 31 March of {final}").font = BOLD
-    labels = {
-        "savings": "Further high-needs savings, each year",
-        "transfer": "Schools-block transfer, each year",
-        "ehcp_growth": "School-age EHCP growth held to, a year",
-    }
-    r = 6
-    for lever, sol in run.extra.get("solutions", []):
-        text(ws.cell(r, 1), labels[lever]).font = BOLD
-        if isinstance(sol, str):
-            text(ws.cell(r, 2), f"Not possible with this lever: {sol}").alignment = WRAP
-        else:
-            c = ws.cell(r, 2, sol.amount)
-            c.number_format = "0.00%" if lever == "ehcp_growth" else GBP
-            text(ws.cell(r, 3), sol.describe(scenario)).alignment = WRAP
-        ws.row_dimensions[r].height = 48
-        ws.cell(r, 1).alignment = ws.cell(r, 2).alignment = WRAP
-        r += 1
-    set_widths(ws, {1: 40, 2: 16, 3: 100})
-    page_setup(ws)
+    return to_bytes(
+        wb, ["Cover", "Summary", "Charts", "High needs", "What it takes", "Inputs", "Checks"]
+    )

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from ..years import workbook_label
+from ..formats import millions
+from ..years import workbook_label, year_end
 
 
 def _m(v: float) -> str:
-    return f"£{v / 1e6:,.1f}m" if v >= 0 else f"−£{-v / 1e6:,.1f}m"
-
-
-def _year_end(label: str) -> str:
-    return f"31 March {int(label[:4]) + 1}"
+    return millions(v, brackets=False)
 
 
 def dsg_messages(run) -> list[str]:
@@ -23,10 +20,11 @@ def dsg_messages(run) -> list[str]:
     transfer = plan[("dsg", "schools_block_transfer")][0]
     pct = plan[("dsg", "transfer_pct_of_schools_block")][0]
     limit = plan[("dsg", "transfer_limit_share")][0]
+    above_limit = plan[("dsg", "transfer_above_limit")][0]
     out = [
-        f"The cumulative DSG deficit is {_m(cum[0])} at {_year_end(years[0])} and "
-        f"{_m(cum[1])} at {_year_end(years[1])} (in-year deficit {_m(iy[1])}).",
-        f"Under '{plan.scenario}' it is {_m(cum[-1])} at {_year_end(years[-1])}"
+        f"The cumulative DSG deficit is {_m(cum[0])} at {year_end(years[0])} and "
+        f"{_m(cum[1])} at {year_end(years[1])} (in-year deficit {_m(iy[1])}).",
+        f"Under '{plan.scenario}' it is {_m(cum[-1])} at {year_end(years[-1])}"
         + (
             f", after schools-block transfers of {_m(transfer.sum())} in all."
             if transfer.sum()
@@ -36,7 +34,7 @@ def dsg_messages(run) -> list[str]:
     asked = [i for i, v in enumerate(pct) if v > 0]
     if asked:
         i = asked[0]
-        above = pct[i] > limit[i]
+        above = bool(above_limit[i])
         out.append(
             f"The transfer proposed for {workbook_label(years[i])} is {pct[i]:.2%} of the schools "
             f"block: {'above' if above else 'within'} the {limit[i]:.1%} the Forum may approve"
@@ -46,12 +44,12 @@ def dsg_messages(run) -> list[str]:
         if name != plan.scenario and name in ("unmitigated", "forum-refuses-transfer"):
             out.append(
                 f"Under '{name}' it is {_m(other[('dsg', 'cumulative_deficit')][0][-1])} "
-                f"at {_year_end(years[-1])}."
+                f"at {year_end(years[-1])}."
             )
-    for lever, sol in run.extra.get("solutions", []):
+    for lever, sol in run.solutions:
         if lever == "savings" and not isinstance(sol, str) and sol.amount > 0:
             out.append(
-                f"Clearing the deficit by {_year_end(sol.target_year)} needs further "
+                f"Clearing the deficit by {year_end(sol.target_year)} needs further "
                 f"high-needs savings of {_m(sol.amount)} a year from "
                 f"{workbook_label(sol.years[0])}."
             )
