@@ -25,6 +25,8 @@ from .schema import AssumptionSet
 
 LEVERS = ("savings", "transfer", "ehcp_growth")
 TOLERANCE_GBP = 1.0  # the solution is found to within a pound of zero at the target year
+EHCP_FLOOR = -0.5  # the EHCP-growth search goes no lower than plans halving every year
+LARGEST_LEVER_GBP = 1e10  # a savings or transfer search gives up past £10bn a year
 
 
 @dataclass
@@ -149,7 +151,7 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
         x = 0.0
     elif lever == "ehcp_growth":
         hi = a.high_needs.ehcp.growth.value or 0.0
-        if gap(-0.5) > 0:
+        if gap(EHCP_FLOOR) > 0:
             raise InputError(
                 Problem(
                     "--lever",
@@ -158,13 +160,13 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
                     "even a 50% yearly fall in EHCPs does not clear the deficit by that year",
                 )
             )
-        x = _brentq(gap, -0.5, hi, 1e-9)
+        x = _brentq(gap, EHCP_FLOOR, hi, 1e-9)
     else:
         x = _affine_root(gap, before)
         if x is None:
             hi = max(before, 1.0)
             while gap(hi) > 0:
-                if hi > 1e10:
+                if hi > LARGEST_LEVER_GBP:
                     raise InputError(
                         Problem(
                             "--lever",
