@@ -14,15 +14,9 @@ from pathlib import Path
 
 import click
 
-from forecasting import DEFAULT_SEED
+from forecasting import DEFAULT_SEED, __version__
+from forecasting.bundled import DEFAULT_SET, bundled_set
 from forecasting.solve import LEVERS
-
-HERE = Path(__file__).resolve().parent
-BUNDLED = HERE / "assumptions" / "stoke-on-trent-2019"
-
-
-def _default_assumptions() -> Path:
-    return BUNDLED if BUNDLED.is_dir() else Path("assumptions/stoke-on-trent-2019")
 
 
 def guarded(fn):
@@ -60,7 +54,7 @@ def guarded(fn):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
-@click.version_option(package_name="council-forecasting", prog_name="forecast")
+@click.version_option(__version__, prog_name="forecast")
 def main(debug: bool) -> None:
     """Forecast children's services spend and the DSG high-needs deficit from assumption files."""
 
@@ -90,12 +84,13 @@ def main(debug: bool) -> None:
 def run(
     assumptions: Path | None, out_dir: Path, names: tuple[str, ...], draws: int, seed: int
 ) -> None:
-    """Run ASSUMPTIONS (a set folder or a scenario file; default: the bundled set)."""
+    """Run ASSUMPTIONS (a set folder or a scenario file; default: the bundled set
+    stoke-on-trent-2019)."""
     from forecasting.output import write_all
     from forecasting.run import produce
     from forecasting.summary import summary_text
 
-    path = assumptions or _default_assumptions()
+    path = assumptions or bundled_set()
     result, files = produce(path, names, draws, seed, progress=sys.stderr.isatty())
     written = write_all(out_dir, files)
     click.echo(summary_text(result))
@@ -159,7 +154,7 @@ def solve(
     from forecasting.solve import scenario_text
     from forecasting.solve import solve as find
 
-    path = assumptions or _default_assumptions()
+    path = assumptions or bundled_set()
     (scenario,) = load(path, (name,)) if path.is_dir() else load(path)
     solution = find(scenario.assumptions, target_year, lever)
     click.echo(solution.describe(scenario.name))
@@ -191,16 +186,33 @@ def trend(history: Path, horizon: int) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--from",
+    "template",
+    default=DEFAULT_SET,
+    show_default=True,
+    help="The bundled set to copy (`forecast sets` lists them).",
+)
 @guarded
-def init(directory: Path) -> None:
-    """Start a new assumption set in DIRECTORY from the bundled one, to edit."""
+def init(directory: Path, template: str) -> None:
+    """Start a new assumption set in DIRECTORY from a bundled one, to edit."""
     from forecasting.loading import new_set
 
-    new_set(directory, _default_assumptions())
+    new_set(directory, bundled_set(template))
     click.echo(
-        f"Created {directory}. Edit its .yaml files, replacing every 'estimate' with the "
-        f"council's own figure, then run `forecast validate {directory}`."
+        f"Created {directory} from {template}. Edit its .yaml files, replacing every "
+        f"'estimate' listed in {directory / 'caveats.md'} with the council's own figure, "
+        f"then run `forecast validate {directory}`."
     )
+
+
+@main.command("sets")
+def sets_() -> None:
+    """List the assumption sets bundled with the tool."""
+    from forecasting.bundled import bundled_sets, set_title
+
+    for name, path in bundled_sets().items():
+        click.echo(f"{name}\t{set_title(path)}")
 
 
 if __name__ == "__main__":
