@@ -1,8 +1,10 @@
 """The workbooks: live formulas that LibreOffice recalculates to the engine's figures,
 checks that all pass, charts, and text from inputs kept as text.
 
-openpyxl stores formulas without computed values, so each workbook is recalculated with
-LibreOffice headless and read back. Without LibreOffice these tests are skipped.
+Each formula is stored with its value (for readers that do not recalculate); LibreOffice is
+told to recalculate every formula on load (its profile's OOXMLRecalcMode), so the
+recalculated workbook proves the formulas, not the stored values. Without LibreOffice these
+tests are skipped.
 """
 
 from __future__ import annotations
@@ -27,10 +29,27 @@ needs_soffice = pytest.mark.skipif(
 )
 
 
+# LibreOffice's setting "recalculate on load" for Excel files: 0 = always (default: never,
+# which would read back the stored values instead of the formulas' results).
+ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
 def recalculate(src: Path, dest: Path) -> Path:
-    """Open in LibreOffice headless, recalculate, save as xlsx with computed values."""
+    """Open in LibreOffice headless, recalculate every formula, save as xlsx with the
+    recalculated values."""
     dest.mkdir(parents=True, exist_ok=True)
     profile = dest / "profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(ALWAYS_RECALCULATE)
     subprocess.run(
         [
             SOFFICE,
@@ -58,6 +77,34 @@ def outputs(tmp_path_factory, bundled):
     result = CliRunner().invoke(main, ["run", str(bundled), "--out", str(out), "--draws", "300"])
     assert result.exit_code == 0, result.output + result.stderr
     return out
+
+
+def formula_cells(wb):
+    """(sheet, cell) of every formula in a workbook opened with its formulas."""
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    yield ws.title, c.coordinate
+
+
+def test_every_formula_cell_stores_a_value(outputs):
+    """A reader that does not recalculate (a preview, pandas, a script) sees a value in
+    every formula cell, and the headline figures are there."""
+    for name in WORKBOOKS:
+        wb, stored = load_workbook(outputs / name), load_workbook(outputs / name, data_only=True)
+        cells = list(formula_cells(wb))
+        assert cells, name
+        empty = [(s, c) for s, c in cells if stored[s][c].value is None]
+        assert not empty, (name, empty[:5])
+        assert stored["Checks"]["E2"].value is True, name
+    forum = load_workbook(outputs / "schools-forum-dsg.xlsx", data_only=True)["High needs"]
+    plan = [
+        r
+        for r in _calc_rows(forum, "dsg")
+        if r[:3] == ("council-plan", "dsg", "cumulative_deficit")
+    ]
+    assert round(plan[0][3][1]) == 19_493_000
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +194,49 @@ def test_recalculated_formulas_equal_the_engine_to_the_pound(recalculated, outpu
                         assert abs(float(v) - engine[key]) <= 1.0, (name, key, v, engine[key])
                         compared += 1
     assert compared > 1000
+
+
+@needs_soffice
+def test_stored_values_equal_libreoffice_recalculation(recalculated, outputs):
+    """Every formula's stored value is what LibreOffice computes from the formula: numbers
+    to the pound (and to 1e-9 for ratios and flags), logicals and text exactly."""
+    compared = 0
+    for name in WORKBOOKS:
+        wb = load_workbook(outputs / name)
+        stored = load_workbook(outputs / name, data_only=True)
+        for sheet, cell in formula_cells(wb):
+            mine, theirs = stored[sheet][cell].value, recalculated[name][sheet][cell].value
+            if isinstance(theirs, bool) or isinstance(mine, bool):
+                assert mine is theirs, (name, sheet, cell, mine, theirs)
+            elif isinstance(theirs, (int, float)):
+                tol = 0.5 if abs(theirs) >= 100 else 1e-9
+                assert abs(mine - theirs) <= tol, (name, sheet, cell, mine, theirs)
+            else:
+                assert mine == theirs, (name, sheet, cell, mine, theirs)
+            compared += 1
+    assert compared > 4000
+
+
+@needs_soffice
+def test_libreoffice_recalculates_rather_than_reading_stored_values(outputs, tmp_path):
+    """The recalculation proof is real: a workbook whose stored values are wrong comes back
+    from LibreOffice with the formulas' own results."""
+    from forecasting.excel.cached_values import with_cached_values
+
+    src = outputs / "schools-forum-dsg.xlsx"
+    wb = load_workbook(src)
+    wrong = {s: {} for s in wb.sheetnames}
+    for sheet, cell in formula_cells(wb):
+        wrong[sheet][cell] = 123.0
+    wrong["Checks"]["E2"] = False
+    bad = tmp_path / "in" / src.name
+    bad.parent.mkdir()
+    bad.write_bytes(with_cached_values(src.read_bytes(), wrong))
+    assert load_workbook(bad, data_only=True)["Checks"]["E2"].value is False
+    again = load_workbook(recalculate(bad, tmp_path / "out"), data_only=True)
+    assert again["Checks"]["E2"].value is True
+    hn = [r for r in _calc_rows(again["High needs"], "dsg") if r[2] == "cumulative_deficit"]
+    assert round(hn[0][3][1]) == 19_493_000
 
 
 @needs_soffice

@@ -15,6 +15,7 @@ from ..loading import Scenario, iter_params
 from ..projection import Projection
 from ..schema import Param
 from ..years import workbook_label, year_end
+from .cached_values import evaluate, with_cached_values
 from .grid import FIRST_COL, NOTE, Grid, quoted
 from .models import CSC, DSG, fixed_lines, tolerance_cell
 from .styles import (
@@ -150,11 +151,13 @@ def titled(wb: Workbook, name: str, title: str, note: str) -> Worksheet:
 
 
 def to_bytes(wb: Workbook, order: list[str]) -> bytes:
-    """The workbook, sheets in reading order, as the bytes of an .xlsx file."""
+    """The workbook, sheets in reading order, as the bytes of an .xlsx file, with every
+    formula's value stored beside it for readers that do not recalculate."""
     arrange(wb, order)
+    values = evaluate(wb)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return with_cached_values(buf.getvalue(), values)
 
 
 def what_it_takes_sheet(wb: Workbook, run) -> Worksheet:
