@@ -3,7 +3,7 @@
 In a wheel the folder ``assumptions/`` of the source tree is installed as the package data
 ``forecasting.sets`` (see ``setup.cfg``), so the bundled sets are found wherever the tool
 is run from. In a source checkout (an editable install, or the tests) that package does not
-exist and the sets are read from ``assumptions/`` beside this package.
+hold the sets, which are read from ``assumptions/`` beside this package.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ CAVEATS = "caveats.md"  # each set's log of the figures that are not published o
 
 def sets_root() -> Path:
     """The folder holding the bundled sets."""
-    try:
-        return Path(str(importlib.resources.files("forecasting.sets")))
-    except ModuleNotFoundError:  # a source checkout: the sets live in the repository
-        return Path(__file__).resolve().parent.parent / "assumptions"
+    installed = importlib.resources.files("forecasting") / "sets"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parent.parent / "assumptions"  # a source checkout
 
 
 def bundled_sets() -> dict[str, Path]:
     """Every bundled set by name (a set is a folder holding ``*.yaml`` files)."""
     root = sets_root()
-    found = {p.name: p for p in sorted(root.iterdir()) if p.is_dir() and any(p.glob("*.yaml"))}
-    return found
+    return {p.name: p for p in sorted(root.iterdir()) if p.is_dir() and any(p.glob("*.yaml"))}
 
 
 def bundled_set(name: str = DEFAULT_SET) -> Path:

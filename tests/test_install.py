@@ -1,0 +1,147 @@
+"""The tool as a finance team installs it: a wheel in a fresh environment, run from an
+empty folder outside the repository, with the bundled sets found inside the package."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+OUTPUTS = {"results.csv", "finance-model.xlsx", "schools-forum-dsg.xlsx", "cabinet-scenarios.xlsx"}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """A wheel built from a copy of the source tree (the checkout itself is left as it is)."""
+    src = tmp_path_factory.mktemp("src") / "project"
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "reports", "build", "dist", "*.egg-info", "__pycache__", ".*cache"
+        ),
+    )
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = dist.glob("*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def forecast(wheel, tmp_path_factory) -> Path:
+    """``forecast`` from the wheel installed in a new virtual environment.
+
+    The wheel is installed without its dependencies, which the new environment borrows from
+    the test environment (a path line in a .pth file, which does not run the test
+    environment's own .pth hooks, so its editable install of this checkout stays out of
+    sight): the package, its data and its console script are the wheel's alone. `.ci/run`
+    also installs the wheel with its dependencies resolved from the index.
+    """
+    env = tmp_path_factory.mktemp("venv") / "env"
+    venv.EnvBuilder(with_pip=False).create(env)
+    py = env / "bin" / "python"
+    site = subprocess.run(
+        [py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (Path(site) / "borrowed-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(py),
+            "install",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return env / "bin" / "forecast"
+
+
+def sh(cmd: list, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_wheel_carries_the_bundled_sets_and_their_caveats(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    base = "forecasting/sets/stoke-on-trent-2019/"
+    for f in (
+        "general.yaml",
+        "childrens_services.yaml",
+        "high_needs.yaml",
+        "caveats.md",
+        "scenarios/council-plan.yaml",
+        "history/children_in_care.csv",
+    ):
+        assert base + f in names, f
+
+
+def test_installed_tool_runs_from_an_empty_folder(forecast, tmp_path):
+    here = tmp_path / "empty"
+    here.mkdir()
+    r = sh([forecast, "--version"], here)
+    assert r.returncode == 0 and "0." in r.stdout, r.stderr
+    r = sh([forecast, "sets"], here)
+    assert r.returncode == 0 and "stoke-on-trent-2019" in r.stdout, r.stderr
+
+    r = sh([forecast, "run", "--out", "out", "--draws", "50"], here)
+    assert r.returncode == 0, r.stderr
+    assert {p.name for p in (here / "out").iterdir()} == OUTPUTS
+    rows = list(csv.DictReader((here / "out" / "results.csv").open()))
+    (deficit,) = [
+        float(x["value"])
+        for x in rows
+        if (x["scenario"], x["measure"], x["year"])
+        == ("council-plan", "cumulative_deficit", "2019-20")
+    ]
+    assert round(deficit) == 19_493_000  # the report's figure, from the set inside the wheel
+
+    r = sh([forecast, "init", "mine"], here)
+    assert r.returncode == 0, r.stderr
+    assert (here / "mine" / "caveats.md").is_file()  # the log travels with the copy
+    r = sh([forecast, "validate", "mine"], here)
+    assert r.returncode == 0, r.stderr
+    r = sh([forecast, "run", "mine", "--out", "o2", "--draws", "0"], here)
+    assert r.returncode == 0, r.stderr
+    r = sh([forecast, "run", "--out", "o1", "--draws", "0"], here)
+    assert r.returncode == 0, r.stderr
+    # the copy is the bundled set: the same figures, byte for byte
+    assert (here / "o2" / "results.csv").read_bytes() == (here / "o1" / "results.csv").read_bytes()
+    r = sh([forecast, "solve", "--scenario", "council-plan", "--target-year", "2023-24"], here)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in here.iterdir()) == ["mine", "o1", "o2", "out"]
