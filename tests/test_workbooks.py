@@ -176,24 +176,131 @@ def _calc_rows(ws, area):
             yield scenario, area, measure, [c.value for c in row[4:]]
 
 
-@needs_soffice
-def test_recalculated_formulas_equal_the_engine_to_the_pound(recalculated, outputs):
-    results = pd.read_csv(outputs / "results.csv")
+# How close a formula must come to the engine, by unit: money to the pound, counts and FTE
+# to 0.01 (so a 0/1 flag cannot flip), ratios to results.csv's rounding (1e-6).
+TOLERANCE = {"GBP": 0.5, "count": 0.01, "FTE": 0.01, "ratio": 5.1e-7}
+# The sheets whose calculation rows mirror the engine's lines, by workbook.
+ENGINE_SHEETS = {
+    "finance-model.xlsx": (("Children's social care", "csc"), ("DSG high needs", "dsg")),
+    "schools-forum-dsg.xlsx": (("High needs", "dsg"),),
+}
+
+
+def engine_line(measure: str) -> str:
+    """A row that links to an input row (``budget_link``) shows the engine line it links."""
+    for suffix in ("_link", ".link"):
+        if measure.endswith(suffix):
+            return measure[: -len(suffix)]
+    return measure
+
+
+def compare_with_engine(workbooks: dict, results: pd.DataFrame) -> int:
+    """Every formula row of the engine sheets equals its engine line in every year, within
+    its unit's tolerance; a formula row with no engine line to compare with is a failure."""
     engine = {(r.scenario, r.area, r.measure, r.year): r.value for r in results.itertuples()}
+    units = {(a, m): u for a, m, u in results[["area", "measure", "unit"]].itertuples(index=False)}
     years = sorted(results.year.unique())
-    compared = 0
-    for name, sheets in (
-        ("finance-model.xlsx", (("Children's social care", "csc"), ("DSG high needs", "dsg"))),
-        ("schools-forum-dsg.xlsx", (("High needs", "dsg"),)),
-    ):
+    compared, uncompared = 0, set()
+    for name, sheets in ENGINE_SHEETS.items():
         for sheet, area in sheets:
-            for scenario, area_, measure, values in _calc_rows(recalculated[name][sheet], area):
+            for scenario, area_, measure, values in _calc_rows(workbooks[name][sheet], area):
+                line = engine_line(measure)
+                if (area_, line) not in units:
+                    uncompared.add((name, sheet, measure))
+                    continue
+                tol = TOLERANCE[units[(area_, line)]]
                 for y, v in zip(years, values, strict=False):
-                    key = (scenario, area_, measure, y)
-                    if key in engine and v is not None:
-                        assert abs(float(v) - engine[key]) <= 1.0, (name, key, v, engine[key])
-                        compared += 1
-    assert compared > 1000
+                    want = engine[(scenario, area_, line, y)]
+                    assert v is not None and abs(float(v) - want) <= tol, (
+                        name,
+                        scenario,
+                        measure,
+                        y,
+                        v,
+                        want,
+                    )
+                    compared += 1
+    assert not uncompared, f"formula rows not compared with the engine: {sorted(uncompared)}"
+    return compared
+
+
+@needs_soffice
+def test_recalculated_formulas_equal_the_engine(recalculated, outputs):
+    assert compare_with_engine(recalculated, pd.read_csv(outputs / "results.csv")) > 1000
+
+
+def test_stored_values_equal_the_engine(outputs):
+    """The same proof on the stored values, so it runs without LibreOffice too."""
+    stored = {n: load_workbook(outputs / n, data_only=True) for n in ENGINE_SHEETS}
+    assert compare_with_engine(stored, pd.read_csv(outputs / "results.csv")) > 1000
+
+
+# Scenarios that between them take every branch of the transfer rule: no request; within
+# 0.5% and approved; within 0.5%, refused, disapplication granted; above 0.5%, granted;
+# above, refused by the Secretary of State but approved by the Forum (the 0.5% moves);
+# refused by both.
+BRANCHES = {
+    "no-request": {"requested": 0},
+    "within-approved": {"requested.values": "{2020-21: 500000}", "forum_approves": "true"},
+    "within-forum-refuses-granted": {
+        "requested.values": "{2020-21: 500000}",
+        "forum_approves": "false",
+        "disapplication_granted": "true",
+    },
+    "above-granted": {"forum_approves": "true", "disapplication_granted": "true"},
+    "above-sos-refuses": {"forum_approves": "true", "disapplication_granted": "false"},
+    "both-refuse": {"forum_approves": "false", "disapplication_granted": "false"},
+}
+
+
+@pytest.fixture(scope="module")
+def branch_run(tmp_path_factory, bundled):
+    folder = tmp_path_factory.mktemp("branches") / "set"
+    shutil.copytree(bundled, folder)
+    for old in (folder / "scenarios").glob("*.yaml"):
+        if old.name != "council-plan.yaml":
+            old.unlink()
+    for name, overrides in BRANCHES.items():
+        lines = [
+            f"name: {name}",
+            f"description: the transfer rule, {name}",
+            "extends: ..",
+            "overrides:",
+        ]
+        lines += [f"  high_needs.transfers.{k}: {v}" for k, v in overrides.items()]
+        (folder / "scenarios" / f"{name}.yaml").write_text("\n".join(lines) + "\n")
+    out = folder.parent / "out"
+    r = CliRunner().invoke(main, ["run", str(folder), "--out", str(out), "--draws", "0"])
+    assert r.exit_code == 0, r.output + r.stderr
+    return out
+
+
+def test_every_branch_of_the_transfer_rule_equals_the_engine(branch_run):
+    results = pd.read_csv(branch_run / "results.csv")
+    got = results[results.year == "2020-21"].pivot_table(
+        index="scenario", columns="measure", values="value"
+    )
+    t, req = got["schools_block_transfer"], got["transfer_requested"]
+    assert t["no-request"] == 0
+    assert t["within-approved"] == req["within-approved"] == 500_000
+    assert got["transfer_needs_disapplication"]["within-approved"] == 0
+    assert t["within-forum-refuses-granted"] == 500_000
+    assert got["transfer_needs_disapplication"]["within-forum-refuses-granted"] == 1
+    assert t["above-granted"] == req["above-granted"] == 3_500_000
+    assert 0 < t["above-sos-refuses"] == pytest.approx(got["transfer_limit"]["above-sos-refuses"])
+    assert t["above-sos-refuses"] < req["above-sos-refuses"]
+    assert t["both-refuse"] == 0
+    stored = {n: load_workbook(branch_run / n, data_only=True) for n in ENGINE_SHEETS}
+    assert compare_with_engine(stored, results) > 1000
+
+
+@needs_soffice
+def test_every_branch_recalculates_to_the_engine(branch_run, tmp_path):
+    recalc = {
+        n: load_workbook(recalculate(branch_run / n, tmp_path), data_only=True)
+        for n in ENGINE_SHEETS
+    }
+    assert compare_with_engine(recalc, pd.read_csv(branch_run / "results.csv")) > 1000
 
 
 @needs_soffice
