@@ -27,7 +27,7 @@ from .schema import AssumptionSet, Flag, Param
 from .textfile import read_text
 
 Path_ = tuple[str, ...]
-SCENARIO_KEYS = {"name", "description", "extends", "overrides"}
+SCENARIO_KEYS = {"name", "title", "description", "extends", "overrides"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,12 @@ class Scenario:
     set_dir: Path
     files: list[Path]
     overrides: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """How a reader sees the scenario: its title, or its name in words."""
+        return self.title or self.name.replace("-", " ").replace("_", " ").capitalize()
 
     def where(self, path: str) -> Loc | None:
         """File and line that set the field at dotted ``path`` (or its nearest parent)."""
@@ -324,8 +330,10 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, 
     for dotted, value in overrides.items():
         apply_override(merged, dotted, value, doc.locs, ("overrides", dotted), name)
     description = doc.data.get("description") or ""
+    title = doc.data.get("title") or ""
     header = {
         "name": doc.data.get("name") or path.stem,
+        "title": title if isinstance(title, str) else str(title),
         "description": description if isinstance(description, str) else str(description),
         "set_dir": set_dir,
         "overrides": overrides,
@@ -490,6 +498,7 @@ def load_scenario(path: Path) -> Scenario:
         header["set_dir"],
         files,
         header["overrides"],
+        header["title"],
     )
 
 
@@ -505,6 +514,7 @@ def load_base(folder: Path) -> Scenario:
         doc.locs,
         folder,
         files,
+        title="The assumption set as written",
     )
 
 

@@ -105,3 +105,14 @@ def test_relative_columns_follow_the_cell():
 def test_an_unknown_function_is_a_writer_bug_not_an_empty_cell():
     with pytest.raises(FormulaError, match="VLOOKUP"):
         values({"A1": "=VLOOKUP(1,B1:C2,2)"})
+
+
+def test_text_that_starts_with_equals_is_not_evaluated():
+    """A label from an input file such as '=HYPERLINK(...)' is stored as text, not a formula."""
+    from forecasting.excel.styles import text
+
+    wb = Workbook()
+    ws = wb.active
+    text(ws["A1"], '=HYPERLINK("http://x","click"): weekly cost')
+    ws["B1"] = "=1+1"
+    assert evaluate(wb) == {"Sheet": {"B1": 2}}

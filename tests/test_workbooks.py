@@ -138,15 +138,19 @@ def test_each_workbook_has_formulas_and_charts(outputs):
             assert any(n.startswith("xl/charts/chart") for n in z.namelist()), name
 
 
-def test_cabinet_names_every_scenario_with_sensitivity_and_range(outputs, results):
+def test_cabinet_names_every_scenario_with_sensitivity_and_range(outputs, results, bundled):
+    from forecasting.loading import load
+
     wb = load_workbook(outputs / "cabinet-scenarios.xlsx")
     assert "Sensitivity" in wb.sheetnames
     assert wb["Sensitivity"].max_row > 10
     comparison = {c.value for c in wb["Comparison"]["A"] if c.value}
+    titles = {s.name: s.label for s in load(bundled)}
     for s in results.scenario.unique():
-        assert s in comparison
+        assert titles[s] in comparison  # by its title; the file name is in a grey column
+        assert s not in comparison
     labels = {c.value for c in wb["Range"]["A"] if c.value}
-    assert "council-plan P10" in labels and "council-plan P90" in labels
+    assert "The council's plan P10" in labels and "The council's plan P90" in labels
 
 
 @needs_soffice
@@ -165,12 +169,13 @@ def test_no_error_values_and_every_check_true(recalculated):
 
 
 def _calc_rows(ws, area):
-    """(scenario, measure, values) for each calculated row, scenario from its section."""
+    """(scenario, measure, values) for each calculated row; a scenario's section heading
+    carries the scenario's file name in the measure column."""
     scenario = None
     for row in ws.iter_rows(min_row=5):
         label, measure = row[0].value, row[2].value
-        if label and measure is None and ": " in str(label):
-            scenario = str(label).split(": ", 1)[0]
+        if label and measure and row[1].value is None:  # a section: title, then file name
+            scenario = str(measure)
             continue
         if scenario and measure:
             yield scenario, area, measure, [c.value for c in row[4:]]
@@ -396,9 +401,51 @@ def test_text_from_inputs_is_never_a_formula(editable_set, tmp_path):
     assert {"=HYP", "+cmd", "@SUM", "-2+3"} <= seen
 
 
-def test_forum_cover_leads_with_the_position_and_the_half_percent_test(outputs):
+def test_forum_summary_leads_with_the_position_and_the_half_percent_test(outputs):
     wb = load_workbook(outputs / "schools-forum-dsg.xlsx")
-    cover = " ".join(str(c.value) for c in wb["Cover"]["B"] if c.value)
+    assert wb.sheetnames[0] == "Summary" and "About this run" in wb.sheetnames
+    cover = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
     assert "£14.2m at 31 March 2019 and £19.5m at 31 March 2020" in cover
     assert "1.92% of the schools block: above the 0.5% the Forum may approve" in cover
     assert "further high-needs savings of £12.9m a year from 2020/21" in cover
+
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+@needs_soffice
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_each_workbook_opens_with_a_one_page_summary(outputs, tmp_path):
+    """Printed as LibreOffice prints it, page 1 is the whole summary and page 2 is already
+    the next sheet, so the summary fits one page."""
+    for name in WORKBOOKS:
+        wb = load_workbook(outputs / name)
+        assert wb.sheetnames[0] == "Summary", name
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(outputs / name),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=240,
+        )
+        pdf = tmp_path / name.replace(".xlsx", ".pdf")
+
+        def page(n: int, pdf=pdf) -> str:
+            return subprocess.run(
+                [PDFTOTEXT, "-f", str(n), "-l", str(n), str(pdf), "-"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+
+        assert wb["Summary"]["A1"].value in " ".join(page(1).split()), name
+        second = wb[wb.sheetnames[1]]["A1"].value
+        assert " ".join(page(2).split()).startswith(second), (name, page(2)[:200])

@@ -11,20 +11,33 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
+from ..formats import millions
 from ..years import workbook_label, year_end
 from .common import (
     charts_sheet,
-    cover,
     line_chart,
     master_check,
     titled,
     to_bytes,
     what_it_takes_sheet,
 )
+from .front import (
+    AUDIT_FONT,
+    CHART_ROWS,
+    GBP_M_PROSE,
+    LINE_HEIGHT,
+    Figure,
+    about_sheet,
+    fit_rows,
+    scenario_labels,
+    summary_page,
+)
 from .grid import NOTE, Grid
-from .messages import csc_messages, dsg_messages
+from .labels import param_label, value_text
 from .styles import (
+    BOLD,
     GBP_000,
+    WRAP,
     header_row,
     page_setup,
     set_widths,
@@ -43,6 +56,8 @@ COMPARE = [
     ("dsg", "ehcp_total", "EHCPs"),
 ]
 HOW = [
+    "Summary: the council plan's position, its likely range, the scenarios ranked with what "
+    "each assumes, and the three assumptions that move the answer most, on one page.",
     "Comparison: each headline figure for every scenario by year (values from the forecast), "
     "then the variance to the council plan (live formulas: scenario less plan; positive means "
     "worse for spend and deficits).",
@@ -61,7 +76,8 @@ def cabinet_workbook(run) -> bytes:
     wb.remove(wb.active)
     years = run.projections[0].years
     n = len(years)
-    g = Grid(years)
+    labels = scenario_labels(run)
+    g = Grid(years, labels)
     names = [p.scenario for p in run.projections]
     base = PLAN if PLAN in names else names[0]
     by = {p.scenario: p for p in run.projections}
@@ -71,13 +87,15 @@ def cabinet_workbook(run) -> bytes:
         ws,
         "Scenarios side by side",
         f"Figures from the forecast; variance to "
-        f"'{base}' as live formulas. Money £000; overspends and deficits positive.",
+        f"'{labels[base]}' as live formulas. Money £000; overspends and deficits positive.",
     )
     for area, measure, title in COMPARE:
         g.section(ws, title)
         for s in names:
-            g.input_row(ws, by[s], area, measure, label=s, note="forecast", styled=False)
-        g.section(ws, f"{title}: variance to {base}")
+            g.input_row(
+                ws, by[s], area, measure, label=labels[s], note=f"forecast: {s}", styled=False
+            )
+        g.section(ws, f"{title}: variance to {labels[base]}")
         for s in names:
             if s == base:
                 continue
@@ -87,7 +105,7 @@ def cabinet_workbook(run) -> bytes:
                 s,
                 area,
                 f"{measure}.variance",
-                f"{s} less {base}",
+                f"{labels[s]} less {labels[base]}",
                 unit,
                 lambda i, s=s, area=area, measure=measure: (
                     f"{g.ref(s, area, measure, i, ws)}-{g.ref(base, area, measure, i, ws)}"
@@ -103,37 +121,33 @@ def cabinet_workbook(run) -> bytes:
         line_chart(
             "Children's social care overspend by scenario (£m)",
             "£m",
-            [(s, *g.where[(s, "csc", "overspend")]) for s in names],
+            [(labels[s], *g.where[(s, "csc", "overspend")]) for s in names],
             n,
             ws,
         ),
         line_chart(
             "Cumulative DSG deficit by scenario (£m)",
             "£m",
-            [(s, *g.where[(s, "dsg", "cumulative_deficit")]) for s in names],
+            [(labels[s], *g.where[(s, "dsg", "cumulative_deficit")]) for s in names],
             n,
             ws,
         ),
     ]
     if fan:
         charts.append(
-            line_chart(f"Range of the cumulative DSG deficit, {base} (£m)", "£m", fan, n, ws)
+            line_chart(
+                f"Range of the cumulative DSG deficit, {labels[base]} (£m)", "£m", fan, n, ws
+            )
         )
     if tornado is not None:
         charts.append(tornado)
     charts_sheet(wb, charts, index=1)
-    cover(
-        wb,
-        run,
-        "Children's services and DSG: scenarios for cabinet",
-        "Cabinet and lead members",
-        HOW,
-        messages=csc_messages(run) + dsg_messages(run),
-    )
+    cabinet_summary(wb, run, labels, base, fan, g, ws)
+    about_sheet(wb, run, "Cabinet and lead members", HOW)
     return to_bytes(
         wb,
         [
-            "Cover",
+            "Summary",
             "Comparison",
             "Charts",
             "Ranking",
@@ -143,6 +157,124 @@ def cabinet_workbook(run) -> bytes:
             "Checks",
         ],
     )
+
+
+def cabinet_summary(wb: Workbook, run, labels: dict[str, str], base: str, fan, g, comparison):
+    """One page for cabinet: the plan's position with its range, the scenarios ranked with
+    what each assumes, the three largest sensitivities in words, and the plan's fan chart."""
+    h = {row.scenario: row for row in run.headlines}
+    plan = h[base]
+    final = year_end(plan.final_year)
+    pct = run.percentiles
+
+    def band(measure: str) -> str:
+        q = pct.get((base, measure))
+        if not q:
+            return "no range: run with draws"
+        return (
+            f"likely range {millions(q['p10'][-1], brackets=False)} to "
+            f"{millions(q['p90'][-1], brackets=False)} (P10 to P90)"
+        )
+
+    ranked = sorted(h.values(), key=lambda r: r.cumulative_deficit_final)
+    figures = [
+        Figure(
+            f"DSG deficit at {final}, {labels[base]}",
+            plan.cumulative_deficit_final,
+            band("cumulative_deficit"),
+        ),
+        Figure(
+            f"Children's social care overspend in {workbook_label(plan.final_year)}, "
+            f"{labels[base]}",
+            plan.overspend_final_year,
+            band("overspend"),
+        ),
+        Figure(
+            f"Lowest deficit at {final}",
+            ranked[0].cumulative_deficit_final,
+            f"scenario: {labels[ranked[0].scenario]}",
+        ),
+        Figure(
+            f"Highest deficit at {final}",
+            ranked[-1].cumulative_deficit_final,
+            f"scenario: {labels[ranked[-1].scenario]}",
+        ),
+    ]
+    chart = (
+        line_chart(
+            f"Range of the DSG deficit, {labels[base]} (£m)", "£m", fan, len(g.years), comparison
+        )
+        if fan
+        else None
+    )
+    ws, r = summary_page(
+        wb,
+        "Children's services and DSG: the choices for cabinet",
+        f"{run.scenarios[0].assumptions.council.name}, as at "
+        f"{run.scenarios[0].assumptions.council.as_at}. Figures from the forecast; "
+        "overspends and deficits are positive.",
+        figures,
+        sensitivity_words(run, 3),
+        chart,
+    )
+    r = max(r, 4 + CHART_ROWS)  # below the chart
+    text(ws.cell(r, 1), f"Scenarios ranked by the DSG deficit at {final} (1 = lowest)").font = BOLD
+    header_row(
+        ws,
+        r + 1,
+        [
+            "Scenario",
+            f"DSG deficit at {final}",
+            "What it assumes",
+            "",
+            "CSC overspend over the forecast years",
+            "File name",
+        ],
+    )
+    ws.row_dimensions[r + 1].height = 2 * LINE_HEIGHT
+    for k, row in enumerate(ranked, start=1):
+        at = r + 1 + k
+        desc = next(s.description for s in run.scenarios if s.name == row.scenario)
+        text(ws.cell(at, 1), f"{k}. {labels[row.scenario]}").alignment = WRAP
+        ws.cell(at, 2, row.cumulative_deficit_final).number_format = GBP_M_PROSE
+        text(ws.cell(at, 3), desc).alignment = WRAP
+        ws.cell(at, 5, row.overspend_forecast_total).number_format = GBP_M_PROSE
+        ws.cell(at, 2).alignment = ws.cell(at, 5).alignment = WRAP
+        text(ws.cell(at, 6), row.scenario).font = AUDIT_FONT
+        ws.cell(at, 6).alignment = WRAP
+        fit_rows(ws, at, len(desc), 52)
+    set_widths(ws, {5: 22, 6: 22})
+    return ws
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: a leading capital lowered unless it starts an acronym."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def sensitivity_words(run, top: int) -> list[str]:
+    """The ``top`` assumptions that move the final position most, each in one sentence."""
+    swings = sorted(run.sensitivity, key=lambda s: -s.size)[:top]
+    if not swings:
+        return []
+    last = run.projections[0].years[-1]
+    assumptions = run.scenarios[0].assumptions
+    out = []
+    for s in swings:
+        deficit = abs(s.deficit_swing) >= abs(s.overspend_swing)
+        swing = s.deficit_swing if deficit else s.overspend_swing
+        what = (
+            f"the DSG deficit at {year_end(last)}"
+            if deficit
+            else f"the {workbook_label(last)} children's social care overspend"
+        )
+        out.append(
+            f"If {in_sentence(param_label(s.parameter, assumptions))} were "
+            f"{value_text(s.high, s.unit)} rather than {value_text(s.low, s.unit)}, {what} "
+            f"would be {millions(abs(swing), brackets=False)} "
+            f"{'higher' if swing > 0 else 'lower'}."
+        )
+    return ["What moves the answer most:", *out]
 
 
 def _ranking(wb: Workbook, run, g: Grid) -> None:
@@ -164,18 +296,21 @@ def _ranking(wb: Workbook, run, g: Grid) -> None:
             "CSC overspend over the forecast years, £000",
             "Rank by overspend",
             "Deficit clears",
+            "File name",
         ],
     )
     last = 3 + len(h)
+    labels = scenario_labels(run)
     for r, row in enumerate(h, start=4):
-        text(ws.cell(r, 1), row.scenario)
+        text(ws.cell(r, 1), labels[row.scenario])
+        text(ws.cell(r, 7), row.scenario).font = AUDIT_FONT
         ws.cell(r, 2, row.cumulative_deficit_final).number_format = GBP_000
         ws.cell(r, 3, f"=RANK(B{r},$B$4:$B${last},1)")
         ws.cell(r, 4, row.overspend_forecast_total).number_format = GBP_000
         ws.cell(r, 5, f"=RANK(D{r},$D$4:$D${last},1)")
         text(ws.cell(r, 6), workbook_label(row.deficit_clears))
         g.formulas += 2
-    set_widths(ws, {1: 28, 2: 22, 3: 12, 4: 22, 5: 12, 6: 18})
+    set_widths(ws, {1: 40, 2: 22, 3: 12, 4: 22, 5: 12, 6: 18, 7: 22})
     page_setup(ws, freeze="B4")
 
 
@@ -194,6 +329,7 @@ def _range(wb: Workbook, run, g: Grid) -> list:
         ),
     )
     fan = []
+    labels = scenario_labels(run)
     for measure, title in (
         ("cumulative_deficit", "DSG cumulative deficit"),
         ("overspend", "Children's social care overspend"),
@@ -204,9 +340,10 @@ def _range(wb: Workbook, run, g: Grid) -> list:
                 if (s, measure) not in pct:
                     continue
                 r = g.next_row[ws.title]
-                text(ws.cell(r, 1), f"{s} {q.upper()}")
+                text(ws.cell(r, 1), f"{labels[s]} {q.upper()}")
                 text(ws.cell(r, 2), "£000")
                 text(ws.cell(r, 3), f"{measure}.{q}").font = NOTE
+                text(ws.cell(r, 4), s).font = NOTE
                 for i, v in enumerate(pct[(s, measure)][q]):
                     ws.cell(r, 5 + i, float(v)).number_format = GBP_000
                 g.where[(s, "range", f"{measure}.{q}")] = (ws, r)
@@ -223,11 +360,13 @@ def _sensitivity(wb: Workbook, run):
     ws = titled(
         wb,
         "Sensitivity",
-        f"Sensitivity: swing from each assumption's low to high value ({scenario})",
+        f"Sensitivity: swing from each assumption's low to high value "
+        f"({scenario_labels(run)[scenario]})",
         "Other assumptions at their central values. A positive swing means the "
         "high value makes things worse. Swings in base-year unit costs are net of the "
         "calibration to the known outturn.",
     )
+    assumptions = run.scenarios[0].assumptions
     header_row(
         ws,
         4,
@@ -239,19 +378,21 @@ def _sensitivity(wb: Workbook, run):
             "Unit",
             f"Swing in the cumulative DSG deficit at {year_end(last_year)}, £000",
             f"Swing in the {workbook_label(last_year)} CSC overspend, £000",
+            "Assumption path",
         ],
     )
     if not sens:
         text(ws.cell(5, 1), "No ranged assumptions.")
         return None
     for r, row in enumerate(sens, start=5):
-        text(ws.cell(r, 1), row.parameter)
+        text(ws.cell(r, 1), param_label(row.parameter, assumptions))
+        text(ws.cell(r, 8), row.parameter).font = AUDIT_FONT
         for c, v in ((2, row.low), (3, row.central), (4, row.high)):
             ws.cell(r, c, float(v)).number_format = "#,##0.####"
         text(ws.cell(r, 5), row.unit)
         ws.cell(r, 6, row.deficit_swing).number_format = GBP_000
         ws.cell(r, 7, row.overspend_swing).number_format = GBP_000
-    set_widths(ws, {1: 66, 2: 11, 3: 11, 4: 11, 5: 10, 6: 24, 7: 24})
+    set_widths(ws, {1: 52, 2: 11, 3: 11, 4: 11, 5: 10, 6: 24, 7: 24, 8: 40})
     page_setup(ws, freeze="B5", title_rows="4:4")
     top = min(len(sens), 12)
     ch = BarChart()
@@ -283,7 +424,7 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
                 s,
                 "check",
                 f"order.{measure}",
-                f"{s}: {measure} P10 <= P50 <= P90",
+                f"{g.label(s)}: {measure} P10 <= P50 <= P90",
                 "flag",
                 lambda i, s=s, m=measure: (
                     f"AND({g.ref(s, 'range', m + '.p10', i, ws)}<="
@@ -302,7 +443,7 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
                 s,
                 "check",
                 "variance",
-                f"{s}: variance = scenario less plan (DSG)",
+                f"{g.label(s)}: variance = scenario less plan (DSG)",
                 "flag",
                 lambda i, s=s: (
                     f"{g.ref(s, 'dsg', 'cumulative_deficit.variance', i, ws)}="

@@ -441,27 +441,33 @@ class Evaluator:
     """Every formula of a workbook, evaluated once each over the workbook's own cells."""
 
     def __init__(self, wb: Workbook):
+        # Text that merely starts with "=" (a label from an input file) is text, not a formula.
         self.cells: dict[str, dict[tuple[int, int], Any]] = {
-            ws.title: {key: c.value for key, c in ws._cells.items()} for ws in wb.worksheets
+            ws.title: {key: c.value for key, c in ws._cells.items() if c.data_type != "f"}
+            for ws in wb.worksheets
+        }
+        self.formula_text: dict[str, dict[tuple[int, int], str]] = {
+            ws.title: {key: c.value for key, c in ws._cells.items() if c.data_type == "f"}
+            for ws in wb.worksheets
         }
         self.done: dict[tuple[str, int, int], Value] = {}
         self.busy: set[tuple[str, int, int]] = set()
         self.compiled: dict[tuple[str, str], Node] = {}  # (sheet, shape) -> parsed formula
 
     def formulas(self) -> Iterator[tuple[str, int, int]]:
-        for sheet, cells in self.cells.items():
-            for (r, c), v in cells.items():
-                if isinstance(v, str) and v.startswith("="):
-                    yield sheet, r, c
+        for sheet, cells in self.formula_text.items():
+            for r, c in cells:
+                yield sheet, r, c
 
     def cell(self, sheet: str, row: int, col: int) -> Value:
         """A cell's value: its constant, or its formula's result (evaluated once)."""
         key = (sheet, row, col)
         if key in self.done:
             return self.done[key]
-        raw = self.cells.get(sheet, {}).get((row, col))
-        if not (isinstance(raw, str) and raw.startswith("=")):
-            return float(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+        raw = self.formula_text.get(sheet, {}).get((row, col))
+        if raw is None:
+            value = self.cells.get(sheet, {}).get((row, col))
+            return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if key in self.busy:
             raise FormulaError(f"circular reference at {sheet}!R{row}C{col}")
         self.busy.add(key)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Iterable
 
@@ -11,7 +10,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..loading import Scenario, iter_params
+from ..loading import iter_params
 from ..projection import Projection
 from ..schema import Param
 from ..years import workbook_label, year_end
@@ -39,62 +38,6 @@ def arrange(wb: Workbook, first: list[str]) -> None:
         wb.move_sheet(ws, offset=idx - wb.index(ws))
 
 
-def input_hash(scenarios: list[Scenario]) -> str:
-    h = hashlib.sha256()
-    for s in scenarios:
-        h.update(s.input_hash().encode())
-    return h.hexdigest()
-
-
-def cover(
-    wb: Workbook,
-    run,
-    title: str,
-    audience: str,
-    how_to_read: list[str],
-    messages: list[str] | None = None,
-) -> Worksheet:
-    ws = wb.create_sheet("Cover", 0)
-    first = run.scenarios[0].assumptions
-    rows = [
-        ("Council", first.council.name),
-        ("Assumption set", first.council.assumption_set),
-        ("Assumptions as at", first.council.as_at),
-        ("Scenarios", ", ".join(s.name for s in run.scenarios)),
-        (
-            "Years",
-            f"{workbook_label(run.projections[0].years[0])} (actual) to "
-            f"{workbook_label(run.projections[0].years[-1])}",
-        ),
-        ("Tool version", f"council-forecasting {run.version}"),
-        ("Run date", run.run_date),
-        ("Inputs hash (SHA-256)", input_hash(run.scenarios)),
-        ("For", audience),
-        ("Sign convention", "Deficits and overspends are positive; negatives are in brackets."),
-        ("Units", "Money in £000 unless the heading says otherwise; the cells hold pounds."),
-    ]
-    text(ws.cell(1, 1), title).font = TITLE
-    for i, (k, v) in enumerate(rows, start=3):
-        text(ws.cell(i, 1), k).font = BOLD
-        text(ws.cell(i, 2), v).alignment = WRAP
-    r = len(rows) + 4
-    for heading, lines in (
-        ("Key messages", messages or []),
-        ("How to read this workbook", how_to_read),
-    ):
-        if not lines:
-            continue
-        text(ws.cell(r, 1), heading).font = BOLD
-        for line in lines:
-            r += 1
-            text(ws.cell(r, 2), line).alignment = WRAP
-            ws.row_dimensions[r].height = 15 * (1 + len(line) // 120)
-        r += 2
-    set_widths(ws, {1: 24, 2: 110})
-    page_setup(ws)
-    return ws
-
-
 def values_sheet(
     wb: Workbook,
     g: Grid,
@@ -110,7 +53,7 @@ def values_sheet(
     ws = wb.create_sheet(name)
     g.sheet(ws, f"{name} (values)", subtitle)
     for proj in run.projections:
-        g.section(ws, proj.scenario)
+        g.section(ws, "", proj.scenario)
         for area, measure in pick(proj):
             g.input_row(
                 ws, proj, area, measure, key=f"{key}.{measure}", note=note or area, styled=False
@@ -205,7 +148,7 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
     first_check = None
     for proj in run.projections:
         s = proj.scenario
-        g.section(ws, s)
+        g.section(ws, "", s)
 
         def r(area, m, i, s=s):
             return g.ref(s, area, m, i, ws)

@@ -9,23 +9,26 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
+from ..years import workbook_label, year_end
 from .common import (
     assumptions_sheet,
     breakdown,
     charts_sheet,
     checks_sheet,
-    cover,
     engine_sheet,
     line_chart,
     stacked_chart,
     to_bytes,
     values_sheet,
 )
+from .front import Figure, about_sheet, scenario_labels, summary_page
 from .grid import Grid
 from .messages import csc_messages, dsg_messages
 from .models import CSC, DSG, csc_calcs, csc_inputs, dsg_calcs, dsg_inputs
 
 HOW = [
+    "Summary: the plan's overspend and deficit, whether every check passes, and the key "
+    "messages, on one page.",
     "Inputs: the engine's drivers for each scenario (yellow cells): children by placement type "
     "after moves, weekly costs with inflation, workforce, EHCPs by provision, costs per place, "
     "the transfer request and the Forum's and Secretary of State's decisions.",
@@ -43,7 +46,8 @@ def finance_model(run) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     years = run.projections[0].years
-    g = Grid(years)
+    labels = scenario_labels(run)
+    g = Grid(years, labels)
     inputs = wb.create_sheet("Inputs")
     g.sheet(
         inputs,
@@ -78,7 +82,10 @@ def finance_model(run) -> bytes:
         line_chart(
             "Children's social care overspend by scenario (£m)",
             "£m",
-            [(p.scenario, *g.where[(p.scenario, CSC, "overspend")]) for p in run.projections],
+            [
+                (labels[p.scenario], *g.where[(p.scenario, CSC, "overspend")])
+                for p in run.projections
+            ],
             n,
             csc,
         )
@@ -88,7 +95,7 @@ def finance_model(run) -> bytes:
             "Cumulative DSG deficit by scenario (£m)",
             "£m",
             [
-                (p.scenario, *g.where[(p.scenario, DSG, "cumulative_deficit")])
+                (labels[p.scenario], *g.where[(p.scenario, DSG, "cumulative_deficit")])
                 for p in run.projections
             ],
             n,
@@ -100,7 +107,7 @@ def finance_model(run) -> bytes:
     kids = [m for m in plan.measures(CSC) if m.startswith("children_in_care.")]
     charts.append(
         stacked_chart(
-            f"Placement cost by type, {plan.scenario} (£m)",
+            f"Placement cost by type, {labels[plan.scenario]} (£m)",
             "£m",
             breakdown(g, plan, CSC, costs),
             n,
@@ -109,7 +116,7 @@ def finance_model(run) -> bytes:
     )
     charts.append(
         stacked_chart(
-            f"Children in care by placement type, {plan.scenario}",
+            f"Children in care by placement type, {labels[plan.scenario]}",
             "children",
             breakdown(g, plan, CSC, kids),
             n,
@@ -119,14 +126,41 @@ def finance_model(run) -> bytes:
     )
     charts_sheet(wb, charts)
     assumptions_sheet(wb, run, ("timeline", "childrens_services", "high_needs"))
-    cover(
+    final = years[-1]
+    over = plan[(CSC, "overspend")][0]
+    cum = plan[(DSG, "cumulative_deficit")][0]
+    label = labels[plan.scenario]
+    ws, _ = summary_page(
         wb,
-        run,
         "Children's services and DSG high-needs forecast: finance model",
-        "Council finance officers",
-        HOW,
-        messages=csc_messages(run) + dsg_messages(run),
+        f"{run.scenarios[0].assumptions.council.name}, as at "
+        f"{run.scenarios[0].assumptions.council.as_at}. Figures from the forecast; "
+        "overspends and deficits are positive. Every line is on its own sheet.",
+        [
+            Figure(
+                f"Children's social care overspend, {workbook_label(years[0])}", over[0], "actual"
+            ),
+            Figure(f"Overspend in {workbook_label(final)}, {label}", over[-1], "forecast"),
+            Figure(f"DSG deficit at {year_end(years[0])}", cum[0], "actual"),
+            Figure(f"DSG deficit at {year_end(final)}, {label}", cum[-1], "forecast"),
+            Figure("Checks", "", "every identity and agreement with the engine (Checks sheet)"),
+        ],
+        csc_messages(run) + dsg_messages(run),
+        line_chart(
+            f"Overspend and DSG deficit, {label} (£m)",
+            "£m",
+            [
+                ("Children's social care overspend", *g.where[(plan.scenario, CSC, "overspend")]),
+                ("Cumulative DSG deficit", *g.where[(plan.scenario, DSG, "cumulative_deficit")]),
+            ],
+            n,
+            csc,
+        ),
     )
+    checks = ws.cell(8, 2, '=IF(Checks!E2,"All pass","FAIL: see Checks")')
+    g.formulas += 1
+    checks.number_format = "General"
+    about_sheet(wb, run, "Council finance officers", HOW)
     return to_bytes(
-        wb, ["Cover", "Checks", "Charts", "Inputs", "Children's social care", "DSG high needs"]
+        wb, ["Summary", "Checks", "Charts", "Inputs", "Children's social care", "DSG high needs"]
     )

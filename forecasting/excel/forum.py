@@ -10,25 +10,28 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
+from ..years import workbook_label, year_end
 from .common import (
     assumptions_sheet,
     breakdown,
     charts_sheet,
     checks_sheet,
-    cover,
     engine_sheet,
     line_chart,
     stacked_chart,
     to_bytes,
     what_it_takes_sheet,
 )
+from .front import Figure, about_sheet, scenario_labels, summary_page
 from .grid import Grid
 from .messages import dsg_messages
 from .models import DSG, dsg_calcs, dsg_inputs
 
 HOW = [
-    "Summary: the cumulative deficit at each year end for every scenario, and how far the "
-    "council plan (mitigated) is from the unmitigated position.",
+    "Summary: the position on one page: the deficit now and at the end of the plan, the "
+    "transfer against the 0.5% limit, what it would take to clear the deficit.",
+    "Deficit by scenario: the cumulative deficit at each year end for every scenario, and how "
+    "far the council plan (mitigated) is from the unmitigated position.",
     "High needs: for each scenario, EHCPs and spend by provision (plans x cost per place), "
     "alternative provision from permanent exclusions, income, the schools-block transfer with "
     "the 0.5% test, and the deficit rolled forward. All live formulas over the Inputs sheet.",
@@ -46,8 +49,9 @@ def forum_workbook(run) -> bytes:
     wb.remove(wb.active)
     years = run.projections[0].years
     n = len(years)
-    g = Grid(years)
-    summary = wb.create_sheet("Summary")
+    labels = scenario_labels(run)
+    g = Grid(years, labels)
+    summary = wb.create_sheet("Deficit by scenario")
     inputs = wb.create_sheet("Inputs")
     g.sheet(
         inputs,
@@ -88,7 +92,7 @@ def forum_workbook(run) -> bytes:
                 s,
                 "summary",
                 measure,
-                s,
+                labels[s],
                 unit,
                 lambda i, s=s, m=measure: g.ref(s, DSG, m, i, summary),
             )
@@ -108,7 +112,7 @@ def forum_workbook(run) -> bytes:
             "council-plan",
             "summary",
             "mitigation_effect",
-            "Cumulative deficit: unmitigated less council plan",
+            f"Cumulative deficit: {labels['unmitigated']} less {labels['council-plan']}",
             "GBP",
             lambda i: (
                 f"{g.ref('unmitigated', DSG, 'cumulative_deficit', i, summary)}-"
@@ -123,7 +127,7 @@ def forum_workbook(run) -> bytes:
         line_chart(
             "Cumulative DSG deficit by scenario (£m)",
             "£m",
-            [(s, *g.where[(s, DSG, "cumulative_deficit")]) for s in names],
+            [(labels[s], *g.where[(s, DSG, "cumulative_deficit")]) for s in names],
             n,
             calc,
         )
@@ -137,7 +141,7 @@ def forum_workbook(run) -> bytes:
     ehcp = [m for m in plan.measures(DSG) if m.startswith("ehcp.")]
     charts.append(
         stacked_chart(
-            f"High-needs spend by provision, {plan.scenario} (£m)",
+            f"High-needs spend by provision, {labels[plan.scenario]} (£m)",
             "£m",
             breakdown(g, plan, DSG, spend),
             n,
@@ -146,7 +150,7 @@ def forum_workbook(run) -> bytes:
     )
     charts.append(
         stacked_chart(
-            f"EHCPs by provision, {plan.scenario}",
+            f"EHCPs by provision, {labels[plan.scenario]}",
             "plans",
             breakdown(g, plan, DSG, ehcp),
             n,
@@ -156,14 +160,88 @@ def forum_workbook(run) -> bytes:
     )
     charts_sheet(wb, charts)
     assumptions_sheet(wb, run, ("timeline", "high_needs"))
-    cover(
+    summary_page(
         wb,
-        run,
-        "DSG high-needs block: projection and recovery for the Schools' Forum",
-        "The Schools' Forum",
-        HOW,
-        messages=dsg_messages(run),
+        "DSG high-needs block: the position for the Schools' Forum",
+        f"{run.scenarios[0].assumptions.council.name}, as at "
+        f"{run.scenarios[0].assumptions.council.as_at}. Figures from the forecast; deficits "
+        "are positive. How each figure is made: the High needs sheet.",
+        forum_figures(run, labels),
+        dsg_messages(run),
+        line_chart(
+            "Cumulative DSG deficit at each 31 March (£m)",
+            "£m",
+            [(labels[s], *g.where[(s, DSG, "cumulative_deficit")]) for s in key_scenarios(names)],
+            n,
+            calc,
+        ),
     )
+    about_sheet(wb, run, "The Schools' Forum", HOW)
     return to_bytes(
-        wb, ["Cover", "Summary", "Charts", "High needs", "What it takes", "Inputs", "Checks"]
+        wb,
+        [
+            "Summary",
+            "Deficit by scenario",
+            "Charts",
+            "High needs",
+            "What it takes",
+            "Inputs",
+            "Checks",
+        ],
     )
+
+
+def key_scenarios(names: list[str]) -> list[str]:
+    """The scenarios a one-page chart shows: the first (the plan), the unmitigated position
+    and a refused transfer where the set has them."""
+    wanted = [names[0], *(n for n in ("unmitigated", "forum-refuses-transfer") if n in names)]
+    return list(dict.fromkeys(wanted))
+
+
+def forum_figures(run, labels: dict[str, str]) -> list[Figure]:
+    """The four or five numbers a Forum member needs first, from the plan (and the
+    unmitigated position where the set has one)."""
+    by = {p.scenario: p for p in run.projections}
+    plan = by.get("council-plan", run.projections[0])
+    years = plan.years
+    cum = plan[(DSG, "cumulative_deficit")][0]
+    transfer = plan[(DSG, "schools_block_transfer")][0]
+    out = [
+        Figure(f"DSG deficit at {year_end(years[0])}", cum[0], "actual: carried forward"),
+        Figure(
+            f"DSG deficit at {year_end(years[1])}",
+            cum[1],
+            f"forecast: the in-year deficit of {workbook_label(years[1])} added",
+        ),
+        Figure(
+            f"At {year_end(years[-1])}, {labels[plan.scenario]}",
+            cum[-1],
+            f"after schools-block transfers of £{transfer.sum() / 1e6:,.1f}m in all"
+            if transfer.sum()
+            else "with no schools-block transfer",
+        ),
+    ]
+    if "unmitigated" in by and plan.scenario != "unmitigated":
+        out.append(
+            Figure(
+                f"At {year_end(years[-1])}, {labels['unmitigated']}",
+                by["unmitigated"][(DSG, "cumulative_deficit")][0][-1],
+                "if nothing is done: no transfers, savings or change in the mix",
+            )
+        )
+    pct = plan[(DSG, "transfer_pct_of_schools_block")][0]
+    asked = [i for i, v in enumerate(pct) if v > 0]
+    if asked:
+        i = asked[0]
+        limit = plan[(DSG, "transfer_limit_share")][0][i]
+        above = bool(plan[(DSG, "transfer_above_limit")][0][i])
+        out.append(
+            Figure(
+                f"Transfer proposed for {workbook_label(years[i])}, share of the schools block",
+                float(pct[i]),
+                f"{'above' if above else 'within'} the {limit:.1%} the Forum may approve"
+                + ("; needs the Secretary of State" if above else ""),
+                number_format="0.00%",
+            )
+        )
+    return out

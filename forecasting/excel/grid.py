@@ -16,6 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..projection import Projection
 from ..years import workbook_label
 from .styles import (
+    ACTUAL_FILL,
+    ACTUAL_FONT,
     BOLD,
     SECTION_FONT,
     cell_style,
@@ -37,8 +39,12 @@ def quoted(ws: Worksheet) -> str:
 
 
 class Grid:
-    def __init__(self, years: list[str]):
+    def __init__(self, years: list[str], labels: dict[str, str] | None = None, actual: int = 1):
+        """``labels``: each scenario's title by its name; ``actual``: how many of the first
+        years are actuals (outturn), marked and shaded apart from the forecast years."""
         self.years = years
+        self.labels = labels or {}
+        self.actual = actual
         self.where: dict[tuple[str, str, str], tuple[Worksheet, int]] = {}
         self.next_row: dict[str, int] = {}
         self.formulas = 0
@@ -56,9 +62,15 @@ class Grid:
                 "Unit",
                 "Measure",
                 "Note and assumptions",
-                *[workbook_label(y) for y in self.years],
+                *[
+                    f"{workbook_label(y)} {'actual' if i < self.actual else 'forecast'}"
+                    for i, y in enumerate(self.years)
+                ],
             ],
         )
+        for i in range(min(self.actual, len(self.years))):
+            ws.cell(4, FIRST_COL + i).fill = ACTUAL_FILL
+            ws.cell(4, FIRST_COL + i).font = ACTUAL_FONT
         set_widths(
             ws, {1: 52, 2: 9, 3: 30, 4: 34, **{FIRST_COL + i: 12 for i in range(len(self.years))}}
         )
@@ -69,10 +81,20 @@ class Grid:
     def col(self, i: int) -> str:
         return get_column_letter(FIRST_COL + i)
 
-    def section(self, ws: Worksheet, title: str) -> None:
+    def section(self, ws: Worksheet, title: str, scenario: str | None = None) -> None:
+        """A section heading; a scenario's section is headed by its title, with its file
+        name in the grey measure column for audit."""
         r = self.next_row[ws.title] + 1
+        if scenario is not None:
+            label = self.labels.get(scenario, scenario)
+            title = f"{label}: {title}" if title else label
+            cell_style(text(ws.cell(r, 3), scenario), "note")
         text(ws.cell(r, 1), title).font = SECTION_FONT
         self.next_row[ws.title] = r + 1
+
+    def label(self, scenario: str) -> str:
+        """How a reader sees a scenario: its title."""
+        return self.labels.get(scenario, scenario)
 
     def ref(self, scenario: str, area: str, measure: str, i: int, here: Worksheet) -> str:
         """Cell of a row in year column ``i``, qualified with its sheet when elsewhere."""

@@ -10,6 +10,11 @@ def _m(v: float) -> str:
     return millions(v, brackets=False)
 
 
+def _title(run, name: str) -> str:
+    """A scenario as a reader knows it: its title from the scenario file."""
+    return next((s.label for s in run.scenarios if s.name == name), name)
+
+
 def dsg_messages(run) -> list[str]:
     """What the Forum needs to know first: where the deficit goes and what would clear it."""
     by = {p.scenario: p for p in run.projections}
@@ -24,7 +29,7 @@ def dsg_messages(run) -> list[str]:
     out = [
         f"The cumulative DSG deficit is {_m(cum[0])} at {year_end(years[0])} and "
         f"{_m(cum[1])} at {year_end(years[1])} (in-year deficit {_m(iy[1])}).",
-        f"Under '{plan.scenario}' it is {_m(cum[-1])} at {year_end(years[-1])}"
+        f"Under '{_title(run, plan.scenario)}' it is {_m(cum[-1])} at {year_end(years[-1])}"
         + (
             f", after schools-block transfers of {_m(transfer.sum())} in all."
             if transfer.sum()
@@ -43,7 +48,8 @@ def dsg_messages(run) -> list[str]:
     for name, other in by.items():
         if name != plan.scenario and name in ("unmitigated", "forum-refuses-transfer"):
             out.append(
-                f"Under '{name}' it is {_m(other[('dsg', 'cumulative_deficit')][0][-1])} "
+                f"Under '{_title(run, name)}' it is "
+                f"{_m(other[('dsg', 'cumulative_deficit')][0][-1])} "
                 f"at {year_end(years[-1])}."
             )
     for lever, sol in run.solutions:
@@ -64,13 +70,15 @@ def csc_messages(run) -> list[str]:
     over = plan[("csc", "overspend")][0]
     out = [
         f"Children's social care overspent by {_m(over[0])} in {workbook_label(years[0])}; "
-        f"under '{plan.scenario}' the overspend is {_m(over[1])} in {workbook_label(years[1])} "
+        f"under '{_title(run, plan.scenario)}' the overspend is {_m(over[1])} in "
+        f"{workbook_label(years[1])} "
         f"and {_m(over[-1])} in {workbook_label(years[-1])}."
     ]
     if "unmitigated" in by and plan.scenario != "unmitigated":
         u = by["unmitigated"][("csc", "overspend")][0]
         out.append(
-            f"Without the savings programme and placement moves ('unmitigated') it is "
+            f"Without the savings programme and placement moves "
+            f"('{_title(run, 'unmitigated')}') it is "
             f"{_m(u[-1])} in {workbook_label(years[-1])}."
         )
     return out

@@ -27,7 +27,7 @@ def _types(proj: Projection) -> list[str]:
 
 
 def csc_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
-    g.section(ws, f"{proj.scenario}: children's social care drivers")
+    g.section(ws, "children's social care drivers", proj.scenario)
     g.input_row(ws, proj, CSC, "weeks_in_year")
     for t in _types(proj):
         g.input_row(ws, proj, CSC, f"children_in_care.{t}", note="after moves")
@@ -55,7 +55,7 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     def r(m, i):
         return g.ref(s, CSC, m, i, ws)
 
-    g.section(ws, f"{s}: children's social care (£000 unless stated)")
+    g.section(ws, "children's social care (£000 unless stated)", s)
     types = _types(proj)
     g.calc_row(
         ws,
@@ -175,7 +175,7 @@ def _provisions(proj: Projection) -> list[str]:
 
 
 def dsg_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
-    g.section(ws, f"{proj.scenario}: high-needs drivers")
+    g.section(ws, "high-needs drivers", proj.scenario)
     provisions = _provisions(proj)
     for p in provisions:
         g.input_row(ws, proj, DSG, f"ehcp.{p}")
@@ -223,7 +223,7 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     def r(m, i):
         return g.ref(s, DSG, m, i, ws)
 
-    g.section(ws, f"{s}: DSG high needs (£000 unless stated)")
+    g.section(ws, "DSG high needs (£000 unless stated)", s)
     provisions = _provisions(proj)
     g.calc_row(
         ws,
@@ -312,7 +312,7 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "GBP",
         lambda i: r("high_needs_income", i),
     )
-    g.section(ws, f"{s}: schools-block transfer and the 0.5% test")
+    g.section(ws, "schools-block transfer and the 0.5% test", s)
     g.calc_row(
         ws,
         s,
@@ -353,7 +353,6 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
             f"IF(AND({r('transfer_requested', i)}>0,OR({r('transfer_requested', i)}"
             f">{r('transfer_limit', i)},{r('forum_approves', i)}=0)),1,0)"
         ),
-        number_format="0",
     )
     g.calc_row(
         ws,
@@ -370,7 +369,7 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         ),
         total=True,
     )
-    g.section(ws, f"{s}: deficit (positive) roll-forward")
+    g.section(ws, "deficit (positive) roll-forward", s)
     g.calc_row(
         ws,
         s,

@@ -22,16 +22,27 @@ COUNT_1 = '#,##0.0;(#,##0.0);"-"'
 PCT = '0.00%;(0.00%);"-"'
 TEXT = "@"
 
+YES_NO = '"Yes";"Yes";"No"'  # a 0/1 flag read as a word; the cell keeps its number
 UNIT_FORMAT = {"GBP": GBP_000, "count": COUNT, "FTE": COUNT_1, "ratio": PCT}
 UNIT_HEADING = {"GBP": "£000", "count": "number", "FTE": "FTE", "ratio": "%"}
 # Unit costs are shown in whole pounds, not thousands, so a reader sees £759 a week.
 UNIT_COSTS = ("weekly_cost.", "cost_per_place.", "cost_per_fte.")
+# Lines that are yes/no decisions or tests (1 yes, 0 no), shown as Yes and No.
+FLAGS = (
+    "forum_approves",
+    "disapplication_granted",
+    "transfer_needs_disapplication",
+    "transfer_above_limit",
+    "deficit_cleared",
+)
 
 
 def line_format(measure: str, unit: str) -> tuple[str, str]:
     """Number format and unit heading for a line of the given measure and unit."""
     if unit == "GBP" and measure.startswith(UNIT_COSTS):
         return GBP, "£"
+    if measure in FLAGS:
+        return YES_NO, "yes/no"
     return UNIT_FORMAT.get(unit, "General"), UNIT_HEADING.get(unit, unit)
 
 
@@ -39,6 +50,8 @@ TITLE = Font(bold=True, size=14, color="1F3864")
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
+ACTUAL_FILL = PatternFill("solid", fgColor="D9D9D9")  # actual (outturn) years, apart from forecasts
+ACTUAL_FONT = Font(bold=True, color="1F3864")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # FAST: inputs visibly styled
 INPUT_FONT = Font(color="0000FF")
 CHECK_OK_FILL = PatternFill("solid", fgColor="E2EFDA")
