@@ -104,6 +104,7 @@ SHEET_NAMES = {
     "high_needs.yaml": "High needs",
 }
 COVER, SCENARIOS, FILES = "Cover", "Scenarios", "Files"
+COVER_LINE = 100  # characters of how-to text a line of the cover holds
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 UNLOCKED = Protection(locked=False)
 
@@ -219,6 +220,7 @@ def _cover(wb: Workbook, folder: Path, base: Scenario, image: SetImage) -> None:
     for i, line in enumerate(HOW_TO, start=1):
         text(ws.cell(r + i, 1), f"{i}.").alignment = Alignment(vertical="top")
         text(ws.cell(r + i, 2), line).alignment = WRAP
+        ws.row_dimensions[r + i].height = 15 * -(-len(line) // COVER_LINE)
     r += len(HOW_TO) + 2
     text(ws.cell(r, 1), "Legend").font = BOLD
     cell_style(text(ws.cell(r + 1, 1), "input"), "input")
@@ -226,7 +228,7 @@ def _cover(wb: Workbook, folder: Path, base: Scenario, image: SetImage) -> None:
     if image.skipped:
         text(ws.cell(r + 3, 1), "Not carried").font = BOLD
         text(ws.cell(r + 3, 2), "files that are not text: " + ", ".join(image.skipped))
-    set_widths(ws, {1: 26, 2: 110})
+    set_widths(ws, {1: 26, 2: COVER_LINE + 10})
     page_setup(ws)
     ws.protection.sheet = True
 
@@ -302,8 +304,6 @@ def _param_cells(ws: Worksheet, r: int, col: dict, p: dict, years: list[str], fl
             c.fill = LOCKED_FILL
             continue
         _input(c, p.get(key), fmt if key in ("low", "high") else None)
-        if key in ("source", "description"):
-            c.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _validations(ws: Worksheet, col: dict, first: int, last: int, lists: dict) -> None:
@@ -357,7 +357,7 @@ def _area_sheet(wb: Workbook, area: AreaFile, kinds: dict, years: list[str]) -> 
         for c in col.values():
             _input(ws.cell(spare, c))
     _validations(ws, col, HEADER_ROW + 1, last, {"Unit": UNITS, "Basis": BASES, "Type": ROW_TYPES})
-    widths = {col["Parameter"]: 44, col["Label"]: 34, col["Type"]: 14, col["Value"]: 13}
+    widths = {col["Parameter"]: 58, col["Label"]: 40, col["Type"]: 14, col["Value"]: 13}
     widths.update({col[workbook_label(y)]: 12 for y in years})
     widths.update({col["Low"]: 11, col["High"]: 11, col["Unit"]: 10, col["Basis"]: 11})
     widths.update({col["Source"]: 60, col["Description"]: 30, col["From trend"]: 14})
@@ -404,7 +404,6 @@ def _scenarios_sheet(wb: Workbook, scenarios: list[ScenarioFile], years: list[st
         text(ws.cell(r, 1), s.stem)
         for c, key in enumerate(head[1:], start=2):
             _input(ws.cell(r, c), s.data.get(key.lower()))
-        ws.cell(r, 4).alignment = Alignment(wrap_text=True, vertical="top")
     for spare in range(r + 1, r + 4):
         for c in range(1, 5):
             _input(ws.cell(spare, c))
