@@ -155,11 +155,24 @@ def solve(
     from forecasting.solve import solve as find
 
     path = assumptions or bundled_set()
-    (scenario,) = load(path, (name,)) if path.is_dir() else load(path)
+    several = path.is_dir() or path.suffix.lower() == ".xlsx"  # a set: choose the scenario
+    (scenario,) = load(path, (name,)) if several else load(path)
     solution = find(scenario.assumptions, target_year, lever)
     click.echo(solution.describe(scenario.name))
     if write_to:
+        from forecasting.errors import InputError, Problem
         from forecasting.output import write_all
+
+        if path.suffix.lower() == ".xlsx":
+            raise InputError(
+                Problem(
+                    str(write_to),
+                    None,
+                    "--write-scenario",
+                    "writes a YAML scenario, which cannot extend a workbook: add the "
+                    "overrides shown above as rows on the workbook's Scenarios sheet",
+                )
+            )
 
         text = scenario_text(scenario.name, scenario.files[-1], solution, write_to)
         write_all(write_to.parent, {write_to.name: text.encode("utf-8")})
@@ -204,6 +217,85 @@ def init(directory: Path, template: str) -> None:
         f"'estimate' listed in {directory / 'caveats.md'} with the council's own figure, "
         f"then run `forecast validate {directory}`."
     )
+
+
+@main.group()
+def inputs() -> None:
+    """The inputs workbook: an assumption set as an editable Excel workbook, and back."""
+
+
+def _set_folder(name: str) -> Path:
+    """A set folder given by path, or the name of a bundled set."""
+    from forecasting.bundled import bundled_sets
+
+    path = Path(name)
+    if not path.exists() and name in bundled_sets():
+        return bundled_set(name)
+    return path
+
+
+@inputs.command("export")
+@click.argument("assumption_set", metavar="SET")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@guarded
+def inputs_export(assumption_set: str, workbook: Path) -> None:
+    """Write every parameter of SET (a set folder or bundled set name) and its scenarios'
+    overrides into WORKBOOK (.xlsx) to edit."""
+    from forecasting.errors import InputError, Problem
+    from forecasting.inputs_workbook import export_workbook
+    from forecasting.output import write_all
+
+    if workbook.suffix.lower() != ".xlsx":
+        raise InputError(Problem(str(workbook), None, None, "the workbook must end in .xlsx"))
+    folder = _set_folder(assumption_set)
+    if not folder.is_dir():
+        raise InputError(Problem(str(folder), None, None, "expected an assumption set folder"))
+    write_all(workbook.parent, {workbook.name: export_workbook(folder)})
+    click.echo(
+        f"Wrote {workbook}. Edit the yellow cells, then `forecast validate {workbook}` and "
+        f"`forecast run {workbook}`; `forecast inputs import {workbook} DIR` writes it back "
+        "as YAML."
+    )
+
+
+@inputs.command("import")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.argument("directory", type=click.Path(path_type=Path))
+@guarded
+def inputs_import(workbook: Path, directory: Path) -> None:
+    """Write WORKBOOK back as a YAML assumption set in DIRECTORY (new or empty); it is
+    checked first, and nothing is written if it has a problem."""
+    from forecasting.inputs_workbook import read_workbook
+    from forecasting.loading import load
+    from forecasting.setfiles import write_image
+
+    scenarios = load(workbook)  # every check, with the cell of every problem
+    write_image(read_workbook(workbook).image, directory)
+    click.echo(
+        f"Wrote {directory} ({len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}); "
+        f"check it with `forecast validate {directory}`."
+    )
+
+
+@main.command()
+@click.argument("assumption_set", metavar="SET")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--to", "year", required=True, help="The new base (actual) year, e.g. 2019-20.")
+@guarded
+def rebase(assumption_set: str, directory: Path, year: str) -> None:
+    """Roll SET (a set folder or bundled set name) forward to base year YEAR as a new set in
+    DIRECTORY, listing every figure the new base year needs that the set does not give."""
+    from forecasting.rebase import rebase_set
+
+    notes = rebase_set(_set_folder(assumption_set), directory, year)
+    click.echo(f"Wrote {directory} with base year {year}.")
+    if notes:
+        click.echo(
+            f"{len(notes)} figure{'s' if len(notes) != 1 else ''} to check or replace "
+            f"(also in {directory / 'rebase.md'}):"
+        )
+        for n in notes:
+            click.echo(f"  - {n}")
 
 
 @main.command("sets")

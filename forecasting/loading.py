@@ -526,6 +526,10 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
     """
     if not path.exists():
         raise InputError(Problem(display(path), None, None, "assumptions not found"))
+    if path.suffix.lower() == ".xlsx":  # an inputs workbook: cells in place of lines
+        from .inputs_workbook import load_workbook
+
+        return load_workbook(path, names)
     if path.is_file():
         if names:
             raise InputError(

@@ -52,7 +52,9 @@ def finance_model(run) -> bytes:
     g.sheet(
         inputs,
         "Inputs",
-        "Engine drivers by scenario (yellow: inputs). Money in pounds, shown as £000.",
+        "A record of this run's drivers by scenario; edits here change nothing. To change an "
+        "input, edit the inputs workbook (forecast inputs export) or the YAML, then run again. "
+        "Money in pounds, shown as £000.",
     )
     csc = wb.create_sheet("Children's social care")
     g.sheet(csc, "Children's social care", "Live formulas over the Inputs sheet.")
