@@ -397,7 +397,7 @@ def _scenarios_sheet(wb: Workbook, scenarios: list[ScenarioFile], years: list[st
         "fields by path. Override is: value (replaces the value and any values by year), "
         "fields (only the fields filled in), by year (replaces the values by year), YAML.",
     )
-    head = ["Scenario", "Name", "Extends", "Description"]
+    head = ["Scenario", "Name", "Extends", "Description", "Title"]
     header_row(ws, 4, head)
     r = 4
     for r, s in enumerate(scenarios, start=5):
@@ -405,7 +405,7 @@ def _scenarios_sheet(wb: Workbook, scenarios: list[ScenarioFile], years: list[st
         for c, key in enumerate(head[1:], start=2):
             _input(ws.cell(r, c), s.data.get(key.lower()))
     for spare in range(r + 1, r + 4):
-        for c in range(1, 5):
+        for c in range(1, len(head) + 1):
             _input(ws.cell(spare, c))
     top = r + 5
     col = _columns(years, ["Scenario", "Override path", "Override is", "Value"], ["YAML"])
@@ -667,7 +667,7 @@ def _read_scenarios(ws: Worksheet, rd: _Reader) -> tuple[list[ScenarioFile], dic
     docs: dict[str, Document] = {}
     for r in range(top + 1, table):
         stem = _cell(ws, r, 1)
-        rest = [_cell(ws, r, c) for c in (2, 3, 4)]
+        rest = [_cell(ws, r, c) for c in (2, 3, 4, 5)]
         if stem is None and all(v is None for v in rest):
             continue
         if not isinstance(stem, str) or not stem.strip() or "/" in stem or "\\" in stem:
@@ -677,10 +677,10 @@ def _read_scenarios(ws: Worksheet, rd: _Reader) -> tuple[list[ScenarioFile], dic
         if stem in files:
             rd.problem(rd.loc(ws, r, 1), None, f"scenario '{stem}' is listed twice")
             continue
-        given = {"name": rest[0], "description": rest[2], "extends": rest[1]}
+        given = {"name": rest[0], "title": rest[3], "description": rest[2], "extends": rest[1]}
         data = {k: v for k, v in given.items() if v is not None}
         doc = Document(data, {(): rd.loc(ws, r, 1)})
-        for key, c in (("name", 2), ("extends", 3), ("description", 4)):
+        for key, c in (("name", 2), ("extends", 3), ("description", 4), ("title", 5)):
             doc.locs[(key,)] = rd.loc(ws, r, c)
         files[stem], docs[stem] = ScenarioFile(stem, data), doc
     named, years = _header_map(ws, table, rd)
@@ -883,6 +883,7 @@ def load_workbook(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
                     path.parent,
                     [path],
                     data.get("overrides") or {},
+                    str(data.get("title") or ""),
                 )
             )
     if problems:

@@ -52,7 +52,7 @@ def test_export_import_round_trip_gives_identical_parameters(bundled, workbook, 
     before, after = load(bundled), load(tmp_path / "back")
     assert [s.name for s in after] == [s.name for s in before]
     for a, b in zip(before, after, strict=True):
-        assert b.description == a.description
+        assert (b.description, b.title) == (a.description, a.title)
         assert b.assumptions.model_dump() == a.assumptions.model_dump()
         assert b.overrides == a.overrides
     # The files that are not parameters come back byte for byte.
@@ -63,6 +63,7 @@ def test_export_import_round_trip_gives_identical_parameters(bundled, workbook, 
     assert [s.assumptions.model_dump() for s in direct] == [
         s.assumptions.model_dump() for s in before
     ]
+    assert [s.title for s in direct] == [s.title for s in before]
     loc = direct[0].where("high_needs.calibration.deficit_brought_forward.value")
     assert loc.line is None and "inputs.xlsx!High needs!D" in loc.file
 

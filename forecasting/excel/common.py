@@ -360,7 +360,7 @@ def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet
                 (8, p.basis),
                 (9, p.source),
                 (10, loc.file if loc else ""),
-                (11, str(loc.line) if loc else ""),
+                (11, str(loc.line) if loc and loc.line else ""),
             ):
                 text(ws.cell(r, c), v)
             ws.cell(r, 9).alignment = Alignment(wrap_text=True, vertical="top")
