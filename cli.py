@@ -215,5 +215,45 @@ def sets_() -> None:
         click.echo(f"{name}\t{set_title(path)}")
 
 
+@main.group("data")
+def data_() -> None:
+    """The bundled national dataset of DfE's published figures."""
+
+
+@data_.command("build")
+@click.argument("raw_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the extract (default: the one inside the package).",
+)
+@guarded
+def data_build(raw_dir: Path, out: Path | None) -> None:
+    """Rebuild the national extract from DfE's raw files in RAW_DIR (e.g. data/dfe)."""
+    from forecasting.national.build import DEFAULT_OUT, build, write
+
+    extract = build(raw_dir)
+    path = write(extract, out or DEFAULT_OUT)
+    n_la = extract.loc[extract["level"] == "la", "la_code"].nunique()
+    click.echo(
+        f"Wrote {path}: {len(extract):,} figures, {n_la} councils, "
+        f"{extract['measure'].nunique()} measures, periods {extract['period'].min()} to "
+        f"{extract['period'].max()}."
+    )
+
+
+@main.command()
+@click.option("--region", help="Only the councils of this region.")
+@guarded
+def councils(region: str | None) -> None:
+    """List the councils in the national dataset (name, LA number, region, series held)."""
+    from forecasting.national.dataset import councils as find
+    from forecasting.national.dataset import measures_by_council
+
+    held = measures_by_council()
+    for c in find(region):
+        click.echo(f"{c.name}\t{c.code}\t{c.region}\t{' '.join(held.get(c.code, []))}")
+
+
 if __name__ == "__main__":
     main()
