@@ -87,7 +87,7 @@ def run(
     """Run ASSUMPTIONS (a set folder or a scenario file; default: the bundled set
     stoke-on-trent-2019)."""
     from forecasting.output import write_all
-    from forecasting.run import produce
+    from forecasting.publish import produce
     from forecasting.summary import summary_text
 
     path = assumptions or bundled_set()

@@ -1,8 +1,8 @@
-"""One forecast run: load every scenario, project, tabulate and render the outputs.
+"""One forecast run: load every scenario, project and tabulate it, with the solver's
+answers, the sensitivities and (on request) the Monte Carlo percentiles.
 
-The CLI calls ``produce`` and writes what it returns with ``output.write_all``; so can a
-script. Nothing is written until every scenario has been read, validated, projected and
-rendered, and then all files are written as one atomic set.
+This is the results layer: it knows nothing of workbooks or files. ``publish.produce``
+renders a run into its output files.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from . import DEFAULT_SEED, __version__
 from .engine import project
 from .errors import InputError, Problem
 from .loading import Scenario, load
-from .output import results_csv
 from .projection import Projection
 from .results import Headline, Record, headline, tidy, to_frame
 from .solve import Solution, solve
@@ -108,23 +107,3 @@ def what_it_takes(scenario: Scenario, target_year: str) -> list[tuple[str, Solut
         except InputError as e:
             out.append((lever, "; ".join(p.message for p in e.problems)))
     return out
-
-
-def produce(
-    path: Path,
-    names: tuple[str, ...] = (),
-    draws: int = 0,
-    seed: int = DEFAULT_SEED,
-    progress: bool = False,
-) -> tuple[Run, dict[str, bytes]]:
-    """Forecast and render every output file. The finance model needs only the central
-    projections, so it is rendered while the Monte Carlo draws run."""
-    from .excel import FINANCE, audience_workbooks, finance_model_in_background
-
-    run = forecast(path, names)
-    with finance_model_in_background(run) as finance:
-        if draws:
-            add_uncertainty(run, draws, seed, progress)
-        files = {"results.csv": results_csv(run.records), **audience_workbooks(run)}
-        files[FINANCE] = finance()
-    return run, files

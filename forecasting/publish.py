@@ -1,0 +1,34 @@
+"""Everything a run writes: results.csv and the three workbooks, rendered from one run.
+
+The CLI calls ``produce`` and writes what it returns with ``output.write_all``; so can a
+script. Nothing is written until every scenario has been read, validated, projected and
+rendered, and then all files are written as one set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import DEFAULT_SEED
+from .excel import FINANCE, audience_workbooks, finance_model_in_background
+from .output import results_csv
+from .run import Run, forecast
+from .uncertainty import add_uncertainty
+
+
+def produce(
+    path: Path,
+    names: tuple[str, ...] = (),
+    draws: int = 0,
+    seed: int = DEFAULT_SEED,
+    progress: bool = False,
+) -> tuple[Run, dict[str, bytes]]:
+    """Forecast and render every output file. The finance model needs only the central
+    projections, so it is rendered while the Monte Carlo draws run."""
+    run = forecast(path, names)
+    with finance_model_in_background(run) as finance:
+        if draws:
+            add_uncertainty(run, draws, seed, progress)
+        files = {"results.csv": results_csv(run.records), **audience_workbooks(run)}
+        files[FINANCE] = finance()
+    return run, files
