@@ -99,7 +99,7 @@ CATALOGUE = {
         "a share must be between 0 and 1",
     ),
     "shares not summing to one": (
-        replace(HN, "share: {value: 0.15, unit", "share: {value: 0.25, unit"),
+        replace(HN, "share: {value: 0.376524, unit", "share: {value: 0.476524, unit"),
         HN,
         "provision shares add up to",
     ),

@@ -102,3 +102,18 @@ def test_find_council_by_name_code_or_part_and_errors_list_the_closest():
         dataset.find_council("Stoke-on-Trnet")
     r = CliRunner().invoke(main, ["councils", "--region", "Nowhere"])
     assert r.exit_code == 2 and "not a region" in r.output
+
+
+def test_councils_lists_every_la_with_its_region_and_series():
+    r = CliRunner().invoke(main, ["councils"])
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert len(lines) >= 150
+    stoke = next(line for line in lines if line.startswith("Stoke-on-Trent\t"))
+    name, code, region, held = stoke.split("\t")
+    assert (code, region) == ("861", "West Midlands")
+    assert {"ehcp_total", "ehcp_by_type", "children_looked_after", "high_needs_allocation"} <= set(
+        held.split()
+    )
+    west = CliRunner().invoke(main, ["councils", "--region", "west midlands"]).output.splitlines()
+    assert 10 <= len(west) < 20 and all("\tWest Midlands\t" in line for line in west)

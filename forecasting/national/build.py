@@ -599,6 +599,19 @@ def build(raw: Path) -> pd.DataFrame:
                 + "); see data/dfe/README.md",
             )
         )
+    try:
+        import odf  # noqa: F401 - the ODS reader pandas uses
+        import pyarrow  # noqa: F401 - the parquet reader
+    except ImportError as e:
+        raise InputError(
+            Problem(
+                "forecast data build",
+                None,
+                None,
+                f"needs the readers of DfE's raw formats ({e.name} is missing): "
+                "pip install 'council-forecasting[data]'",
+            )
+        ) from None
     register = la_register(raw)
     frames = []
     for reader in READERS:
