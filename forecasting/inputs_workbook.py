@@ -63,7 +63,7 @@ from .loading import (
 )
 from .schema import Basis, Flag, Param
 from .setfiles import AreaFile, ScenarioFile, SetImage, read_image
-from .years import Timeline, parse_year, workbook_label
+from .years import Timeline, is_year, parse_year, workbook_label
 
 
 def _kinds(cls: type) -> list[type]:
@@ -144,17 +144,9 @@ def export_workbook(folder: Path) -> bytes:
 def _years_in(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         for k, v in node.items():
-            if _is_year(k):
+            if is_year(k):
                 yield str(k)
             yield from _years_in(v)
-
-
-def _is_year(key: Any) -> bool:
-    try:
-        parse_year(str(key))
-        return True
-    except ValueError:
-        return False
 
 
 def set_hash(folder: Path) -> str:
@@ -371,7 +363,7 @@ def _form(value: Any) -> str:
         return VALUE_F
     if (
         value
-        and all(_is_year(k) for k in value)
+        and all(is_year(k) for k in value)
         and not any(isinstance(v, (dict, list)) for v in value.values())
     ):
         return BY_YEAR_F
@@ -381,7 +373,7 @@ def _form(value: Any) -> str:
         and all(not isinstance(v, (dict, list)) for k, v in value.items() if k != "values")
         and (
             "values" not in value
-            or (isinstance(value["values"], dict) and all(_is_year(y) for y in value["values"]))
+            or (isinstance(value["values"], dict) and all(is_year(y) for y in value["values"]))
         )
     ):
         return FIELDS_F

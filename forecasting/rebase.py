@@ -24,7 +24,7 @@ from .errors import InputError, Problem
 from .loading import Path_, display, load, load_base
 from .schema import Flag, Param
 from .setfiles import SetImage, read_image, write_image
-from .years import Timeline, parse_year, year_label
+from .years import Timeline, is_year, parse_year, year_label
 
 # Outturns of the base year itself, which are not marked as base-year figures in the schema
 # because they take no growth: each needs the new base year's actual.
@@ -180,14 +180,14 @@ def rebase_image(image: SetImage, model: Any, old: str, new: Timeline) -> _Rebas
         overrides = s.data.get("overrides") or {}
         for dotted in list(overrides):
             last = dotted.rsplit(".", 1)[-1]
-            if _is_year(last) and parse_year(last) < rb.start:
+            if is_year(last) and parse_year(last) < rb.start:
                 del overrides[dotted]
                 rb.note((f"scenarios/{s.stem}", dotted), "override of a year now past: dropped")
                 continue
             value = overrides[dotted]
             years = value.get("values") if isinstance(value, dict) and "values" in value else value
             if isinstance(years, dict):
-                for y in [y for y in years if _is_year(y) and parse_year(y) < rb.start]:
+                for y in [y for y in years if is_year(y) and parse_year(y) < rb.start]:
                     del years[y]
                     rb.note((f"scenarios/{s.stem}", dotted), f"{y} is now past: dropped")
     rows = io.StringIO()
@@ -202,14 +202,6 @@ def rebase_image(image: SetImage, model: Any, old: str, new: Timeline) -> _Rebas
         "as a placeholder (basis: estimate).\n\n" + "".join(f"- {n}\n" for n in rb.notes)
     )
     return rb
-
-
-def _is_year(text: str) -> bool:
-    try:
-        parse_year(text)
-        return True
-    except ValueError:
-        return False
 
 
 def rebase_set(source: Path, destination: Path, to_year: str) -> list[str]:

@@ -24,7 +24,7 @@ import yaml
 from .errors import InputError, Problem
 from .loading import display, read_set, read_yaml, scenario_files
 from .textfile import read_text
-from .years import parse_year
+from .years import is_year
 
 SCENARIOS = "scenarios"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -118,20 +118,12 @@ _Dumper.add_representer(
 )
 
 
-def _is_year(key: Any) -> bool:
-    try:
-        parse_year(str(key))
-        return True
-    except ValueError:
-        return False
-
-
 def _by_year_inline(node: Any) -> Any:
     if isinstance(node, dict):
         out = {k: _by_year_inline(v) for k, v in node.items()}
         if (
             out
-            and all(_is_year(k) for k in out)
+            and all(is_year(k) for k in out)
             and not any(isinstance(v, dict) for v in out.values())
         ):
             return _ByYear(out)

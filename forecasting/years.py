@@ -22,6 +22,15 @@ def parse_year(label: str) -> int:
     return start
 
 
+def is_year(key: object) -> bool:
+    """Whether ``key`` is a financial year label such as ``2019-20``."""
+    try:
+        parse_year(str(key))
+        return True
+    except ValueError:
+        return False
+
+
 def year_label(start: int) -> str:
     """``2019`` -> ``2019-20``."""
     return f"{start}-{(start + 1) % 100:02d}"

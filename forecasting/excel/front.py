@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..loading import Scenario
 from ..years import workbook_label
-from .styles import BOLD, TITLE, WRAP, header_row, set_widths, text
+from .styles import BOLD, TITLE, WRAP, header_row, page_setup, set_widths, text
 
 SUMMARY = "Summary"
 ABOUT = "About this run"
@@ -92,13 +92,9 @@ def summary_page(
 
 
 def one_page(ws: Worksheet) -> None:
-    """Print the sheet on a single landscape A4 page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
+    """Print the sheet on a single landscape A4 page, without gridlines on screen."""
+    page_setup(ws)
     ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.gridLines = False
     ws.sheet_view.showGridLines = False
 
 
