@@ -243,7 +243,8 @@ class InvestmentItem(Strict):
     label: str = Field(min_length=1)
     amount: Money = Field(description="spend in each year it falls in")
     recurrent: bool = Field(
-        default=False, description="continues at its last amount, with pay inflation"
+        description="true: posts or contracts that continue after the years given, at the "
+        "last amount with pay inflation; false: a one-off sum in the years given"
     )
     agency_social_workers: bool = Field(
         default=False, description="buys agency social worker FTE (shown in the workforce)"

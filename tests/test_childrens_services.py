@@ -114,3 +114,13 @@ def test_recurrent_investment_continues_with_pay_inflation():
     assert list(line[:2]) == [0, 1_000_000]
     assert line[2] == pytest.approx(1_000_000 * 1.02)  # pay inflation 2%
     assert line[5] == pytest.approx(1_000_000 * 1.02**4)
+
+
+def test_unmitigated_keeps_the_unregulated_reduction_already_achieved(results):
+    """56 unregulated placements at the inspection, 18 by September 2019 (report s10): done
+    before the forecast starts, so 'unmitigated' holds them at 18 rather than letting them
+    grow back on trend; only the plan's further reduction (to 10) is a mitigation."""
+    left = series(results, "unmitigated", "csc", "children_in_care.unregulated")
+    assert list(left["2019-20":]) == pytest.approx([18] * 5)
+    plan = series(results, "council-plan", "csc", "children_in_care.unregulated")
+    assert plan["2020-21"] == pytest.approx(10)

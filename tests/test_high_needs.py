@@ -121,3 +121,17 @@ def test_solve_by_ehcp_growth_lever():
     sol = solve(s.assumptions, "2023-24", "ehcp_growth")
     assert sol.amount < 0.10
     assert abs(sol.deficit_after) <= 1_000
+
+
+def test_the_base_set_says_the_forum_refused_and_the_plan_assumes_otherwise(bundled):
+    """Report s14: the Forum discussed the transfer in June 2019 and did not agree it. The
+    base set records that; the council plan's approval is a scenario choice and says so."""
+    from forecasting.loading import load_base, load_scenario
+
+    base = load_base(bundled).assumptions.high_needs.transfers
+    assert base.forum_approves.value is False and base.forum_approves.basis == "report"
+    assert base.disapplication_granted.value is False
+    plan = load_scenario(bundled / "scenarios" / "council-plan.yaml").assumptions
+    flag = plan.high_needs.transfers.forum_approves
+    assert flag.value is True and flag.basis == "scenario"
+    assert "did not agree" in flag.source
