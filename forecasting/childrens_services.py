@@ -13,7 +13,7 @@ import numpy as np
 from .demand import children_in_care
 from .inputs import Inputs
 from .projection import Projection
-from .savings import project_savings
+from .savings import OTHER_SERVICES, project_savings
 
 AREA = "csc"
 OUT_OF_CARE = "out_of_care"
@@ -139,19 +139,77 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
 
     staffing_cost, investment = _workforce_and_investment(inp, proj)
 
-    # Savings programme.
+    # Savings programme: planned (part-year in the first year), risk-adjusted delivery, and
+    # which of it reduces children's social care spend.
     items = project_savings(inp, csc.savings)
-    planned = sum((p for p, _ in items.values()), inp.zeros())
-    delivered = sum((d for _, d in items.values()), inp.zeros())
-    for sid, (p, d) in items.items():
-        label = csc.savings.items[sid].label
-        add(AREA, f"savings_planned.{sid}", "GBP", p, f"Saving planned: {label}")
+    S = "childrens_services.savings.items"
+    for sid, it in items.items():
+        item = csc.savings.items[sid]
+        add(AREA, f"savings_planned.{sid}", "GBP", it.planned, f"Saving planned: {item.label}")
+    add(
+        AREA,
+        "savings_planned",
+        "GBP",
+        sum((it.planned for it in items.values()), inp.zeros()),
+        "Savings planned (part-year in a saving's first year)",
+    )
+    add(
+        AREA,
+        "savings_planned_full_year",
+        "GBP",
+        sum((it.full_year for it in items.values()), inp.zeros()),
+        "Savings planned, full-year value",
+        (f"{S}.*.amount",),
+    )
+    for sid, it in items.items():
+        item = csc.savings.items[sid]
         add(
-            AREA, f"savings_delivered.{sid}", "GBP", d, f"Saving delivered (risk-adjusted): {label}"
+            AREA,
+            f"savings_delivered.{sid}",
+            "GBP",
+            it.delivered,
+            f"Saving delivered (risk-adjusted): {item.label}"
+            + (" (delivered through placement moves)" if item.linked_moves else ""),
+            (f"{S}.{sid}",),
         )
-    add(AREA, "savings_planned", "GBP", planned, "Savings planned")
-    add(AREA, "savings_delivered", "GBP", delivered, "Savings delivered (risk-adjusted)")
-
+    delivered = add(
+        AREA,
+        "savings_delivered",
+        "GBP",
+        sum((it.delivered for it in items.values()), inp.zeros()),
+        "Savings delivered (risk-adjusted; savings made through placement moves are in "
+        "placement cost)",
+    )
+    for sid, item in csc.savings.items.items():
+        if item.linked_moves:
+            add(
+                AREA,
+                f"savings_through_moves.{sid}",
+                "GBP",
+                -sum(move_lines[m][2] for m in item.linked_moves),
+                f"Saving made through placement moves: {item.label} (in placement cost)",
+                tuple(f"childrens_services.moves.{m}" for m in item.linked_moves),
+            )
+    outside_ids = [
+        f"savings_delivered.{sid}"
+        for sid, item in csc.savings.items.items()
+        if item.reduces == OTHER_SERVICES
+    ]
+    outside = add(
+        AREA,
+        "savings_outside_csc",
+        "GBP",
+        sum((proj[(AREA, m)] for m in outside_ids), inp.zeros()),
+        "Savings delivered by other council services (not set against this overspend)",
+        parts=tuple(outside_ids),
+    )
+    savings_csc = add(
+        AREA,
+        "savings_delivered_csc",
+        "GBP",
+        delivered - outside,
+        "Savings delivered that reduce children's social care spend",
+    )
     # Other spend lines, base-year amounts grown by general inflation.
     gen = inp.index(csc.general_inflation)
     other = inp.zeros()
@@ -175,7 +233,7 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         "Net budget",
         ("childrens_services.budget.net_budget",),
     )
-    drivers = placement_cost + allowances + staffing_cost + investment + other - delivered
+    drivers = placement_cost + allowances + staffing_cost + investment + other - savings_csc
     cal = csc.calibration
     gap = inp.base(cal.base_year_overspend) - (drivers[:, :1] - budget[:, :1])
     recon = gap * (np.ones(len(inp.years)) if cal.carry_forward else (1.0 - fm))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .savings import OTHER_SERVICES
 from .schema import AssumptionSet, Flag, Param, Share
 from .years import Timeline, parse_year
 
@@ -189,11 +190,32 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
                 f"missing {', '.join(sorted(missing))}",
             )
         )
+    lines = savings_lines(csc)
     for sid, item in csc.savings.items.items():
+        where = ("childrens_services", "savings", "items", sid)
         try:
             timeline.index(item.start_year)
         except ValueError as e:
-            found.append((("childrens_services", "savings", "items", sid, "start_year"), str(e)))
+            found.append((where + ("start_year",), str(e)))
+        if item.reduces not in lines:
+            found.append(
+                (
+                    where + ("reduces",),
+                    f"unknown spend line '{item.reduces}'; have {', '.join(sorted(lines))}",
+                )
+            )
+        for i, mid in enumerate(item.linked_moves):
+            if mid not in csc.moves:
+                found.append(
+                    (
+                        where + ("linked_moves", str(i)),
+                        f"unknown move '{mid}'; have {', '.join(sorted(csc.moves)) or 'none'}",
+                    )
+                )
+        if item.linked_moves and item.reduces != "placements":
+            found.append(
+                (where + ("reduces",), "a saving made through placement moves reduces placements")
+            )
     try:
         if timeline.index(hn.calibration.calibration_year) == 0:
             found.append(
@@ -217,6 +239,13 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
                 )
             )
             break
+
+
+def savings_lines(csc: Any) -> set[str]:
+    """What a saving may reduce: a children's social care spend line, or other services."""
+    return {"placements", "staffing", "investment", "allowances", OTHER_SERVICES} | {
+        f"other_spend.{k}" for k in csc.other_spend
+    }
 
 
 def _at(p: Param, year: str) -> float:

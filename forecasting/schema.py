@@ -258,6 +258,24 @@ class SavingsItem(Strict):
     confidence: Confidence
     slip_years: int = Field(default=0, ge=0, le=10, description="years of delay in delivery")
     recurrent: bool = True
+    start_month: int = Field(
+        default=4,
+        ge=1,
+        le=12,
+        description="calendar month the saving starts (4 = April, the whole first year); a "
+        "recurring saving counts in its first year only for the months to March",
+    )
+    reduces: str = Field(
+        min_length=1,
+        description="the children's social care spend line it reduces: placements, staffing, "
+        "investment, allowances or other_spend.<line>; other_services for a saving made "
+        "elsewhere in the council (reported, but not set against this overspend)",
+    )
+    linked_moves: list[str] = Field(
+        default_factory=list,
+        description="placement moves whose cost effect is this saving: the moves deliver it, "
+        "so it is not counted again",
+    )
 
 
 class Savings(Strict):

@@ -56,15 +56,49 @@ def test_workforce_cost_and_investment_posts(results):
 
 
 def test_savings_risk_adjusted_by_confidence(results):
+    """From October 2019 (consultation to 25 September, report s14) each saving counts for
+    half of 2019-20; placement commissioning is delivered by its moves, not counted here."""
     delivered = series(results, "council-plan", "csc", "savings_delivered")
-    # amber 2.5m at 70%, green 1.8m at 95%, red 1.2m at 30%
-    assert delivered["2019-20"] == pytest.approx(
-        2_500_000 * 0.7 + 1_800_000 * 0.95 + 1_200_000 * 0.3
-    )
+    # amber 1.0m at 70%, green 1.8m at 95%, red 1.2m at 30%; commissioning (1.5m) in moves
+    full_year = 1_000_000 * 0.7 + 1_800_000 * 0.95 + 1_200_000 * 0.3
+    assert delivered["2019-20"] == pytest.approx(full_year / 2)
+    assert delivered["2020-21"] == pytest.approx(full_year)
     slip = series(results, "savings-slip", "csc", "savings_delivered")
-    assert slip["2019-20"] == pytest.approx(1_800_000 * 0.95)
-    assert slip["2020-21"] == pytest.approx(1_800_000 * 0.95 + 2_500_000 * 0.5)
-    assert slip["2021-22"] == pytest.approx(1_800_000 * 0.95 + 2_500_000 * 0.5 + 1_200_000 * 0.1)
+    assert slip["2019-20"] == pytest.approx(1_800_000 * 0.95 / 2)
+    assert slip["2020-21"] == pytest.approx(1_800_000 * 0.95 + 1_000_000 * 0.5 / 2)
+    assert slip["2021-22"] == pytest.approx(
+        1_800_000 * 0.95 + 1_000_000 * 0.5 + 1_200_000 * 0.1 / 2
+    )
+
+
+def test_no_saving_of_another_service_reduces_childrens_social_care(results):
+    """The 1.2m 'savings from other council services' is delivered elsewhere: it is reported
+    but not set against the children's social care overspend."""
+    other = series(results, "council-plan", "csc", "savings_delivered.cross_council_savings")
+    outside = series(results, "council-plan", "csc", "savings_outside_csc")
+    assert outside["2020-21"] == pytest.approx(1_200_000 * 0.3)
+    assert list(outside) == list(other)
+    csc = series(results, "council-plan", "csc", "savings_delivered_csc")
+    total = series(results, "council-plan", "csc", "savings_delivered")
+    assert list(csc) == pytest.approx(list(total - outside))
+
+
+def test_a_move_and_its_linked_saving_are_counted_once(results):
+    """Placement commissioning (1.5m) is the cost effect of the unregulated and step-down
+    moves: the moves' effect is in placement cost and the saving adds nothing again."""
+    item = series(results, "council-plan", "csc", "savings_delivered.placement_commissioning")
+    assert set(item) == {0}
+    assert series(results, "council-plan", "csc", "savings_planned.placement_commissioning")[
+        "2020-21"
+    ] == pytest.approx(1_500_000)
+    through = series(
+        results, "council-plan", "csc", "savings_through_moves.placement_commissioning"
+    )
+    effects = series(results, "council-plan", "csc", "move_effect.reduce_unregulated") + series(
+        results, "council-plan", "csc", "move_effect.step_down_residential"
+    )
+    assert list(through) == pytest.approx(list(-effects))
+    assert through["2020-21"] > 0
 
 
 def test_scenarios_move_the_right_way(results):
@@ -124,3 +158,17 @@ def test_unmitigated_keeps_the_unregulated_reduction_already_achieved(results):
     assert list(left["2019-20":]) == pytest.approx([18] * 5)
     plan = series(results, "council-plan", "csc", "children_in_care.unregulated")
     assert plan["2020-21"] == pytest.approx(10)
+
+
+def test_a_saving_must_name_a_childrens_social_care_line_or_other_services(bundled):
+    from forecasting.consistency import check
+    from forecasting.loading import load_base
+
+    a = load_base(bundled).assumptions.model_copy(deep=True)
+    items = a.childrens_services.savings.items
+    items["early_help_redesign"].reduces = "schools_block"
+    items["placement_commissioning"].linked_moves = ["no_such_move"]
+    found = dict(check(a))
+    where = ("childrens_services", "savings", "items")
+    assert "unknown spend line 'schools_block'" in found[(*where, "early_help_redesign", "reduces")]
+    assert "unknown move" in found[(*where, "placement_commissioning", "linked_moves", "0")]

@@ -70,7 +70,7 @@ def test_net_spend_is_the_sum_of_its_lines(results):
         "investment": 1,
         "other_spend": 1,
         "reconciliation": 1,
-        "savings_delivered": -1,
+        "savings_delivered_csc": -1,
     }
     for scenario in results.scenario.unique():
         np.testing.assert_allclose(

@@ -137,6 +137,24 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
             "GBP",
             g.sum_formula(s, CSC, _with_prefix(proj, CSC, total), ws),
         )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "savings_outside_csc",
+        "Savings delivered by other council services (not set against this overspend)",
+        "GBP",
+        g.sum_formula(s, CSC, list(proj.lines[(CSC, "savings_outside_csc")].parts), ws),
+    )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "savings_delivered_csc",
+        "Savings delivered that reduce children's social care spend",
+        "GBP",
+        lambda i: f"{r('savings_delivered', i)}-{r('savings_outside_csc', i)}",
+    )
     for m, label in (
         ("continuing_allowances", "Allowances continuing after leaving care"),
         ("reconciliation", "Reconciliation to the base-year outturn"),
@@ -148,12 +166,12 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         CSC,
         "net_spend",
         "Net spend = placements + allowances + staffing + investment + other + reconciliation "
-        "- savings delivered",
+        "- savings delivered in children's social care",
         "GBP",
         lambda i: (
             f"{r('placement_cost', i)}+{r('continuing_allowances_link', i)}"
             f"+{r('staffing_cost', i)}+{r('investment', i)}+{r('other_spend', i)}"
-            f"+{r('reconciliation_link', i)}-{r('savings_delivered', i)}"
+            f"+{r('reconciliation_link', i)}-{r('savings_delivered_csc', i)}"
         ),
         total=True,
     )
