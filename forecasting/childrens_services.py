@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .calibration import reconciliation_share
 from .demand import children_in_care
 from .inputs import Inputs
 from .projection import Projection
@@ -244,6 +245,15 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         recon,
         "Reconciliation to the base-year outturn (spend the drivers do not explain)",
         ("childrens_services.calibration.base_year_overspend",),
+    )
+    reconciliation_share(
+        inp,
+        proj,
+        AREA,
+        recon,
+        drivers,
+        cal.reconciliation_warning_share,
+        "childrens_services.calibration",
     )
     net = add(AREA, "net_spend", "GBP", drivers + recon, "Net spend")
     add(AREA, "overspend", "GBP", net - budget, "Overspend (positive) against net budget")

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .calibration import reconciliation_share
 from .demand import ehcps, permanent_exclusions
 from .inputs import Inputs
 from .projection import Projection
@@ -227,6 +228,15 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
     gap = inp.base(cal.in_year_deficit) - (gross[:, c : c + 1] - hnb[:, c : c + 1])
     on = np.ones(len(inp.years)) if cal.carry_forward else (np.arange(len(inp.years)) == c)
     spend["reconciliation"] = ("Reconciliation to the council's in-year forecast", gap * on)
+    reconciliation_share(
+        inp,
+        proj,
+        AREA,
+        gap * on,
+        gross,
+        cal.reconciliation_warning_share,
+        f"{H}.calibration",
+    )
 
     for key, (label, v) in spend.items():
         add(

@@ -299,6 +299,10 @@ class Calibration(Strict):
     carry_forward: bool = Field(
         default=True, description="reconciliation line repeats in forecast years"
     )
+    reconciliation_warning_share: Share = Field(
+        description="a reconciliation line larger than this share of the modelled spend it "
+        "balances is reported as a warning: the drivers do not explain the outturn"
+    )
 
 
 class ChildrensServices(Strict):
@@ -395,6 +399,10 @@ class DsgCalibration(Strict):
     calibration_year: str
     in_year_deficit: SignedMoney = Field(description="known in-year deficit, calibration year")
     carry_forward: bool = True
+    reconciliation_warning_share: Share = Field(
+        description="a reconciliation line larger than this share of the modelled high-needs "
+        "spend it balances is reported as a warning"
+    )
 
 
 class Pupils(Strict):

@@ -13,6 +13,7 @@ from openpyxl.chart import BarChart, Reference
 
 from ..years import workbook_label, year_end
 from .common import (
+    calibration_notes,
     charts_sheet,
     cover,
     line_chart,
@@ -313,3 +314,4 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
             )
             first = first or g.next_row[ws.title] - 1
     master_check(ws, g, first, g.next_row[ws.title] - 1)
+    calibration_notes(ws, g.next_row[ws.title] + 1, run)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from ..calibration import CHECK, calibration_warnings
 from ..formats import millions
 from ..years import workbook_label, year_end
 
 
 def _m(v: float) -> str:
     return millions(v, brackets=False)
+
+
+def warnings(run, area: str) -> list[str]:
+    """The calibration guard's warnings for one area, first on a cover: read them before
+    the figures."""
+    name = CHECK[area][1]
+    return [f"WARNING: {w}" for w in calibration_warnings(run.projections) if w.startswith(name)]
 
 
 def dsg_messages(run) -> list[str]:
@@ -21,7 +29,7 @@ def dsg_messages(run) -> list[str]:
     pct = plan[("dsg", "transfer_pct_of_schools_block")][0]
     limit = plan[("dsg", "transfer_limit_share")][0]
     above_limit = plan[("dsg", "transfer_above_limit")][0]
-    out = [
+    out = warnings(run, "dsg") + [
         f"The cumulative DSG deficit is {_m(cum[0])} at {year_end(years[0])} and "
         f"{_m(cum[1])} at {year_end(years[1])} (in-year deficit {_m(iy[1])}).",
         f"Under '{plan.scenario}' it is {_m(cum[-1])} at {year_end(years[-1])}"
@@ -62,7 +70,7 @@ def csc_messages(run) -> list[str]:
     plan = by.get("council-plan", run.projections[0])
     years = plan.years
     over = plan[("csc", "overspend")][0]
-    out = [
+    out = warnings(run, "csc") + [
         f"Children's social care overspent by {_m(over[0])} in {workbook_label(years[0])}; "
         f"under '{plan.scenario}' the overspend is {_m(over[1])} in {workbook_label(years[1])} "
         f"and {_m(over[-1])} in {workbook_label(years[-1])}."
