@@ -187,7 +187,7 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
                 AREA,
                 f"savings_through_moves.{sid}",
                 "GBP",
-                -sum(move_lines[m][2] for m in item.linked_moves),
+                -sum((move_lines[m][2] for m in item.linked_moves if m in move_lines), inp.zeros()),
                 f"Saving made through placement moves: {item.label} (in placement cost)",
                 tuple(f"childrens_services.moves.{m}" for m in item.linked_moves),
             )

@@ -415,6 +415,25 @@ class Pupils(Strict):
     )
 
 
+class DsgAccounting(Strict):
+    """How the cumulative deficit sits in the council's accounts and what it costs."""
+
+    recovery_plan_trigger_share: Share = Field(
+        description="cumulative deficit, as a share of total DSG, above which DfE asks for a "
+        "deficit recovery plan"
+    )
+    statutory_override: Flag = Field(
+        description="by year: true where regulations keep the DSG deficit in an unusable "
+        "reserve, off the general fund"
+    )
+    usable_reserves: Money = Field(
+        description="the council's usable general fund reserves, by year, set against the deficit"
+    )
+    interest_rate: Rate = Field(
+        description="yearly cost of the cash the deficit ties up (borrowing or lost interest)"
+    )
+
+
 class HighNeeds(Strict):
     income: Income
     pupils: Pupils
@@ -426,6 +445,7 @@ class HighNeeds(Strict):
     transfers: Transfers
     mitigation: Mitigation
     calibration: DsgCalibration
+    accounting: DsgAccounting
 
 
 class AssumptionSet(Strict):

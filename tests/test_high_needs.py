@@ -135,3 +135,28 @@ def test_the_base_set_says_the_forum_refused_and_the_plan_assumes_otherwise(bund
     flag = plan.high_needs.transfers.forum_approves
     assert flag.value is True and flag.basis == "scenario"
     assert "did not agree" in flag.source
+
+
+def test_dsg_accounting_lines(results):
+    """The deficit against DfE's 1% trigger, the statutory override from 2020-21, the usable
+    reserves set against it, and the interest on the cash it ties up."""
+    s = "council-plan"
+    cum = series(results, s, "dsg", "cumulative_deficit")
+    total = series(results, s, "dsg", "total_dsg")
+    share = series(results, s, "dsg", "deficit_share_of_dsg")
+    assert share["2019-20"] == pytest.approx(19_493_000 / total["2019-20"], abs=1e-6)
+    assert set(series(results, s, "dsg", "recovery_plan_trigger_share")) == {0.01}
+    assert list(series(results, s, "dsg", "recovery_plan_required")) == [1] * 6  # 6.4% to 20%
+    override = series(results, s, "dsg", "statutory_override")
+    assert list(override) == [0, 0, 1, 1, 1, 1]
+    held = series(results, s, "dsg", "deficit_in_unusable_reserve")
+    outside = series(results, s, "dsg", "deficit_outside_override")
+    assert held["2019-20"] == 0 and outside["2019-20"] == pytest.approx(19_493_000)
+    assert held["2023-24"] == pytest.approx(cum["2023-24"]) and outside["2023-24"] == 0
+    cover = series(results, s, "dsg", "reserves_less_deficit")
+    assert cover["2019-20"] == pytest.approx(30_000_000 - 19_493_000)
+    assert cover["2023-24"] < 0  # by 2023-24 the deficit is more than the usable reserves
+    ratio = series(results, s, "dsg", "deficit_share_of_reserves")
+    assert ratio["2019-20"] == pytest.approx(19_493_000 / 30_000_000, abs=1e-6)
+    interest = series(results, s, "dsg", "interest_cost_of_deficit")
+    assert interest["2019-20"] == pytest.approx(0.01 * (14_240_000 + 19_493_000) / 2, abs=0.01)
