@@ -66,6 +66,16 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
             effect = moved * (weekly[move.to_type] - weekly[move.from_type]) * weeks
         move_lines[mid] = (move, moved, effect)
 
+    # Capacity: children above a type's places go to its (dearer) overflow type.
+    overflow_lines = {}
+    for k, t in csc.placements.items():
+        if t.capacity is None or t.overflow_to is None:
+            continue
+        excess = np.maximum(counts[k] - inp.series(t.capacity), 0.0)
+        counts[k] = counts[k] - excess
+        counts[t.overflow_to] = counts[t.overflow_to] + excess
+        overflow_lines[k] = (t, excess, excess * (weekly[t.overflow_to] - weekly[k]) * weeks)
+
     cost = {k: counts[k] * weekly[k] * weeks for k in counts}
     add(
         AREA,
@@ -129,6 +139,24 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
             effect,
             f"Cost effect of move: {move.label}",
             (f"childrens_services.moves.{mid}",),
+        )
+    for k, (t, excess, effect) in overflow_lines.items():
+        to = csc.placements[t.overflow_to].label
+        add(
+            AREA,
+            f"overflow_children.{k}",
+            "count",
+            excess,
+            f"Children above capacity: {t.label}, placed in {to}",
+            (f"{P}.{k}.capacity", f"{P}.{k}.overflow_to"),
+        )
+        add(
+            AREA,
+            f"overflow_effect.{k}",
+            "GBP",
+            effect,
+            f"Cost of placements above capacity: {t.label} placed in {to}",
+            (f"{P}.{k}.capacity", f"{P}.{k}.overflow_to"),
         )
     add(
         AREA,

@@ -180,6 +180,28 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
             )
         if move.to_type == move.from_type:
             found.append((base + ("to",), "a move must go to a different placement type"))
+    for tid, t in csc.placements.items():
+        base = ("childrens_services", "placements", tid)
+        if (t.capacity is None) != (t.overflow_to is None):
+            found.append((base, "give capacity and overflow_to together"))
+        elif t.overflow_to is not None:
+            target = csc.placements.get(t.overflow_to)
+            if target is None or t.overflow_to == tid:
+                found.append(
+                    (
+                        base + ("overflow_to",),
+                        f"'{t.overflow_to}' is not another placement type; have "
+                        f"{', '.join(sorted(types - {tid}))}",
+                    )
+                )
+            elif target.capacity is not None:
+                found.append(
+                    (
+                        base + ("overflow_to",),
+                        f"'{t.overflow_to}' has a capacity of its own: overflow goes to a type "
+                        "without one",
+                    )
+                )
     if not csc.workforce.teams:
         found.append((("childrens_services", "workforce", "teams"), "at least one team"))
     missing = {"green", "amber", "red"} - set(csc.savings.confidence_probability)
@@ -229,6 +251,20 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
     if not hn.provisions:
         found.append((("high_needs", "provisions"), "at least one provision"))
         return
+    for pid, prov in hn.provisions.items():
+        base = ("high_needs", "provisions", pid)
+        if (prov.capacity is None) != (prov.overflow_to is None):
+            found.append((base, "give capacity and overflow_to together"))
+        elif prov.overflow_to is not None:
+            target = hn.provisions.get(prov.overflow_to)
+            if target is None or prov.overflow_to == pid or target.capacity is not None:
+                found.append(
+                    (
+                        base + ("overflow_to",),
+                        f"'{prov.overflow_to}' is not another provision without a capacity; "
+                        f"have {', '.join(sorted(set(hn.provisions) - {pid}))}",
+                    )
+                )
     for year in timeline.labels:
         total = sum(_at(p.share, year) for p in hn.provisions.values())
         if total is not None and abs(total - 1.0) > SHARE_TOLERANCE:

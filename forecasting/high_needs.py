@@ -103,6 +103,31 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         n = school * inp.series(prov.share)
         unit = inp.base(prov.cost_per_place) * prices
         ehcp_lines[pid] = (prov.label, n, unit)
+    for pid, prov in hn.provisions.items():
+        if prov.capacity is None or prov.overflow_to is None:
+            continue
+        label, n, unit = ehcp_lines[pid]
+        excess = np.maximum(n - inp.series(prov.capacity), 0.0)
+        ehcp_lines[pid] = (label, n - excess, unit)
+        to_label, to_n, to_unit = ehcp_lines[prov.overflow_to]
+        ehcp_lines[prov.overflow_to] = (to_label, to_n + excess, to_unit)
+        source = (f"{H}.provisions.{pid}.capacity", f"{H}.provisions.{pid}.overflow_to")
+        add(
+            AREA,
+            f"overflow_plans.{pid}",
+            "count",
+            excess,
+            f"Plans above capacity: {label}, placed in {to_label}",
+            source,
+        )
+        add(
+            AREA,
+            f"overflow_effect.{pid}",
+            "GBP",
+            excess * (to_unit - unit),
+            f"Cost of plans above capacity: {label} placed in {to_label}",
+            source,
+        )
     ehcp_lines["post16"] = (
         "Post-16 FE and specialist post-16 (16-25)",
         post16,

@@ -192,6 +192,13 @@ class PlacementType(Strict):
     price_inflation: Rate | None = Field(
         default=None, description="overrides the general placement price inflation"
     )
+    capacity: Count | None = Field(
+        default=None,
+        description="places available by year; children above it go to overflow_to",
+    )
+    overflow_to: str | None = Field(
+        default=None, description="the (dearer) placement type that takes children above capacity"
+    )
 
 
 class Move(Strict):
@@ -329,6 +336,12 @@ class Provision(Strict):
         description="average annual cost at base-year prices", json_schema_extra=BASE_YEAR
     )
     specialist: bool = Field(default=False, description="counts as specialist provision")
+    capacity: Count | None = Field(
+        default=None, description="places by year; plans above it go to overflow_to"
+    )
+    overflow_to: str | None = Field(
+        default=None, description="the (dearer) provision that takes plans above capacity"
+    )
 
 
 class Ehcp(Strict):

@@ -22,7 +22,10 @@ def test_demand_grows_the_total_and_fixed_homes_stay_fixed(results):
     assert set(homes) == {26}
     # IFA keeps its share of the children who are not in the fixed homes
     ifa = series(results, "unmitigated", "csc", "children_in_care.ifa")
-    assert ifa["2019-20"] == pytest.approx((803 * 1.108 - 26) * 190 / 777, abs=0.001)
+    overflow = series(results, "unmitigated", "csc", "overflow_children.in_house_fostering")
+    assert ifa["2019-20"] - overflow["2019-20"] == pytest.approx(
+        (803 * 1.108 - 26) * 190 / 777, abs=0.001
+    )
 
 
 def test_unregulated_target_move_and_its_cost_effect(results):
@@ -172,3 +175,20 @@ def test_a_saving_must_name_a_childrens_social_care_line_or_other_services(bundl
     where = ("childrens_services", "savings", "items")
     assert "unknown spend line 'schools_block'" in found[(*where, "early_help_redesign", "reduces")]
     assert "unknown move" in found[(*where, "placement_commissioning", "linked_moves", "0")]
+
+
+def test_demand_above_in_house_fostering_capacity_is_paid_as_external_fostering(results):
+    """About 250 local carers and failed recruitment (report s10): in-house fostering has
+    275 places in 2019-20; the children above them are placed with agencies at the IFA price."""
+    demand = (803 * 1.108 - 26) * 266 / 777  # in-house fostering on trend, 2019-20
+    inhouse = series(results, "unmitigated", "csc", "children_in_care.in_house_fostering")
+    assert inhouse["2019-20"] == pytest.approx(275)
+    over = series(results, "unmitigated", "csc", "overflow_children.in_house_fostering")
+    assert over["2019-20"] == pytest.approx(demand - 275, abs=0.001)
+    assert over["2018-19"] == 0  # 266 children, within the places
+    effect = series(results, "unmitigated", "csc", "overflow_effect.in_house_fostering")
+    assert effect["2019-20"] == pytest.approx((demand - 275) * (759 - 659) * 1.03 * WEEKS, abs=0.05)
+    ifa_cost = series(results, "unmitigated", "csc", "placement_cost.ifa")
+    ifa = series(results, "unmitigated", "csc", "children_in_care.ifa")
+    assert ifa_cost["2019-20"] == pytest.approx(ifa["2019-20"] * 759 * 1.03 * WEEKS, rel=1e-6)
+    assert ifa["2019-20"] == pytest.approx((803 * 1.108 - 26) * 190 / 777 + demand - 275)

@@ -48,7 +48,9 @@ def test_income_and_provision_spend(results):
     assert income["2020-21"] == pytest.approx(32_540_000 * 1.03)
     ind = series(results, "council-plan", "dsg", "expenditure.independent_special")
     assert ind["2018-19"] == pytest.approx(1450 * 0.08 * 51_000)
-    assert ind["2020-21"] == pytest.approx(1450 * 1.1**2 * 0.07 * 51_000 * 1.02**2)
+    school = 1450 * 1.1**2
+    above = (school * 0.15 - 255) + (school * 0.30 - 505)  # special schools full (capacity)
+    assert ind["2020-21"] == pytest.approx((school * 0.07 + above) * 51_000 * 1.02**2)
     post16 = series(results, "council-plan", "dsg", "ehcp.post16")
     assert post16["2021-22"] == pytest.approx(350 * 1.12**3)
 
@@ -160,3 +162,22 @@ def test_dsg_accounting_lines(results):
     assert ratio["2019-20"] == pytest.approx(19_493_000 / 30_000_000, abs=1e-6)
     interest = series(results, s, "dsg", "interest_cost_of_deficit")
     assert interest["2019-20"] == pytest.approx(0.01 * (14_240_000 + 19_493_000) / 2, abs=0.01)
+
+
+def test_special_school_places_above_capacity_go_to_independent_schools(results):
+    """Plans above the special schools' places are placed in independent special schools at
+    their cost per place, each overflow with its own line; 2019-20 is within the places."""
+    for pid, share, cap in (("maintained_special", 0.15, 265), ("academy_special", 0.30, 525)):
+        school = 1450 * 1.1**3
+        over = series(results, "council-plan", "dsg", f"overflow_plans.{pid}")
+        assert over["2019-20"] == 0
+        assert over["2021-22"] == pytest.approx(school * share - cap, abs=0.001)
+        assert series(results, "council-plan", "dsg", f"ehcp.{pid}")["2021-22"] == cap
+        effect = series(results, "council-plan", "dsg", f"overflow_effect.{pid}")
+        assert effect["2021-22"] == pytest.approx(
+            (school * share - cap) * (51_000 - 20_910) * 1.02**3, abs=0.05
+        )
+    ind = series(results, "council-plan", "dsg", "ehcp.independent_special")
+    assert ind["2021-22"] == pytest.approx(
+        1450 * 1.1**3 * (0.05 + 0.15 + 0.30) - 265 - 525, abs=0.001
+    )

@@ -116,7 +116,9 @@ def test_savings_delivered_never_exceed_planned(results):
 def test_moves_explain_the_change_in_placement_cost(results):
     for scenario in results.scenario.unique():
         before = series(results, scenario, "csc", "placement_cost_before_moves")
-        effects = _parts(results, scenario, "csc", "move_effect")
+        effects = _parts(results, scenario, "csc", "move_effect").add(
+            _parts(results, scenario, "csc", "overflow_effect"), fill_value=0
+        )
         after = series(results, scenario, "csc", "placement_cost") + series(
             results, scenario, "csc", "continuing_allowances"
         )

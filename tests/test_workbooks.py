@@ -204,4 +204,4 @@ def test_forum_cover_leads_with_the_position_and_the_half_percent_test(outputs):
     cover = " ".join(str(c.value) for c in wb["Cover"]["B"] if c.value)
     assert "£14.2m at 31 March 2019 and £19.5m at 31 March 2020" in cover
     assert "1.92% of the schools block: above the 0.5% the Forum may approve" in cover
-    assert "further high-needs savings of £12.9m a year from 2020/21" in cover
+    assert "further high-needs savings of £16.5m a year from 2020/21" in cover
