@@ -337,13 +337,7 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         "Cost per agency FTE",
         (f"{W}.agency_premium",),
     )
-    staffing = add(
-        AREA,
-        "staffing_cost",
-        "GBP",
-        permanent * permanent_unit + cover * agency_unit,
-        "Social worker staffing cost (establishment)",
-    )
+    establishment_cost = permanent * permanent_unit + cover * agency_unit
 
     investment = inp.zeros()
     invest_fte = inp.zeros()
@@ -374,30 +368,37 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         "Agency social workers funded by investment",
         ("childrens_services.investment", f"{W}.permanent_cost_per_fte", f"{W}.agency_premium"),
     )
-    agency = add(AREA, "agency_fte", "FTE", cover + invest_fte, "Agency social workers (all)")
-    fte = add(AREA, "staffing_fte", "FTE", permanent + agency, "Social workers in post (all)")
-
+    # Caseload: open cases (the looked-after part follows children in care) over the target
+    # caseload give the FTE needed; the shortfall against the workers in post is filled by
+    # agency staff at the premium, and costed.
     cl = wf.caseload
-    cases = inp.series(cl.open_cases)
-    needed = _safe_div(cases, inp.series(cl.target_caseload))
-    effective = np.maximum(
-        fte - inp.series(cl.asye_fte) * (1.0 - inp.series(cl.asye_caseload_share)), 0.0
+    cic = proj[(AREA, "children_in_care")]
+    cases = add(
+        AREA,
+        "caseload.open_cases",
+        "count",
+        (inp.base(cl.open_cases) - cic[:, :1]) * inp.index(cl.other_cases_growth) + cic,
+        "Open cases (children in need, on protection plans and in care)",
+        (f"{W}.caseload.open_cases", f"{W}.caseload.other_cases_growth"),
     )
-    add(AREA, "caseload.open_cases", "count", cases, "Open cases", (f"{W}.caseload.open_cases",))
-    add(
+    needed = add(
         AREA,
         "caseload.fte_needed",
         "FTE",
-        needed,
+        _safe_div(cases, inp.series(cl.target_caseload)),
         "FTE needed at the target caseload",
         (f"{W}.caseload.target_caseload",),
     )
-    add(
+    in_post = permanent + cover + invest_fte
+    effective = add(
         AREA,
         "caseload.fte_effective",
         "FTE",
-        effective,
-        "Case-holding capacity (newly qualified workers at a reduced caseload)",
+        np.maximum(
+            in_post - inp.series(cl.asye_fte) * (1.0 - inp.series(cl.asye_caseload_share)), 0.0
+        ),
+        "Case-holding capacity before filling the gap (newly qualified workers at a reduced "
+        "caseload)",
     )
     add(
         AREA,
@@ -406,11 +407,45 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         needed - effective,
         "FTE short of the target caseload (negative: spare capacity)",
     )
+    gap_agency = add(
+        AREA,
+        "caseload.gap_agency_fte",
+        "FTE",
+        np.maximum(needed - effective, 0.0) * inp.series(cl.gap_agency_share),
+        "Agency social workers filling the gap to the target caseload",
+        (f"{W}.caseload.gap_agency_share",),
+    )
     add(
         AREA,
         "caseload.average",
         "count",
-        _safe_div(cases, effective),
+        _safe_div(cases, effective + gap_agency),
         "Average caseload per effective FTE",
+    )
+    agency = add(
+        AREA, "agency_fte", "FTE", cover + invest_fte + gap_agency, "Agency social workers (all)"
+    )
+    add(AREA, "staffing_fte", "FTE", permanent + agency, "Social workers in post (all)")
+    add(
+        AREA,
+        "staffing_cost.establishment",
+        "GBP",
+        establishment_cost,
+        "Establishment: permanent social workers and agency staff covering vacancies",
+    )
+    add(
+        AREA,
+        "staffing_cost.gap_to_target",
+        "GBP",
+        gap_agency * agency_unit,
+        "Agency social workers filling the gap to the target caseload",
+    )
+    staffing = add(
+        AREA,
+        "staffing_cost",
+        "GBP",
+        establishment_cost + gap_agency * agency_unit,
+        "Social worker staffing cost (establishment, and agency staff filling the gap to the "
+        "target caseload)",
     )
     return staffing, investment

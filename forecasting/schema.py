@@ -228,10 +228,21 @@ class Team(Strict):
 
 
 class Caseload(Strict):
-    open_cases: Count
+    open_cases: Count = Field(
+        description="open cases in the base year (children in need, on protection plans and "
+        "looked after); the looked-after part follows children in care",
+        json_schema_extra=BASE_YEAR,
+    )
+    other_cases_growth: Rate = Field(
+        description="yearly growth in open cases other than children in care"
+    )
     target_caseload: Count
     asye_fte: FTE
     asye_caseload_share: Share
+    gap_agency_share: Share = Field(
+        description="share of the FTE short of the target caseload filled by agency social "
+        "workers at the agency premium (0: the gap is left and caseloads rise)"
+    )
 
 
 class Workforce(Strict):

@@ -54,8 +54,11 @@ def test_workforce_cost_and_investment_posts(results):
     agency = series(results, "council-plan", "csc", "agency_fte")
     assert agency["2018-19"] == pytest.approx(28)
     needed = series(results, "council-plan", "csc", "caseload.fte_needed")
-    assert needed["2019-20"] == pytest.approx(3100 / 20)
-    assert needed["2020-21"] == pytest.approx(3100 / 16)
+    cic = series(results, "council-plan", "csc", "children_in_care")
+    # open cases other than children in care held flat; the looked-after part follows demand
+    assert needed["2018-19"] == pytest.approx(3100 / 25)
+    assert needed["2019-20"] == pytest.approx((3100 - 803 + cic["2019-20"]) / 20, abs=0.001)
+    assert needed["2020-21"] == pytest.approx((3100 - 803 + cic["2020-21"]) / 16, abs=0.001)
 
 
 def test_savings_risk_adjusted_by_confidence(results):
@@ -192,3 +195,31 @@ def test_demand_above_in_house_fostering_capacity_is_paid_as_external_fostering(
     ifa = series(results, "unmitigated", "csc", "children_in_care.ifa")
     assert ifa_cost["2019-20"] == pytest.approx(ifa["2019-20"] * 759 * 1.03 * WEEKS, rel=1e-6)
     assert ifa["2019-20"] == pytest.approx((803 * 1.108 - 26) * 190 / 777 + demand - 275)
+
+
+def test_staffing_cost_rises_with_caseload_demand(results):
+    """Social workers needed = open cases / target caseload; the FTE short of it (after
+    permanent staff, agency cover and the investment's posts) is filled by agency staff at
+    the premium. More children in care (demand-high) means more cases and more cost."""
+
+    def s(scenario, m):
+        return series(results, scenario, "csc", m)
+
+    for scenario in ("council-plan", "demand-high"):
+        gap = s(scenario, "caseload.gap_fte").clip(lower=0)
+        fill = s(scenario, "caseload.gap_agency_fte")
+        assert list(fill) == pytest.approx(list(gap), abs=0.002)  # all of the gap, at 100%
+        extra = s(scenario, "staffing_cost.gap_to_target")
+        unit = s(scenario, "cost_per_fte.agency")
+        assert list(extra) == pytest.approx(list(fill * unit), rel=1e-4)
+    assert s("council-plan", "caseload.gap_agency_fte")["2018-19"] == 0  # 124 needed at 25
+    plan, high = s("council-plan", "staffing_cost"), s("demand-high", "staffing_cost")
+    assert plan["2019-20"] == pytest.approx(high["2019-20"])  # 2019-20 is observed
+    for year in ("2020-21", "2021-22", "2022-23", "2023-24"):
+        assert high[year] > plan[year], year
+    cases_added = s("demand-high", "caseload.open_cases") - s("council-plan", "caseload.open_cases")
+    cic_added = s("demand-high", "children_in_care") - s("council-plan", "children_in_care")
+    assert list(cases_added) == pytest.approx(list(cic_added), abs=0.002)
+    assert high["2023-24"] - plan["2023-24"] == pytest.approx(
+        (cases_added["2023-24"] / 16) * unit["2023-24"], rel=1e-3
+    )

@@ -26,6 +26,7 @@ def _parts(results, scenario, area, prefix):
         ("savings_planned", "savings_planned", "csc"),
         ("savings_delivered", "savings_delivered", "csc"),
         ("other_spend", "other_spend", "csc"),
+        ("staffing_cost", "staffing_cost", "csc"),
         ("high_needs_expenditure", "expenditure", "dsg"),
     ],
 )

@@ -38,6 +38,7 @@ def csc_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "permanent_fte",
         "agency_cover_fte",
         "investment_fte",
+        "caseload.gap_agency_fte",
         "cost_per_fte.permanent",
         "cost_per_fte.agency",
     ):
@@ -97,11 +98,12 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         s,
         CSC,
         "staffing_cost",
-        "Social worker staffing cost",
+        "Social worker staffing cost (with agency staff filling the gap to the target caseload)",
         "GBP",
         lambda i: (
             f"{r('permanent_fte', i)}*{r('cost_per_fte.permanent', i)}"
-            f"+{r('agency_cover_fte', i)}*{r('cost_per_fte.agency', i)}"
+            f"+({r('agency_cover_fte', i)}+{r('caseload.gap_agency_fte', i)})"
+            f"*{r('cost_per_fte.agency', i)}"
         ),
     )
     g.calc_row(
@@ -111,7 +113,9 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "agency_fte",
         "Agency social workers (all)",
         "FTE",
-        lambda i: f"{r('agency_cover_fte', i)}+{r('investment_fte', i)}",
+        lambda i: (
+            f"{r('agency_cover_fte', i)}+{r('investment_fte', i)}+{r('caseload.gap_agency_fte', i)}"
+        ),
     )
     g.calc_row(
         ws,
