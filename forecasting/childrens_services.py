@@ -239,17 +239,37 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         delivered - outside,
         "Savings delivered that reduce children's social care spend",
     )
-    # Other spend lines, base-year amounts grown by general inflation.
+    # Other spend lines: base-year amounts grown by what drives each of them.
     gen = inp.index(csc.general_inflation)
+    cic = proj[(AREA, "children_in_care")]
+    demand = _safe_div(cic, cic[:, :1])
+    lag = np.rint(inp.base(csc.care_leavers_lag)).astype(int)  # whole years, per draw
+    leavers = np.take_along_axis(
+        demand, np.maximum(np.arange(len(inp.years))[None, :] - lag, 0), axis=1
+    )
+    add(
+        AREA,
+        "care_leavers_index",
+        "ratio",
+        leavers,
+        "Care leavers against the base year (children in care, lagged)",
+        ("childrens_services.care_leavers_lag",),
+    )
+    growth = {
+        "children_in_care": demand * gen,
+        "care_leavers": leavers * gen,
+        "inflation": gen,
+        "fixed": np.ones(inp.shape),
+    }
     other = inp.zeros()
     for oid, line in csc.other_spend.items():
         v = add(
             AREA,
             f"other_spend.{oid}",
             "GBP",
-            inp.base(line.amount) * gen,
-            f"Other spend: {line.label}",
-            (f"childrens_services.other_spend.{oid}",),
+            inp.base(line.amount) * growth[line.driver],
+            f"Other spend: {line.label} (grows with {line.driver.replace('_', ' ')})",
+            (f"childrens_services.other_spend.{oid}", "childrens_services.general_inflation"),
         )
         other = other + v
     add(AREA, "other_spend", "GBP", other, "Other spend (all lines)")

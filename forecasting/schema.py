@@ -304,7 +304,11 @@ class Savings(Strict):
 class OtherSpend(Strict):
     label: str = Field(min_length=1)
     amount: Money = Field(
-        description="base-year amount, grown by general inflation", json_schema_extra=BASE_YEAR
+        description="base-year amount, grown by its driver", json_schema_extra=BASE_YEAR
+    )
+    driver: Literal["children_in_care", "care_leavers", "fixed", "inflation"] = Field(
+        description="what the line grows with: children in care or care leavers (each with "
+        "general inflation), general inflation only, or fixed in cash"
     )
 
 
@@ -333,6 +337,10 @@ class ChildrensServices(Strict):
     savings: Savings
     other_spend: dict[str, OtherSpend] = Field(default_factory=dict)
     general_inflation: Rate
+    care_leavers_lag: Years = Field(
+        description="years between children being in care and leaving it as care leavers: "
+        "care leavers follow children in care this many whole years later"
+    )
     budget: Budget
     calibration: Calibration
 

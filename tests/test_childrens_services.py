@@ -133,8 +133,8 @@ def test_reconciliation_is_explicit_and_small(results):
 
 
 def test_other_spend_and_own_price_inflation(results):
-    legal = series(results, "council-plan", "csc", "other_spend.legal")
-    assert legal["2020-21"] == pytest.approx(2_000_000 * 1.02**2)
+    early_help = series(results, "council-plan", "csc", "other_spend.early_help")
+    assert early_help["2020-21"] == pytest.approx(6_000_000 * 1.02**2)  # inflation only
     weekly = series(results, "council-plan", "csc", "weekly_cost.external_residential")
     assert weekly["2020-21"] == pytest.approx(3600 * 1.05**2, abs=0.01)  # its own inflation
     ifa = series(results, "council-plan", "csc", "weekly_cost.ifa")
@@ -223,3 +223,16 @@ def test_staffing_cost_rises_with_caseload_demand(results):
     assert high["2023-24"] - plan["2023-24"] == pytest.approx(
         (cases_added["2023-24"] / 16) * unit["2023-24"], rel=1e-3
     )
+
+
+def test_other_spend_follows_its_driver(results):
+    """Legal costs follow children in care; leaving-care costs follow them three years later
+    (care leavers); both with general inflation. More children in care, more cost."""
+    cic = series(results, "council-plan", "csc", "children_in_care")
+    legal = series(results, "council-plan", "csc", "other_spend.legal")
+    assert legal["2021-22"] == pytest.approx(2_000_000 * cic["2021-22"] / 803 * 1.02**3, rel=1e-5)
+    leaving = series(results, "council-plan", "csc", "other_spend.leaving_care")
+    assert leaving["2021-22"] == pytest.approx(3_500_000 * 1.02**3)  # 2018-19's children
+    assert leaving["2023-24"] == pytest.approx(3_500_000 * cic["2020-21"] / 803 * 1.02**5, rel=1e-5)
+    high = series(results, "demand-high", "csc", "other_spend.legal")
+    assert high["2023-24"] > legal["2023-24"]
