@@ -24,7 +24,7 @@ CHECK = {
         "reconciliation",
         "children's social care",
         "the base-year overspend (childrens_services.calibration.base_year_overspend), the "
-        "base-year budget (childrens_services.budget.net_budget), children and weekly costs by "
+        "base-year budget (childrens_services.budget), children and weekly costs by "
         "placement type, the workforce and the other spend lines",
     ),
     "dsg": (

@@ -274,14 +274,7 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         other = other + v
     add(AREA, "other_spend", "GBP", other, "Other spend (all lines)")
 
-    budget = add(
-        AREA,
-        "budget",
-        "GBP",
-        inp.series(csc.budget.net_budget),
-        "Net budget",
-        ("childrens_services.budget.net_budget",),
-    )
+    budget = _budget(inp, proj)
     drivers = placement_cost + allowances + staffing_cost + investment + other - savings_csc
     cal = csc.calibration
     gap = inp.base(cal.base_year_overspend) - (drivers[:, :1] - budget[:, :1])
@@ -305,6 +298,52 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
     )
     net = add(AREA, "net_spend", "GBP", drivers + recon, "Net spend")
     add(AREA, "overspend", "GBP", net - budget, "Overspend (positive) against net budget")
+
+
+def _budget(inp: Inputs, proj: Projection) -> np.ndarray:
+    """The net budget: given by year, or built as a council's MTFS builds it, each year's
+    from the last plus inflation, demographic growth and investment, less savings."""
+    b = inp.a.childrens_services.budget
+    B = "childrens_services.budget"
+    if b.mtfs is None:
+        return proj.add(
+            AREA, "budget", "GBP", inp.series(b.net_budget), "Net budget", (f"{B}.net_budget",)
+        )
+    m, fm = b.mtfs, inp.forecast_mask()
+    rate = inp.series(m.inflation)
+    steps = {
+        "demographic_growth": inp.series(m.demographic_growth) * fm,
+        "investment": inp.series(m.investment) * fm,
+        "savings": -inp.series(m.savings) * fm,
+    }
+    budget, inflation = inp.zeros(), inp.zeros()
+    budget[:, 0] = inp.base(m.base_budget)[:, 0]
+    for t in range(1, len(inp.years)):
+        inflation[:, t] = budget[:, t - 1] * rate[:, t]
+        budget[:, t] = budget[:, t - 1] + inflation[:, t] + sum(v[:, t] for v in steps.values())
+    proj.add(
+        AREA,
+        "budget.inflation",
+        "GBP",
+        inflation,
+        "Budget: pay and price inflation on last year's budget",
+        (f"{B}.mtfs.inflation",),
+    )
+    labels = {
+        "demographic_growth": "Budget: demographic growth",
+        "investment": "Budget: investment added",
+        "savings": "Budget: savings taken out (negative)",
+    }
+    for k, v in steps.items():
+        proj.add(AREA, f"budget.{k}", "GBP", v, labels[k], (f"{B}.mtfs.{k}",))
+    return proj.add(
+        AREA,
+        "budget",
+        "GBP",
+        budget,
+        "Net budget (MTFS: last year's + inflation + growth + investment - savings)",
+        (f"{B}.mtfs.base_budget",),
+    )
 
 
 def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray, np.ndarray]:

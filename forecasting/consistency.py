@@ -202,6 +202,14 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
                         "without one",
                     )
                 )
+    if (csc.budget.net_budget is None) == (csc.budget.mtfs is None):
+        found.append(
+            (
+                ("childrens_services", "budget"),
+                "give either net_budget (the budget by year) or mtfs (built year by year), "
+                "not both or neither",
+            )
+        )
     if not csc.workforce.teams:
         found.append((("childrens_services", "workforce", "teams"), "at least one team"))
     missing = {"green", "amber", "red"} - set(csc.savings.confidence_probability)

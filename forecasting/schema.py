@@ -312,8 +312,24 @@ class OtherSpend(Strict):
     )
 
 
+class Mtfs(Strict):
+    """The budget as a council builds it in its medium-term financial strategy: last year's
+    budget, plus pay and price inflation, demographic growth and investment, less savings."""
+
+    base_budget: Money = Field(
+        description="net budget of the base year", json_schema_extra=BASE_YEAR
+    )
+    inflation: Rate = Field(description="pay and price inflation funded on last year's budget")
+    demographic_growth: Money = Field(description="growth funding added for demand, by year")
+    investment: Money = Field(description="new investment added to the budget, by year")
+    savings: Money = Field(description="savings taken out of the budget, by year")
+
+
 class Budget(Strict):
-    net_budget: Money
+    net_budget: Money | None = Field(
+        default=None, description="the net budget by year, given directly (or give mtfs)"
+    )
+    mtfs: Mtfs | None = Field(default=None, description="or: the budget built year by year")
 
 
 class Calibration(Strict):

@@ -236,3 +236,37 @@ def test_other_spend_follows_its_driver(results):
     assert leaving["2023-24"] == pytest.approx(3_500_000 * cic["2020-21"] / 803 * 1.02**5, rel=1e-5)
     high = series(results, "demand-high", "csc", "other_spend.legal")
     assert high["2023-24"] > legal["2023-24"]
+
+
+def test_budget_built_as_an_mtfs(results):
+    """Each year's budget = last year's + inflation + demographic growth + investment -
+    savings, each a line; the bundled MTFS gives 60.0m to 72.5m."""
+    s = "council-plan"
+
+    def b(m):
+        return series(results, s, "csc", m)
+
+    budget = b("budget")
+    assert list(budget) == pytest.approx([60e6, 66e6, 68e6, 69.5e6, 71e6, 72.5e6], abs=0.01)
+    assert b("budget.inflation")["2019-20"] == pytest.approx(60e6 * 0.02)
+    assert b("budget.investment")["2019-20"] == 4e6
+    steps = b("budget.inflation") + b("budget.demographic_growth") + b("budget.investment")
+    steps = steps + b("budget.savings")
+    assert list((budget - budget.shift(1))[1:]) == pytest.approx(list(steps[1:]), abs=0.02)
+
+
+def test_a_budget_given_directly_still_works():
+    from forecasting.engine import project
+    from forecasting.loading import load_scenario
+    from forecasting.schema import Money
+
+    from .conftest import BUNDLED
+
+    a = load_scenario(BUNDLED / "scenarios" / "council-plan.yaml").assumptions.model_copy(deep=True)
+    a.childrens_services.budget.mtfs = None
+    a.childrens_services.budget.net_budget = Money(
+        unit="GBP", value=70e6, values={"2018-19": 60e6}, source="test", basis="scenario"
+    )
+    proj = project("x", a)
+    assert list(proj[("csc", "budget")][0]) == [60e6] + [70e6] * 5
+    assert ("csc", "budget.inflation") not in proj.lines
