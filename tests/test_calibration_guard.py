@@ -65,3 +65,4 @@ def test_a_thirty_percent_reconciliation_warns_everywhere(editable_set, tmp_path
 def test_the_bundled_set_validates_without_a_warning(editable_set):
     result = CliRunner().invoke(main, ["validate", str(editable_set)])
     assert result.exit_code == 0 and ": warning:" not in result.output
+

@@ -11,6 +11,7 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
+from ..roles import PLAN, with_role
 from ..years import workbook_label, year_end
 from .common import (
     calibration_notes,
@@ -32,7 +33,6 @@ from .styles import (
     text,
 )
 
-PLAN = "council-plan"
 COMPARE = [
     ("csc", "overspend", "Children's social care overspend"),
     ("csc", "net_spend", "Children's social care net spend"),
@@ -64,7 +64,7 @@ def cabinet_workbook(run) -> bytes:
     n = len(years)
     g = Grid(years)
     names = [p.scenario for p in run.projections]
-    base = PLAN if PLAN in names else names[0]
+    base = with_role(run.scenarios, PLAN) or names[0]
     by = {p.scenario: p for p in run.projections}
 
     ws = wb.create_sheet("Comparison")
@@ -275,6 +275,7 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
     ws = wb.create_sheet("Checks", 1)
     g.sheet(ws, "Checks", "Every cell should read TRUE after recalculation.")
     first = None
+    plan = with_role(run.scenarios, PLAN) or run.projections[0].scenario
     for s in [p.scenario for p in run.projections]:
         for measure in ("cumulative_deficit", "overspend"):
             if not g.has(s, "range", f"{measure}.p10"):
@@ -296,7 +297,7 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
             )
             first = first or g.next_row[ws.title] - 1
         if g.has(s, "dsg", "cumulative_deficit.variance") and g.has(
-            PLAN, "dsg", "cumulative_deficit"
+            plan, "dsg", "cumulative_deficit"
         ):
             g.calc_row(
                 ws,
@@ -308,7 +309,7 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
                 lambda i, s=s: (
                     f"{g.ref(s, 'dsg', 'cumulative_deficit.variance', i, ws)}="
                     f"{g.ref(s, 'dsg', 'cumulative_deficit', i, ws)}-"
-                    f"{g.ref(PLAN, 'dsg', 'cumulative_deficit', i, ws)}"
+                    f"{g.ref(plan, 'dsg', 'cumulative_deficit', i, ws)}"
                 ),
                 number_format="General",
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
+from ..roles import PLAN, UNMITIGATED, with_role
 from .common import (
     assumptions_sheet,
     breakdown,
@@ -101,18 +102,20 @@ def forum_workbook(run) -> bytes:
         "ratio",
         lambda i: g.ref(names[0], DSG, "specialist_share_national", i, summary),
     )
-    if "council-plan" in names and "unmitigated" in names:
+    plan_name = with_role(run.scenarios, PLAN)
+    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    if plan_name in names and unmitigated in names:
         g.section(summary, "Effect of the council plan's mitigations")
         g.calc_row(
             summary,
-            "council-plan",
+            plan_name,
             "summary",
             "mitigation_effect",
-            "Cumulative deficit: unmitigated less council plan",
+            f"Cumulative deficit: {unmitigated} less {plan_name}",
             "GBP",
             lambda i: (
-                f"{g.ref('unmitigated', DSG, 'cumulative_deficit', i, summary)}-"
-                f"{g.ref('council-plan', DSG, 'cumulative_deficit', i, summary)}"
+                f"{g.ref(unmitigated, DSG, 'cumulative_deficit', i, summary)}-"
+                f"{g.ref(plan_name, DSG, 'cumulative_deficit', i, summary)}"
             ),
         )
     what_it_takes_sheet(wb, run)

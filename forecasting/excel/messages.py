@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..calibration import CHECK, calibration_warnings
 from ..formats import millions
+from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 
 
@@ -18,10 +19,17 @@ def warnings(run, area: str) -> list[str]:
     return [f"WARNING: {w}" for w in calibration_warnings(run.projections) if w.startswith(name)]
 
 
+def _refused(p) -> bool:
+    """A scenario in which transfers are asked for and none is made (the Forum refuses and
+    no disapplication is granted)."""
+    asked = p[("dsg", "transfer_requested")][0].sum() > 0
+    return bool(asked and p[("dsg", "schools_block_transfer")][0].sum() == 0)
+
+
 def dsg_messages(run) -> list[str]:
     """What the Forum needs to know first: where the deficit goes and what would clear it."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get("council-plan", run.projections[0])
+    plan = by.get(with_role(run.scenarios, PLAN), run.projections[0])
     years = plan.years
     cum = plan[("dsg", "cumulative_deficit")][0]
     iy = plan[("dsg", "in_year_deficit")][0]
@@ -48,8 +56,9 @@ def dsg_messages(run) -> list[str]:
             f"block: {'above' if above else 'within'} the {limit[i]:.1%} the Forum may approve"
             + ("; it needs the Secretary of State's agreement." if above else ".")
         )
+    unmitigated = with_role(run.scenarios, UNMITIGATED)
     for name, other in by.items():
-        if name != plan.scenario and name in ("unmitigated", "forum-refuses-transfer"):
+        if name != plan.scenario and (name == unmitigated or _refused(other)):
             out.append(
                 f"Under '{name}' it is {_m(other[('dsg', 'cumulative_deficit')][0][-1])} "
                 f"at {year_end(years[-1])}."
@@ -67,7 +76,7 @@ def dsg_messages(run) -> list[str]:
 def csc_messages(run) -> list[str]:
     """The children's social care position in two sentences."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get("council-plan", run.projections[0])
+    plan = by.get(with_role(run.scenarios, PLAN), run.projections[0])
     years = plan.years
     over = plan[("csc", "overspend")][0]
     out = warnings(run, "csc") + [
@@ -75,10 +84,11 @@ def csc_messages(run) -> list[str]:
         f"under '{plan.scenario}' the overspend is {_m(over[1])} in {workbook_label(years[1])} "
         f"and {_m(over[-1])} in {workbook_label(years[-1])}."
     ]
-    if "unmitigated" in by and plan.scenario != "unmitigated":
-        u = by["unmitigated"][("csc", "overspend")][0]
+    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    if unmitigated in by and plan.scenario != unmitigated:
+        u = by[unmitigated][("csc", "overspend")][0]
         out.append(
-            f"Without the savings programme and placement moves ('unmitigated') it is "
+            f"Without the savings programme and placement moves ('{unmitigated}') it is "
             f"{_m(u[-1])} in {workbook_label(years[-1])}."
         )
     return out
