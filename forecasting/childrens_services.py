@@ -168,8 +168,41 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
 
     staffing_cost, investment = _workforce_and_investment(inp, proj)
 
-    # Savings programme: planned (part-year in the first year), risk-adjusted delivery, and
-    # which of it reduces children's social care spend.
+    savings_csc = _savings(inp, proj, move_lines)
+    other = _other_spend(inp, proj)
+
+    budget = _budget(inp, proj)
+    drivers = placement_cost + allowances + staffing_cost + investment + other - savings_csc
+    cal = csc.calibration
+    gap = inp.base(cal.base_year_overspend) - (drivers[:, :1] - budget[:, :1])
+    recon = gap * (np.ones(len(inp.years)) if cal.carry_forward else (1.0 - fm))
+    add(
+        AREA,
+        "reconciliation",
+        "GBP",
+        recon,
+        "Reconciliation to the base-year outturn (spend the drivers do not explain)",
+        ("childrens_services.calibration.base_year_overspend",),
+    )
+    reconciliation_share(
+        inp,
+        proj,
+        AREA,
+        recon,
+        drivers,
+        cal.reconciliation_warning_share,
+        "childrens_services.calibration",
+    )
+    net = add(AREA, "net_spend", "GBP", drivers + recon, "Net spend")
+    add(AREA, "overspend", "GBP", net - budget, "Overspend (positive) against net budget")
+
+
+def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
+    """The savings programme: planned (part-year in a saving's first year), risk-adjusted
+    delivery, what placement moves deliver for the savings linked to them, and the part that
+    reduces children's social care spend (returned)."""
+    csc = inp.a.childrens_services
+    add = proj.add
     items = project_savings(inp, csc.savings)
     S = "childrens_services.savings.items"
     for sid, it in items.items():
@@ -239,7 +272,13 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         delivered - outside,
         "Savings delivered that reduce children's social care spend",
     )
-    # Other spend lines: base-year amounts grown by what drives each of them.
+    return savings_csc
+
+
+def _other_spend(inp: Inputs, proj: Projection) -> np.ndarray:
+    """Other spend lines, each base-year amount grown by its driver (returned: their total)."""
+    csc = inp.a.childrens_services
+    add = proj.add
     gen = inp.index(csc.general_inflation)
     cic = proj[(AREA, "children_in_care")]
     demand = _safe_div(cic, cic[:, :1])
@@ -273,31 +312,7 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         )
         other = other + v
     add(AREA, "other_spend", "GBP", other, "Other spend (all lines)")
-
-    budget = _budget(inp, proj)
-    drivers = placement_cost + allowances + staffing_cost + investment + other - savings_csc
-    cal = csc.calibration
-    gap = inp.base(cal.base_year_overspend) - (drivers[:, :1] - budget[:, :1])
-    recon = gap * (np.ones(len(inp.years)) if cal.carry_forward else (1.0 - fm))
-    add(
-        AREA,
-        "reconciliation",
-        "GBP",
-        recon,
-        "Reconciliation to the base-year outturn (spend the drivers do not explain)",
-        ("childrens_services.calibration.base_year_overspend",),
-    )
-    reconciliation_share(
-        inp,
-        proj,
-        AREA,
-        recon,
-        drivers,
-        cal.reconciliation_warning_share,
-        "childrens_services.calibration",
-    )
-    net = add(AREA, "net_spend", "GBP", drivers + recon, "Net spend")
-    add(AREA, "overspend", "GBP", net - budget, "Overspend (positive) against net budget")
+    return other
 
 
 def _budget(inp: Inputs, proj: Projection) -> np.ndarray:
