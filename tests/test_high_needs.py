@@ -181,3 +181,14 @@ def test_special_school_places_above_capacity_go_to_independent_schools(results)
     assert ind["2021-22"] == pytest.approx(
         1450 * 1.1**3 * (0.05 + 0.15 + 0.30) - 265 - 525, abs=0.001
     )
+
+
+def test_cover_says_when_the_deficit_outgrows_the_reserves(run_result):
+    from forecasting.excel.messages import dsg_messages
+
+    messages = dsg_messages(run_result)
+    assert any("above the 1% at which DfE asks for a recovery plan" in m for m in messages)
+    assert (
+        "By 31 March 2022 it is more than the council's usable reserves of £30.0m: the general "
+        "fund could not absorb it without the statutory override." in messages
+    )

@@ -26,6 +26,30 @@ def _refused(p) -> bool:
     return bool(asked and p[("dsg", "schools_block_transfer")][0].sum() == 0)
 
 
+def _accounting(plan) -> list[str]:
+    """What the deficit means for the council's accounts: DfE's recovery-plan trigger and
+    whether the usable reserves could absorb it."""
+    years = plan.years
+    share = plan[("dsg", "deficit_share_of_dsg")][0]
+    trigger = plan[("dsg", "recovery_plan_trigger_share")][0]
+    reserves = plan[("dsg", "usable_reserves")][0]
+    left = plan[("dsg", "reserves_less_deficit")][0]
+    out = [
+        f"The deficit is {share[-1]:.1%} of total DSG at {year_end(years[-1])} "
+        f"({'above' if share[-1] > trigger[-1] else 'within'} the {trigger[-1]:.0%} at which "
+        "DfE asks for a recovery plan)."
+    ]
+    short = [i for i, v in enumerate(left) if v < 0]
+    if short:
+        i = short[0]
+        out.append(
+            f"By {year_end(years[i])} it is more than the council's usable reserves of "
+            f"{_m(reserves[i])}: the general fund could not absorb it without the statutory "
+            "override."
+        )
+    return out
+
+
 def dsg_messages(run) -> list[str]:
     """What the Forum needs to know first: where the deficit goes and what would clear it."""
     by = {p.scenario: p for p in run.projections}
@@ -56,6 +80,7 @@ def dsg_messages(run) -> list[str]:
             f"block: {'above' if above else 'within'} the {limit[i]:.1%} the Forum may approve"
             + ("; it needs the Secretary of State's agreement." if above else ".")
         )
+    out += _accounting(plan)
     unmitigated = with_role(run.scenarios, UNMITIGATED)
     for name, other in by.items():
         if name != plan.scenario and (name == unmitigated or _refused(other)):
