@@ -86,6 +86,7 @@ def run(
 ) -> None:
     """Run ASSUMPTIONS (a set folder or a scenario file; default: the bundled set
     stoke-on-trent-2019)."""
+    from forecasting.calibration import calibration_warnings
     from forecasting.output import write_all
     from forecasting.publish import produce
     from forecasting.summary import summary_text
@@ -95,6 +96,8 @@ def run(
     written = write_all(out_dir, files)
     click.echo(summary_text(result))
     click.echo("Wrote " + ", ".join(str(p) for p in written))
+    for w in calibration_warnings(result.projections):
+        click.echo(f"warning: {w}", err=True)
 
 
 @main.command()
@@ -102,6 +105,8 @@ def run(
 @guarded
 def validate(paths: tuple[Path, ...]) -> None:
     """Check assumption sets or scenario files; report every problem with its file and line."""
+    from forecasting.calibration import calibration_warnings
+    from forecasting.engine import project
     from forecasting.errors import InputError
     from forecasting.loading import load
 
@@ -114,6 +119,9 @@ def validate(paths: tuple[Path, ...]) -> None:
                 f"{'s' if len(scenarios) != 1 else ''}: "
                 f"{', '.join(s.name for s in scenarios)})"
             )
+            projections = [project(s.name, s.assumptions) for s in scenarios]
+            for w in calibration_warnings(projections):
+                click.echo(f"{path}: warning: {w}")
         except InputError as e:
             problems.extend(e.problems)
     if problems:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .calibration import reconciliation_share
 from .demand import children_in_care
 from .inputs import Inputs
 from .projection import Projection
-from .savings import project_savings
+from .savings import OTHER_SERVICES, project_savings
 
 AREA = "csc"
 OUT_OF_CARE = "out_of_care"
@@ -64,6 +65,16 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
             counts[move.to_type] = counts[move.to_type] + moved
             effect = moved * (weekly[move.to_type] - weekly[move.from_type]) * weeks
         move_lines[mid] = (move, moved, effect)
+
+    # Capacity: children above a type's places go to its (dearer) overflow type.
+    overflow_lines = {}
+    for k, t in csc.placements.items():
+        if t.capacity is None or t.overflow_to is None:
+            continue
+        excess = np.maximum(counts[k] - inp.series(t.capacity), 0.0)
+        counts[k] = counts[k] - excess
+        counts[t.overflow_to] = counts[t.overflow_to] + excess
+        overflow_lines[k] = (t, excess, excess * (weekly[t.overflow_to] - weekly[k]) * weeks)
 
     cost = {k: counts[k] * weekly[k] * weeks for k in counts}
     add(
@@ -129,6 +140,24 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
             f"Cost effect of move: {move.label}",
             (f"childrens_services.moves.{mid}",),
         )
+    for k, (t, excess, effect) in overflow_lines.items():
+        to = csc.placements[t.overflow_to].label
+        add(
+            AREA,
+            f"overflow_children.{k}",
+            "count",
+            excess,
+            f"Children above capacity: {t.label}, placed in {to}",
+            (f"{P}.{k}.capacity", f"{P}.{k}.overflow_to"),
+        )
+        add(
+            AREA,
+            f"overflow_effect.{k}",
+            "GBP",
+            effect,
+            f"Cost of placements above capacity: {t.label} placed in {to}",
+            (f"{P}.{k}.capacity", f"{P}.{k}.overflow_to"),
+        )
     add(
         AREA,
         "continuing_allowances",
@@ -139,43 +168,11 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
 
     staffing_cost, investment = _workforce_and_investment(inp, proj)
 
-    # Savings programme.
-    items = project_savings(inp, csc.savings)
-    planned = sum((p for p, _ in items.values()), inp.zeros())
-    delivered = sum((d for _, d in items.values()), inp.zeros())
-    for sid, (p, d) in items.items():
-        label = csc.savings.items[sid].label
-        add(AREA, f"savings_planned.{sid}", "GBP", p, f"Saving planned: {label}")
-        add(
-            AREA, f"savings_delivered.{sid}", "GBP", d, f"Saving delivered (risk-adjusted): {label}"
-        )
-    add(AREA, "savings_planned", "GBP", planned, "Savings planned")
-    add(AREA, "savings_delivered", "GBP", delivered, "Savings delivered (risk-adjusted)")
+    savings_csc = _savings(inp, proj, move_lines)
+    other = _other_spend(inp, proj)
 
-    # Other spend lines, base-year amounts grown by general inflation.
-    gen = inp.index(csc.general_inflation)
-    other = inp.zeros()
-    for oid, line in csc.other_spend.items():
-        v = add(
-            AREA,
-            f"other_spend.{oid}",
-            "GBP",
-            inp.base(line.amount) * gen,
-            f"Other spend: {line.label}",
-            (f"childrens_services.other_spend.{oid}",),
-        )
-        other = other + v
-    add(AREA, "other_spend", "GBP", other, "Other spend (all lines)")
-
-    budget = add(
-        AREA,
-        "budget",
-        "GBP",
-        inp.series(csc.budget.net_budget),
-        "Net budget",
-        ("childrens_services.budget.net_budget",),
-    )
-    drivers = placement_cost + allowances + staffing_cost + investment + other - delivered
+    budget = _budget(inp, proj)
+    drivers = placement_cost + allowances + staffing_cost + investment + other - savings_csc
     cal = csc.calibration
     gap = inp.base(cal.base_year_overspend) - (drivers[:, :1] - budget[:, :1])
     recon = gap * (np.ones(len(inp.years)) if cal.carry_forward else (1.0 - fm))
@@ -187,8 +184,181 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         "Reconciliation to the base-year outturn (spend the drivers do not explain)",
         ("childrens_services.calibration.base_year_overspend",),
     )
+    reconciliation_share(
+        inp,
+        proj,
+        AREA,
+        recon,
+        drivers,
+        cal.reconciliation_warning_share,
+        "childrens_services.calibration",
+    )
     net = add(AREA, "net_spend", "GBP", drivers + recon, "Net spend")
     add(AREA, "overspend", "GBP", net - budget, "Overspend (positive) against net budget")
+
+
+def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
+    """The savings programme: planned (part-year in a saving's first year), risk-adjusted
+    delivery, what placement moves deliver for the savings linked to them, and the part that
+    reduces children's social care spend (returned)."""
+    csc = inp.a.childrens_services
+    add = proj.add
+    items = project_savings(inp, csc.savings)
+    S = "childrens_services.savings.items"
+    for sid, it in items.items():
+        item = csc.savings.items[sid]
+        add(AREA, f"savings_planned.{sid}", "GBP", it.planned, f"Saving planned: {item.label}")
+    add(
+        AREA,
+        "savings_planned",
+        "GBP",
+        sum((it.planned for it in items.values()), inp.zeros()),
+        "Savings planned (part-year in a saving's first year)",
+    )
+    add(
+        AREA,
+        "savings_planned_full_year",
+        "GBP",
+        sum((it.full_year for it in items.values()), inp.zeros()),
+        "Savings planned, full-year value",
+        (f"{S}.*.amount",),
+    )
+    for sid, it in items.items():
+        item = csc.savings.items[sid]
+        add(
+            AREA,
+            f"savings_delivered.{sid}",
+            "GBP",
+            it.delivered,
+            f"Saving delivered (risk-adjusted): {item.label}"
+            + (" (delivered through placement moves)" if item.linked_moves else ""),
+            (f"{S}.{sid}",),
+        )
+    delivered = add(
+        AREA,
+        "savings_delivered",
+        "GBP",
+        sum((it.delivered for it in items.values()), inp.zeros()),
+        "Savings delivered (risk-adjusted; savings made through placement moves are in "
+        "placement cost)",
+    )
+    for sid, item in csc.savings.items.items():
+        if item.linked_moves:
+            add(
+                AREA,
+                f"savings_through_moves.{sid}",
+                "GBP",
+                -sum((move_lines[m][2] for m in item.linked_moves if m in move_lines), inp.zeros()),
+                f"Saving made through placement moves: {item.label} (in placement cost)",
+                tuple(f"childrens_services.moves.{m}" for m in item.linked_moves),
+            )
+    outside_ids = [
+        f"savings_delivered.{sid}"
+        for sid, item in csc.savings.items.items()
+        if item.reduces == OTHER_SERVICES
+    ]
+    outside = add(
+        AREA,
+        "savings_outside_csc",
+        "GBP",
+        sum((proj[(AREA, m)] for m in outside_ids), inp.zeros()),
+        "Savings delivered by other council services (not set against this overspend)",
+        parts=tuple(outside_ids),
+    )
+    savings_csc = add(
+        AREA,
+        "savings_delivered_csc",
+        "GBP",
+        delivered - outside,
+        "Savings delivered that reduce children's social care spend",
+    )
+    return savings_csc
+
+
+def _other_spend(inp: Inputs, proj: Projection) -> np.ndarray:
+    """Other spend lines, each base-year amount grown by its driver (returned: their total)."""
+    csc = inp.a.childrens_services
+    add = proj.add
+    gen = inp.index(csc.general_inflation)
+    cic = proj[(AREA, "children_in_care")]
+    demand = _safe_div(cic, cic[:, :1])
+    lag = np.rint(inp.base(csc.care_leavers_lag)).astype(int)  # whole years, per draw
+    leavers = np.take_along_axis(
+        demand, np.maximum(np.arange(len(inp.years))[None, :] - lag, 0), axis=1
+    )
+    add(
+        AREA,
+        "care_leavers_index",
+        "ratio",
+        leavers,
+        "Care leavers against the base year (children in care, lagged)",
+        ("childrens_services.care_leavers_lag",),
+    )
+    growth = {
+        "children_in_care": demand * gen,
+        "care_leavers": leavers * gen,
+        "inflation": gen,
+        "fixed": np.ones(inp.shape),
+    }
+    other = inp.zeros()
+    for oid, line in csc.other_spend.items():
+        v = add(
+            AREA,
+            f"other_spend.{oid}",
+            "GBP",
+            inp.base(line.amount) * growth[line.driver],
+            f"Other spend: {line.label} (grows with {line.driver.replace('_', ' ')})",
+            (f"childrens_services.other_spend.{oid}", "childrens_services.general_inflation"),
+        )
+        other = other + v
+    add(AREA, "other_spend", "GBP", other, "Other spend (all lines)")
+    return other
+
+
+def _budget(inp: Inputs, proj: Projection) -> np.ndarray:
+    """The net budget: given by year, or built as a council's MTFS builds it, each year's
+    from the last plus inflation, demographic growth and investment, less savings."""
+    b = inp.a.childrens_services.budget
+    B = "childrens_services.budget"
+    if b.mtfs is None:
+        return proj.add(
+            AREA, "budget", "GBP", inp.series(b.net_budget), "Net budget", (f"{B}.net_budget",)
+        )
+    m, fm = b.mtfs, inp.forecast_mask()
+    rate = inp.series(m.inflation)
+    steps = {
+        "demographic_growth": inp.series(m.demographic_growth) * fm,
+        "investment": inp.series(m.investment) * fm,
+        "savings": -inp.series(m.savings) * fm,
+    }
+    budget, inflation = inp.zeros(), inp.zeros()
+    budget[:, 0] = inp.base(m.base_budget)[:, 0]
+    for t in range(1, len(inp.years)):
+        inflation[:, t] = budget[:, t - 1] * rate[:, t]
+        budget[:, t] = budget[:, t - 1] + inflation[:, t] + sum(v[:, t] for v in steps.values())
+    proj.add(
+        AREA,
+        "budget.inflation",
+        "GBP",
+        inflation,
+        "Budget: pay and price inflation on last year's budget",
+        (f"{B}.mtfs.inflation",),
+    )
+    labels = {
+        "demographic_growth": "Budget: demographic growth",
+        "investment": "Budget: investment added",
+        "savings": "Budget: savings taken out (negative)",
+    }
+    for k, v in steps.items():
+        proj.add(AREA, f"budget.{k}", "GBP", v, labels[k], (f"{B}.mtfs.{k}",))
+    return proj.add(
+        AREA,
+        "budget",
+        "GBP",
+        budget,
+        "Net budget (MTFS: last year's + inflation + growth + investment - savings)",
+        (f"{B}.mtfs.base_budget",),
+    )
 
 
 def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray, np.ndarray]:
@@ -241,13 +411,7 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         "Cost per agency FTE",
         (f"{W}.agency_premium",),
     )
-    staffing = add(
-        AREA,
-        "staffing_cost",
-        "GBP",
-        permanent * permanent_unit + cover * agency_unit,
-        "Social worker staffing cost (establishment)",
-    )
+    establishment_cost = permanent * permanent_unit + cover * agency_unit
 
     investment = inp.zeros()
     invest_fte = inp.zeros()
@@ -278,30 +442,37 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         "Agency social workers funded by investment",
         ("childrens_services.investment", f"{W}.permanent_cost_per_fte", f"{W}.agency_premium"),
     )
-    agency = add(AREA, "agency_fte", "FTE", cover + invest_fte, "Agency social workers (all)")
-    fte = add(AREA, "staffing_fte", "FTE", permanent + agency, "Social workers in post (all)")
-
+    # Caseload: open cases (the looked-after part follows children in care) over the target
+    # caseload give the FTE needed; the shortfall against the workers in post is filled by
+    # agency staff at the premium, and costed.
     cl = wf.caseload
-    cases = inp.series(cl.open_cases)
-    needed = _safe_div(cases, inp.series(cl.target_caseload))
-    effective = np.maximum(
-        fte - inp.series(cl.asye_fte) * (1.0 - inp.series(cl.asye_caseload_share)), 0.0
+    cic = proj[(AREA, "children_in_care")]
+    cases = add(
+        AREA,
+        "caseload.open_cases",
+        "count",
+        (inp.base(cl.open_cases) - cic[:, :1]) * inp.index(cl.other_cases_growth) + cic,
+        "Open cases (children in need, on protection plans and in care)",
+        (f"{W}.caseload.open_cases", f"{W}.caseload.other_cases_growth"),
     )
-    add(AREA, "caseload.open_cases", "count", cases, "Open cases", (f"{W}.caseload.open_cases",))
-    add(
+    needed = add(
         AREA,
         "caseload.fte_needed",
         "FTE",
-        needed,
+        _safe_div(cases, inp.series(cl.target_caseload)),
         "FTE needed at the target caseload",
         (f"{W}.caseload.target_caseload",),
     )
-    add(
+    in_post = permanent + cover + invest_fte
+    effective = add(
         AREA,
         "caseload.fte_effective",
         "FTE",
-        effective,
-        "Case-holding capacity (newly qualified workers at a reduced caseload)",
+        np.maximum(
+            in_post - inp.series(cl.asye_fte) * (1.0 - inp.series(cl.asye_caseload_share)), 0.0
+        ),
+        "Case-holding capacity before filling the gap (newly qualified workers at a reduced "
+        "caseload)",
     )
     add(
         AREA,
@@ -310,11 +481,45 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         needed - effective,
         "FTE short of the target caseload (negative: spare capacity)",
     )
+    gap_agency = add(
+        AREA,
+        "caseload.gap_agency_fte",
+        "FTE",
+        np.maximum(needed - effective, 0.0) * inp.series(cl.gap_agency_share),
+        "Agency social workers filling the gap to the target caseload",
+        (f"{W}.caseload.gap_agency_share",),
+    )
     add(
         AREA,
         "caseload.average",
         "count",
-        _safe_div(cases, effective),
+        _safe_div(cases, effective + gap_agency),
         "Average caseload per effective FTE",
+    )
+    agency = add(
+        AREA, "agency_fte", "FTE", cover + invest_fte + gap_agency, "Agency social workers (all)"
+    )
+    add(AREA, "staffing_fte", "FTE", permanent + agency, "Social workers in post (all)")
+    add(
+        AREA,
+        "staffing_cost.establishment",
+        "GBP",
+        establishment_cost,
+        "Establishment: permanent social workers and agency staff covering vacancies",
+    )
+    add(
+        AREA,
+        "staffing_cost.gap_to_target",
+        "GBP",
+        gap_agency * agency_unit,
+        "Agency social workers filling the gap to the target caseload",
+    )
+    staffing = add(
+        AREA,
+        "staffing_cost",
+        "GBP",
+        establishment_cost + gap_agency * agency_unit,
+        "Social worker staffing cost (establishment, and agency staff filling the gap to the "
+        "target caseload)",
     )
     return staffing, investment

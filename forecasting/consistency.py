@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .savings import OTHER_SERVICES
 from .schema import AssumptionSet, Flag, Param, Share
 from .years import Timeline, parse_year
 
@@ -179,6 +180,36 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
             )
         if move.to_type == move.from_type:
             found.append((base + ("to",), "a move must go to a different placement type"))
+    for tid, t in csc.placements.items():
+        base = ("childrens_services", "placements", tid)
+        if (t.capacity is None) != (t.overflow_to is None):
+            found.append((base, "give capacity and overflow_to together"))
+        elif t.overflow_to is not None:
+            target = csc.placements.get(t.overflow_to)
+            if target is None or t.overflow_to == tid:
+                found.append(
+                    (
+                        base + ("overflow_to",),
+                        f"'{t.overflow_to}' is not another placement type; have "
+                        f"{', '.join(sorted(types - {tid}))}",
+                    )
+                )
+            elif target.capacity is not None:
+                found.append(
+                    (
+                        base + ("overflow_to",),
+                        f"'{t.overflow_to}' has a capacity of its own: overflow goes to a type "
+                        "without one",
+                    )
+                )
+    if (csc.budget.net_budget is None) == (csc.budget.mtfs is None):
+        found.append(
+            (
+                ("childrens_services", "budget"),
+                "give either net_budget (the budget by year) or mtfs (built year by year), "
+                "not both or neither",
+            )
+        )
     if not csc.workforce.teams:
         found.append((("childrens_services", "workforce", "teams"), "at least one team"))
     missing = {"green", "amber", "red"} - set(csc.savings.confidence_probability)
@@ -189,11 +220,32 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
                 f"missing {', '.join(sorted(missing))}",
             )
         )
+    lines = savings_lines(csc)
     for sid, item in csc.savings.items.items():
+        where = ("childrens_services", "savings", "items", sid)
         try:
             timeline.index(item.start_year)
         except ValueError as e:
-            found.append((("childrens_services", "savings", "items", sid, "start_year"), str(e)))
+            found.append((where + ("start_year",), str(e)))
+        if item.reduces not in lines:
+            found.append(
+                (
+                    where + ("reduces",),
+                    f"unknown spend line '{item.reduces}'; have {', '.join(sorted(lines))}",
+                )
+            )
+        for i, mid in enumerate(item.linked_moves):
+            if mid not in csc.moves:
+                found.append(
+                    (
+                        where + ("linked_moves", str(i)),
+                        f"unknown move '{mid}'; have {', '.join(sorted(csc.moves)) or 'none'}",
+                    )
+                )
+        if item.linked_moves and item.reduces != "placements":
+            found.append(
+                (where + ("reduces",), "a saving made through placement moves reduces placements")
+            )
     try:
         if timeline.index(hn.calibration.calibration_year) == 0:
             found.append(
@@ -207,6 +259,20 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
     if not hn.provisions:
         found.append((("high_needs", "provisions"), "at least one provision"))
         return
+    for pid, prov in hn.provisions.items():
+        base = ("high_needs", "provisions", pid)
+        if (prov.capacity is None) != (prov.overflow_to is None):
+            found.append((base, "give capacity and overflow_to together"))
+        elif prov.overflow_to is not None:
+            target = hn.provisions.get(prov.overflow_to)
+            if target is None or prov.overflow_to == pid or target.capacity is not None:
+                found.append(
+                    (
+                        base + ("overflow_to",),
+                        f"'{prov.overflow_to}' is not another provision without a capacity; "
+                        f"have {', '.join(sorted(set(hn.provisions) - {pid}))}",
+                    )
+                )
     for year in timeline.labels:
         total = sum(_at(p.share, year) for p in hn.provisions.values())
         if total is not None and abs(total - 1.0) > SHARE_TOLERANCE:
@@ -217,6 +283,13 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
                 )
             )
             break
+
+
+def savings_lines(csc: Any) -> set[str]:
+    """What a saving may reduce: a children's social care spend line, or other services."""
+    return {"placements", "staffing", "investment", "allowances", OTHER_SERVICES} | {
+        f"other_spend.{k}" for k in csc.other_spend
+    }
 
 
 def _at(p: Param, year: str) -> float:

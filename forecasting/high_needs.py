@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .calibration import reconciliation_share
 from .demand import ehcps, permanent_exclusions
 from .inputs import Inputs
 from .projection import Projection
@@ -102,6 +103,31 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         n = school * inp.series(prov.share)
         unit = inp.base(prov.cost_per_place) * prices
         ehcp_lines[pid] = (prov.label, n, unit)
+    for pid, prov in hn.provisions.items():
+        if prov.capacity is None or prov.overflow_to is None:
+            continue
+        label, n, unit = ehcp_lines[pid]
+        excess = np.maximum(n - inp.series(prov.capacity), 0.0)
+        ehcp_lines[pid] = (label, n - excess, unit)
+        to_label, to_n, to_unit = ehcp_lines[prov.overflow_to]
+        ehcp_lines[prov.overflow_to] = (to_label, to_n + excess, to_unit)
+        source = (f"{H}.provisions.{pid}.capacity", f"{H}.provisions.{pid}.overflow_to")
+        add(
+            AREA,
+            f"overflow_plans.{pid}",
+            "count",
+            excess,
+            f"Plans above capacity: {label}, placed in {to_label}",
+            source,
+        )
+        add(
+            AREA,
+            f"overflow_effect.{pid}",
+            "GBP",
+            excess * (to_unit - unit),
+            f"Cost of plans above capacity: {label} placed in {to_label}",
+            source,
+        )
     ehcp_lines["post16"] = (
         "Post-16 FE and specialist post-16 (16-25)",
         post16,
@@ -227,6 +253,15 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
     gap = inp.base(cal.in_year_deficit) - (gross[:, c : c + 1] - hnb[:, c : c + 1])
     on = np.ones(len(inp.years)) if cal.carry_forward else (np.arange(len(inp.years)) == c)
     spend["reconciliation"] = ("Reconciliation to the council's in-year forecast", gap * on)
+    reconciliation_share(
+        inp,
+        proj,
+        AREA,
+        gap * on,
+        gross,
+        cal.reconciliation_warning_share,
+        f"{H}.calibration",
+    )
 
     for key, (label, v) in spend.items():
         add(
@@ -333,7 +368,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
     add(AREA, "cumulative_deficit", "GBP", cumulative, "Cumulative deficit carried forward")
     total_dsg = sb + hnb + other_blocks
     add(AREA, "total_dsg", "GBP", total_dsg, "Total DSG (all blocks)")
-    add(
+    share = add(
         AREA,
         "deficit_share_of_dsg",
         "ratio",
@@ -346,4 +381,93 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "count",
         (cumulative <= HALF_PENNY).astype(float),
         "Deficit cleared by year end (1 yes)",
+    )
+    _accounting(inp, proj, opening, cumulative, share)
+
+
+def _accounting(
+    inp: Inputs, proj: Projection, opening: np.ndarray, cumulative: np.ndarray, share: np.ndarray
+) -> None:
+    """Where the deficit sits in the council's accounts: DfE's recovery-plan trigger, the
+    statutory override, the usable reserves set against it, and the interest it costs."""
+    acc = inp.a.high_needs.accounting
+    add = proj.add
+    A = "high_needs.accounting"
+    trigger = add(
+        AREA,
+        "recovery_plan_trigger_share",
+        "ratio",
+        inp.series(acc.recovery_plan_trigger_share),
+        "Deficit share of total DSG above which DfE asks for a recovery plan",
+        (f"{A}.recovery_plan_trigger_share",),
+    )
+    add(
+        AREA,
+        "recovery_plan_required",
+        "count",
+        (share > trigger).astype(float),
+        "Deficit above DfE's recovery-plan trigger (1 yes)",
+    )
+    override = add(
+        AREA,
+        "statutory_override",
+        "count",
+        np.broadcast_to(inp.flag(acc.statutory_override).astype(float), inp.shape),
+        "Statutory override: the deficit is held in an unusable reserve (1 yes)",
+        (f"{A}.statutory_override",),
+    )
+    deficit = np.maximum(cumulative, 0.0)
+    add(
+        AREA,
+        "deficit_in_unusable_reserve",
+        "GBP",
+        deficit * override,
+        "Deficit held in an unusable reserve under the statutory override",
+    )
+    add(
+        AREA,
+        "deficit_outside_override",
+        "GBP",
+        deficit * (1.0 - override),
+        "Deficit not covered by the statutory override (a call on usable reserves)",
+    )
+    reserves = add(
+        AREA,
+        "usable_reserves",
+        "GBP",
+        inp.series(acc.usable_reserves),
+        "Council's usable general fund reserves",
+        (f"{A}.usable_reserves",),
+    )
+    add(
+        AREA,
+        "reserves_less_deficit",
+        "GBP",
+        reserves - deficit,
+        "Reserves cover: usable reserves less the cumulative deficit (negative: they could "
+        "not absorb it)",
+    )
+    add(
+        AREA,
+        "deficit_share_of_reserves",
+        "ratio",
+        np.divide(deficit, reserves, out=np.zeros(inp.shape), where=reserves > 0),
+        "Reserves cover: cumulative deficit as a share of usable reserves (above 1: more "
+        "than the reserves)",
+    )
+    rate = add(
+        AREA,
+        "interest_rate_on_deficit",
+        "ratio",
+        inp.series(acc.interest_rate),
+        "Interest rate on the cash the deficit ties up",
+        (f"{A}.interest_rate",),
+    )
+    add(
+        AREA,
+        "interest_cost_of_deficit",
+        "GBP",
+        rate * np.maximum((opening + cumulative) / 2.0, 0.0),
+        "Interest cost of the negative cash balance (rate x average deficit in the year; a "
+        "general fund cost, not in the deficit)",
     )

@@ -61,6 +61,7 @@ from .loading import (
     load_base,
     validate,
 )
+from .roles import ROLES
 from .schema import Basis, Flag, Param
 from .setfiles import AreaFile, ScenarioFile, SetImage, read_image
 from .years import Timeline, is_year, parse_year, workbook_label
@@ -389,7 +390,7 @@ def _scenarios_sheet(wb: Workbook, scenarios: list[ScenarioFile], years: list[st
         "fields by path. Override is: value (replaces the value and any values by year), "
         "fields (only the fields filled in), by year (replaces the values by year), YAML.",
     )
-    head = ["Scenario", "Name", "Extends", "Description", "Title"]
+    head = ["Scenario", "Name", "Extends", "Description", "Title", "Role"]
     header_row(ws, 4, head)
     r = 4
     for r, s in enumerate(scenarios, start=5):
@@ -659,7 +660,7 @@ def _read_scenarios(ws: Worksheet, rd: _Reader) -> tuple[list[ScenarioFile], dic
     docs: dict[str, Document] = {}
     for r in range(top + 1, table):
         stem = _cell(ws, r, 1)
-        rest = [_cell(ws, r, c) for c in (2, 3, 4, 5)]
+        rest = [_cell(ws, r, c) for c in (2, 3, 4, 5, 6)]
         if stem is None and all(v is None for v in rest):
             continue
         if not isinstance(stem, str) or not stem.strip() or "/" in stem or "\\" in stem:
@@ -669,11 +670,19 @@ def _read_scenarios(ws: Worksheet, rd: _Reader) -> tuple[list[ScenarioFile], dic
         if stem in files:
             rd.problem(rd.loc(ws, r, 1), None, f"scenario '{stem}' is listed twice")
             continue
-        given = {"name": rest[0], "title": rest[3], "description": rest[2], "extends": rest[1]}
+        given = {
+            "name": rest[0],
+            "title": rest[3],
+            "role": rest[4],
+            "description": rest[2],
+            "extends": rest[1],
+        }
         data = {k: v for k, v in given.items() if v is not None}
         doc = Document(data, {(): rd.loc(ws, r, 1)})
-        for key, c in (("name", 2), ("extends", 3), ("description", 4), ("title", 5)):
+        for key, c in (("name", 2), ("extends", 3), ("description", 4), ("title", 5), ("role", 6)):
             doc.locs[(key,)] = rd.loc(ws, r, c)
+        if rest[4] is not None and rest[4] not in ROLES:
+            rd.problem(rd.loc(ws, r, 6), "role", f"expected one of {', '.join(ROLES)}")
         files[stem], docs[stem] = ScenarioFile(stem, data), doc
     named, years = _header_map(ws, table, rd)
     for r in range(table + 1, ws.max_row + 1):
@@ -875,7 +884,8 @@ def load_workbook(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
                     path.parent,
                     [path],
                     data.get("overrides") or {},
-                    str(data.get("title") or ""),
+                    role=data.get("role"),
+                    title=str(data.get("title") or ""),
                 )
             )
     if problems:

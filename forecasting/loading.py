@@ -23,11 +23,12 @@ from pydantic import ValidationError
 
 from .consistency import check
 from .errors import InputError, Problem
+from .roles import ROLES
 from .schema import AssumptionSet, Flag, Param
 from .textfile import read_text
 
 Path_ = tuple[str, ...]
-SCENARIO_KEYS = {"name", "title", "description", "extends", "overrides"}
+SCENARIO_KEYS = {"name", "title", "description", "extends", "overrides", "role"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Scenario:
     set_dir: Path
     files: list[Path]
     overrides: dict[str, Any] = field(default_factory=dict)
+    role: str | None = None  # roles.PLAN or roles.UNMITIGATED (not inherited through extends)
     title: str = ""
 
     @property
@@ -329,9 +331,15 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, 
     merged = Document(dict(base.data), dict(base.locs))
     for dotted, value in overrides.items():
         apply_override(merged, dotted, value, doc.locs, ("overrides", dotted), name)
+    role = doc.data.get("role")
+    if role is not None and role not in ROLES:
+        raise InputError(
+            Problem(name, doc.locs[("role",)].line, "role", f"expected one of {', '.join(ROLES)}")
+        )
     description = doc.data.get("description") or ""
     title = doc.data.get("title") or ""
     header = {
+        "role": role,
         "name": doc.data.get("name") or path.stem,
         "title": title if isinstance(title, str) else str(title),
         "description": description if isinstance(description, str) else str(description),
@@ -498,6 +506,7 @@ def load_scenario(path: Path) -> Scenario:
         header["set_dir"],
         files,
         header["overrides"],
+        header["role"],
         header["title"],
     )
 
@@ -579,6 +588,15 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
                 )
             )
         seen[s.name] = f
+    claimed: dict[str, Path] = {}
+    for f, s in zip(files, out, strict=True):
+        if s.role and s.role in claimed:
+            raise InputError(
+                Problem(display(f), None, "role", f"role '{s.role}' is also claimed by "
+                        f"{display(claimed[s.role])}")
+            )
+        if s.role:
+            claimed[s.role] = f
     return out
 
 

@@ -192,6 +192,13 @@ class PlacementType(Strict):
     price_inflation: Rate | None = Field(
         default=None, description="overrides the general placement price inflation"
     )
+    capacity: Count | None = Field(
+        default=None,
+        description="places available by year; children above it go to overflow_to",
+    )
+    overflow_to: str | None = Field(
+        default=None, description="the (dearer) placement type that takes children above capacity"
+    )
 
 
 class Move(Strict):
@@ -221,10 +228,21 @@ class Team(Strict):
 
 
 class Caseload(Strict):
-    open_cases: Count
+    open_cases: Count = Field(
+        description="open cases in the base year (children in need, on protection plans and "
+        "looked after); the looked-after part follows children in care",
+        json_schema_extra=BASE_YEAR,
+    )
+    other_cases_growth: Rate = Field(
+        description="yearly growth in open cases other than children in care"
+    )
     target_caseload: Count
     asye_fte: FTE
     asye_caseload_share: Share
+    gap_agency_share: Share = Field(
+        description="share of the FTE short of the target caseload filled by agency social "
+        "workers at the agency premium (0: the gap is left and caseloads rise)"
+    )
 
 
 class Workforce(Strict):
@@ -243,7 +261,8 @@ class InvestmentItem(Strict):
     label: str = Field(min_length=1)
     amount: Money = Field(description="spend in each year it falls in")
     recurrent: bool = Field(
-        default=False, description="continues at its last amount, with pay inflation"
+        description="true: posts or contracts that continue after the years given, at the "
+        "last amount with pay inflation; false: a one-off sum in the years given"
     )
     agency_social_workers: bool = Field(
         default=False, description="buys agency social worker FTE (shown in the workforce)"
@@ -257,6 +276,24 @@ class SavingsItem(Strict):
     confidence: Confidence
     slip_years: int = Field(default=0, ge=0, le=10, description="years of delay in delivery")
     recurrent: bool = True
+    start_month: int = Field(
+        default=4,
+        ge=1,
+        le=12,
+        description="calendar month the saving starts (4 = April, the whole first year); a "
+        "recurring saving counts in its first year only for the months to March",
+    )
+    reduces: str = Field(
+        min_length=1,
+        description="the children's social care spend line it reduces: placements, staffing, "
+        "investment, allowances or other_spend.<line>; other_services for a saving made "
+        "elsewhere in the council (reported, but not set against this overspend)",
+    )
+    linked_moves: list[str] = Field(
+        default_factory=list,
+        description="placement moves whose cost effect is this saving: the moves deliver it, "
+        "so it is not counted again",
+    )
 
 
 class Savings(Strict):
@@ -267,18 +304,42 @@ class Savings(Strict):
 class OtherSpend(Strict):
     label: str = Field(min_length=1)
     amount: Money = Field(
-        description="base-year amount, grown by general inflation", json_schema_extra=BASE_YEAR
+        description="base-year amount, grown by its driver", json_schema_extra=BASE_YEAR
+    )
+    driver: Literal["children_in_care", "care_leavers", "fixed", "inflation"] = Field(
+        description="what the line grows with: children in care or care leavers (each with "
+        "general inflation), general inflation only, or fixed in cash"
     )
 
 
+class Mtfs(Strict):
+    """The budget as a council builds it in its medium-term financial strategy: last year's
+    budget, plus pay and price inflation, demographic growth and investment, less savings."""
+
+    base_budget: Money = Field(
+        description="net budget of the base year", json_schema_extra=BASE_YEAR
+    )
+    inflation: Rate = Field(description="pay and price inflation funded on last year's budget")
+    demographic_growth: Money = Field(description="growth funding added for demand, by year")
+    investment: Money = Field(description="new investment added to the budget, by year")
+    savings: Money = Field(description="savings taken out of the budget, by year")
+
+
 class Budget(Strict):
-    net_budget: Money
+    net_budget: Money | None = Field(
+        default=None, description="the net budget by year, given directly (or give mtfs)"
+    )
+    mtfs: Mtfs | None = Field(default=None, description="or: the budget built year by year")
 
 
 class Calibration(Strict):
     base_year_overspend: SignedMoney = Field(description="known outturn of the base year")
     carry_forward: bool = Field(
         default=True, description="reconciliation line repeats in forecast years"
+    )
+    reconciliation_warning_share: Share = Field(
+        description="a reconciliation line larger than this share of the modelled spend it "
+        "balances is reported as a warning: the drivers do not explain the outturn"
     )
 
 
@@ -292,6 +353,10 @@ class ChildrensServices(Strict):
     savings: Savings
     other_spend: dict[str, OtherSpend] = Field(default_factory=dict)
     general_inflation: Rate
+    care_leavers_lag: Years = Field(
+        description="years between children being in care and leaving it as care leavers: "
+        "care leavers follow children in care this many whole years later"
+    )
     budget: Budget
     calibration: Calibration
 
@@ -306,6 +371,12 @@ class Provision(Strict):
         description="average annual cost at base-year prices", json_schema_extra=BASE_YEAR
     )
     specialist: bool = Field(default=False, description="counts as specialist provision")
+    capacity: Count | None = Field(
+        default=None, description="places by year; plans above it go to overflow_to"
+    )
+    overflow_to: str | None = Field(
+        default=None, description="the (dearer) provision that takes plans above capacity"
+    )
 
 
 class Ehcp(Strict):
@@ -376,6 +447,10 @@ class DsgCalibration(Strict):
     calibration_year: str
     in_year_deficit: SignedMoney = Field(description="known in-year deficit, calibration year")
     carry_forward: bool = True
+    reconciliation_warning_share: Share = Field(
+        description="a reconciliation line larger than this share of the modelled high-needs "
+        "spend it balances is reported as a warning"
+    )
 
 
 class Pupils(Strict):
@@ -385,6 +460,25 @@ class Pupils(Strict):
     )
     national_specialist_share: Share = Field(
         description="share of pupils in specialist provision in England, for comparison"
+    )
+
+
+class DsgAccounting(Strict):
+    """How the cumulative deficit sits in the council's accounts and what it costs."""
+
+    recovery_plan_trigger_share: Share = Field(
+        description="cumulative deficit, as a share of total DSG, above which DfE asks for a "
+        "deficit recovery plan"
+    )
+    statutory_override: Flag = Field(
+        description="by year: true where regulations keep the DSG deficit in an unusable "
+        "reserve, off the general fund"
+    )
+    usable_reserves: Money = Field(
+        description="the council's usable general fund reserves, by year, set against the deficit"
+    )
+    interest_rate: Rate = Field(
+        description="yearly cost of the cash the deficit ties up (borrowing or lost interest)"
     )
 
 
@@ -399,6 +493,7 @@ class HighNeeds(Strict):
     transfers: Transfers
     mitigation: Mitigation
     calibration: DsgCalibration
+    accounting: DsgAccounting
 
 
 class AssumptionSet(Strict):

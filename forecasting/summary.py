@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from .formats import millions
 from .results import Headline
+from .roles import PLAN, with_role
 from .run import Run
-
-PLAN = "council-plan"
 
 
 def _by_year(run: Run, area: str, measure: str, title: str, width: int) -> list[str]:
@@ -30,7 +29,8 @@ def summary_text(run: Run) -> str:
         return ""
     width = max(12, *(len(x.scenario) for x in h)) + 2
     first, final = run.projections[0].years[1], h[0].final_year
-    base = next((x for x in h if x.scenario == PLAN), h[0])
+    plan = with_role(run.scenarios, PLAN)
+    base = next((x for x in h if x.scenario == plan), h[0])
     lines = ["Figures in £m; overspends and deficits are positive, negatives in brackets.", ""]
     lines += _by_year(run, "csc", "overspend", "Children's social care overspend", width)
     lines.append("")

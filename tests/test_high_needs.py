@@ -48,7 +48,10 @@ def test_income_and_provision_spend(results):
     assert income["2020-21"] == pytest.approx(32_540_000 * 1.12)  # Spending Round 2019
     ind = series(results, "council-plan", "dsg", "expenditure.independent_special")
     assert ind["2018-19"] == pytest.approx(1968 * 0.126524 * 51_000)  # SEN2 January 2019
-    assert ind["2020-21"] == pytest.approx(1968 * 1.1**2 * 0.116524 * 51_000 * 1.02**2)
+    school = 1968 * 1.1**2
+    above = max(0, school * 0.376524 - 826) + max(0, school * 0.047764 - 124)  # special full
+    assert above > 0
+    assert ind["2020-21"] == pytest.approx((school * 0.116524 + above) * 51_000 * 1.02**2)
     post16 = series(results, "council-plan", "dsg", "ehcp.post16")
     assert post16["2021-22"] == pytest.approx(255 * 1.12**3, abs=1e-3)
 
@@ -121,3 +124,72 @@ def test_solve_by_ehcp_growth_lever():
     sol = solve(s.assumptions, "2023-24", "ehcp_growth")
     assert sol.amount < 0.10
     assert abs(sol.deficit_after) <= 1_000
+
+
+def test_the_base_set_says_the_forum_refused_and_the_plan_assumes_otherwise(bundled):
+    """Report s14: the Forum discussed the transfer in June 2019 and did not agree it. The
+    base set records that; the council plan's approval is a scenario choice and says so."""
+    from forecasting.loading import load_base, load_scenario
+
+    base = load_base(bundled).assumptions.high_needs.transfers
+    assert base.forum_approves.value is False and base.forum_approves.basis == "report"
+    assert base.disapplication_granted.value is False
+    plan = load_scenario(bundled / "scenarios" / "council-plan.yaml").assumptions
+    flag = plan.high_needs.transfers.forum_approves
+    assert flag.value is True and flag.basis == "scenario"
+    assert "did not agree" in flag.source
+
+
+def test_dsg_accounting_lines(results):
+    """The deficit against DfE's 1% trigger, the statutory override from 2020-21, the usable
+    reserves set against it, and the interest on the cash it ties up."""
+    s = "council-plan"
+    cum = series(results, s, "dsg", "cumulative_deficit")
+    total = series(results, s, "dsg", "total_dsg")
+    share = series(results, s, "dsg", "deficit_share_of_dsg")
+    assert share["2019-20"] == pytest.approx(19_493_000 / total["2019-20"], abs=1e-6)
+    assert set(series(results, s, "dsg", "recovery_plan_trigger_share")) == {0.01}
+    assert list(series(results, s, "dsg", "recovery_plan_required")) == [1] * 6  # 6.4% to 20%
+    override = series(results, s, "dsg", "statutory_override")
+    assert list(override) == [0, 0, 1, 1, 1, 1]
+    held = series(results, s, "dsg", "deficit_in_unusable_reserve")
+    outside = series(results, s, "dsg", "deficit_outside_override")
+    assert held["2019-20"] == 0 and outside["2019-20"] == pytest.approx(19_493_000)
+    assert held["2023-24"] == pytest.approx(cum["2023-24"]) and outside["2023-24"] == 0
+    cover = series(results, s, "dsg", "reserves_less_deficit")
+    assert cover["2019-20"] == pytest.approx(30_000_000 - 19_493_000)
+    assert cover["2023-24"] < 0  # by 2023-24 the deficit is more than the usable reserves
+    ratio = series(results, s, "dsg", "deficit_share_of_reserves")
+    assert ratio["2019-20"] == pytest.approx(19_493_000 / 30_000_000, abs=1e-6)
+    interest = series(results, s, "dsg", "interest_cost_of_deficit")
+    assert interest["2019-20"] == pytest.approx(0.01 * (14_240_000 + 19_493_000) / 2, abs=0.01)
+
+
+def test_special_school_places_above_capacity_go_to_independent_schools(results):
+    """Plans above the special schools' places are placed in independent special schools at
+    their cost per place, each overflow with its own line; 2019-20 is within the places."""
+    for pid, share, cap in (("maintained_special", 0.15, 265), ("academy_special", 0.30, 525)):
+        school = 1450 * 1.1**3
+        over = series(results, "council-plan", "dsg", f"overflow_plans.{pid}")
+        assert over["2019-20"] == 0
+        assert over["2021-22"] == pytest.approx(school * share - cap, abs=0.001)
+        assert series(results, "council-plan", "dsg", f"ehcp.{pid}")["2021-22"] == cap
+        effect = series(results, "council-plan", "dsg", f"overflow_effect.{pid}")
+        assert effect["2021-22"] == pytest.approx(
+            (school * share - cap) * (51_000 - 20_910) * 1.02**3, abs=0.05
+        )
+    ind = series(results, "council-plan", "dsg", "ehcp.independent_special")
+    assert ind["2021-22"] == pytest.approx(
+        1450 * 1.1**3 * (0.05 + 0.15 + 0.30) - 265 - 525, abs=0.001
+    )
+
+
+def test_cover_says_when_the_deficit_outgrows_the_reserves(run_result):
+    from forecasting.excel.messages import dsg_messages
+
+    messages = dsg_messages(run_result)
+    assert any("above the 1% at which DfE asks for a recovery plan" in m for m in messages)
+    assert (
+        "By 31 March 2022 it is more than the council's usable reserves of £30.0m: the general "
+        "fund could not absorb it without the statutory override." in messages
+    )

@@ -26,6 +26,7 @@ def _parts(results, scenario, area, prefix):
         ("savings_planned", "savings_planned", "csc"),
         ("savings_delivered", "savings_delivered", "csc"),
         ("other_spend", "other_spend", "csc"),
+        ("staffing_cost", "staffing_cost", "csc"),
         ("high_needs_expenditure", "expenditure", "dsg"),
     ],
 )
@@ -70,7 +71,7 @@ def test_net_spend_is_the_sum_of_its_lines(results):
         "investment": 1,
         "other_spend": 1,
         "reconciliation": 1,
-        "savings_delivered": -1,
+        "savings_delivered_csc": -1,
     }
     for scenario in results.scenario.unique():
         np.testing.assert_allclose(
@@ -116,7 +117,9 @@ def test_savings_delivered_never_exceed_planned(results):
 def test_moves_explain_the_change_in_placement_cost(results):
     for scenario in results.scenario.unique():
         before = series(results, scenario, "csc", "placement_cost_before_moves")
-        effects = _parts(results, scenario, "csc", "move_effect")
+        effects = _parts(results, scenario, "csc", "move_effect").add(
+            _parts(results, scenario, "csc", "overflow_effect"), fill_value=0
+        )
         after = series(results, scenario, "csc", "placement_cost") + series(
             results, scenario, "csc", "continuing_allowances"
         )

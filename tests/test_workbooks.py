@@ -377,10 +377,10 @@ def test_text_from_inputs_is_never_a_formula(editable_set, tmp_path):
         plan.read_text()
         .replace("name: council-plan", "name: council-plan\n# injected\n")
         .replace(
-            "extends: ..",
-            "extends: ..\noverrides:\n  council.name: '@SUM(1+1)'\n"
+            "overrides:\n",
+            "overrides:\n  council.name: '@SUM(1+1)'\n"
             "  childrens_services.savings.items.fees_and_income.label: '+cmd|calc'\n"
-            "  childrens_services.savings.items.early_help_redesign.label: '-2+3'",
+            "  childrens_services.savings.items.early_help_redesign.label: '-2+3'\n",
         )
     )
     out = tmp_path / "out"

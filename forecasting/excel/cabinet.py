@@ -12,8 +12,10 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
 from ..formats import millions
+from ..roles import PLAN, with_role
 from ..years import workbook_label, year_end
 from .common import (
+    calibration_notes,
     charts_sheet,
     line_chart,
     master_check,
@@ -44,7 +46,6 @@ from .styles import (
     text,
 )
 
-PLAN = "council-plan"
 COMPARE = [
     ("csc", "overspend", "Children's social care overspend"),
     ("csc", "net_spend", "Children's social care net spend"),
@@ -79,7 +80,7 @@ def cabinet_workbook(run) -> bytes:
     labels = scenario_labels(run)
     g = Grid(years, labels)
     names = [p.scenario for p in run.projections]
-    base = PLAN if PLAN in names else names[0]
+    base = with_role(run.scenarios, PLAN) or names[0]
     by = {p.scenario: p for p in run.projections}
 
     ws = wb.create_sheet("Comparison")
@@ -415,6 +416,7 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
     ws = wb.create_sheet("Checks", 1)
     g.sheet(ws, "Checks", "Every cell should read TRUE after recalculation.")
     first = None
+    plan = with_role(run.scenarios, PLAN) or run.projections[0].scenario
     for s in [p.scenario for p in run.projections]:
         for measure in ("cumulative_deficit", "overspend"):
             if not g.has(s, "range", f"{measure}.p10"):
@@ -436,7 +438,7 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
             )
             first = first or g.next_row[ws.title] - 1
         if g.has(s, "dsg", "cumulative_deficit.variance") and g.has(
-            PLAN, "dsg", "cumulative_deficit"
+            plan, "dsg", "cumulative_deficit"
         ):
             g.calc_row(
                 ws,
@@ -448,9 +450,10 @@ def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
                 lambda i, s=s: (
                     f"{g.ref(s, 'dsg', 'cumulative_deficit.variance', i, ws)}="
                     f"{g.ref(s, 'dsg', 'cumulative_deficit', i, ws)}-"
-                    f"{g.ref(PLAN, 'dsg', 'cumulative_deficit', i, ws)}"
+                    f"{g.ref(plan, 'dsg', 'cumulative_deficit', i, ws)}"
                 ),
                 number_format="General",
             )
             first = first or g.next_row[ws.title] - 1
     master_check(ws, g, first, g.next_row[ws.title] - 1)
+    calibration_notes(ws, g.next_row[ws.title] + 1, run)

@@ -10,6 +10,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..calibration import calibration_warnings
 from ..loading import iter_params
 from ..projection import Projection
 from ..schema import Param
@@ -266,7 +267,17 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
             )
             first_check = first_check or row
     master_check(ws, g, first_check, g.next_row[ws.title] - 1)
+    calibration_notes(ws, g.next_row[ws.title] + 1, run)
     return ws
+
+
+def calibration_notes(ws: Worksheet, row: int, run) -> None:
+    """The calibration guard's warnings under the checks (not part of the master check: the
+    arithmetic holds, but the figures the reconciliation balances need checking)."""
+    found = calibration_warnings(run.projections)
+    text(ws.cell(row, 1), "Calibration warnings (not part of the master check)").font = BOLD
+    for k, w in enumerate(found or ["None: every reconciliation line is within its share."]):
+        text(ws.cell(row + 1 + k, 1), ("WARNING: " if found else "") + w)
 
 
 def _expenditure_check(g: Grid, proj, ws: Worksheet, tol: str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
+from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 from .common import (
     assumptions_sheet,
@@ -24,7 +25,7 @@ from .common import (
 )
 from .front import Figure, about_sheet, scenario_labels, summary_page
 from .grid import Grid
-from .messages import dsg_messages
+from .messages import dsg_messages, transfer_refused
 from .models import DSG, dsg_calcs, dsg_inputs
 
 HOW = [
@@ -105,18 +106,20 @@ def forum_workbook(run) -> bytes:
         "ratio",
         lambda i: g.ref(names[0], DSG, "specialist_share_national", i, summary),
     )
-    if "council-plan" in names and "unmitigated" in names:
+    plan_name = with_role(run.scenarios, PLAN)
+    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    if plan_name in names and unmitigated in names:
         g.section(summary, "Effect of the council plan's mitigations")
         g.calc_row(
             summary,
-            "council-plan",
+            plan_name,
             "summary",
             "mitigation_effect",
-            f"Cumulative deficit: {labels['unmitigated']} less {labels['council-plan']}",
+            f"Cumulative deficit: {labels[unmitigated]} less {labels[plan_name]}",
             "GBP",
             lambda i: (
-                f"{g.ref('unmitigated', DSG, 'cumulative_deficit', i, summary)}-"
-                f"{g.ref('council-plan', DSG, 'cumulative_deficit', i, summary)}"
+                f"{g.ref(unmitigated, DSG, 'cumulative_deficit', i, summary)}-"
+                f"{g.ref(plan_name, DSG, 'cumulative_deficit', i, summary)}"
             ),
         )
     what_it_takes_sheet(wb, run)
@@ -171,7 +174,7 @@ def forum_workbook(run) -> bytes:
         line_chart(
             "Cumulative DSG deficit at each 31 March (£m)",
             "£m",
-            [(labels[s], *g.where[(s, DSG, "cumulative_deficit")]) for s in key_scenarios(names)],
+            [(labels[s], *g.where[(s, DSG, "cumulative_deficit")]) for s in key_scenarios(run)],
             n,
             calc,
         ),
@@ -191,10 +194,14 @@ def forum_workbook(run) -> bytes:
     )
 
 
-def key_scenarios(names: list[str]) -> list[str]:
-    """The scenarios a one-page chart shows: the first (the plan), the unmitigated position
-    and a refused transfer where the set has them."""
-    wanted = [names[0], *(n for n in ("unmitigated", "forum-refuses-transfer") if n in names)]
+def key_scenarios(run) -> list[str]:
+    """The scenarios a one-page chart shows: the plan, the unmitigated position and any
+    scenario in which the transfer is refused, where the set has them."""
+    names = [p.scenario for p in run.projections]
+    plan = with_role(run.scenarios, PLAN) or names[0]
+    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    refused = [p.scenario for p in run.projections if transfer_refused(p)]
+    wanted = [plan, *([unmitigated] if unmitigated in names else []), *refused[:1]]
     return list(dict.fromkeys(wanted))
 
 
@@ -202,7 +209,8 @@ def forum_figures(run, labels: dict[str, str]) -> list[Figure]:
     """The four or five numbers a Forum member needs first, from the plan (and the
     unmitigated position where the set has one)."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get("council-plan", run.projections[0])
+    plan = by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
+    unmitigated = with_role(run.scenarios, UNMITIGATED)
     years = plan.years
     cum = plan[(DSG, "cumulative_deficit")][0]
     transfer = plan[(DSG, "schools_block_transfer")][0]
@@ -221,11 +229,11 @@ def forum_figures(run, labels: dict[str, str]) -> list[Figure]:
             else "with no schools-block transfer",
         ),
     ]
-    if "unmitigated" in by and plan.scenario != "unmitigated":
+    if unmitigated in by and plan.scenario != unmitigated:
         out.append(
             Figure(
-                f"At {year_end(years[-1])}, {labels['unmitigated']}",
-                by["unmitigated"][(DSG, "cumulative_deficit")][0][-1],
+                f"At {year_end(years[-1])}, {labels[unmitigated]}",
+                by[unmitigated][(DSG, "cumulative_deficit")][0][-1],
                 "if nothing is done: no transfers, savings or change in the mix",
             )
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ..calibration import CHECK, calibration_warnings
 from ..formats import millions
+from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 
 
@@ -13,12 +15,48 @@ def _m(v: float) -> str:
 def _title(run, name: str) -> str:
     """A scenario as a reader knows it: its title from the scenario file."""
     return next((s.label for s in run.scenarios if s.name == name), name)
+def warnings(run, area: str) -> list[str]:
+    """The calibration guard's warnings for one area, first on a cover: read them before
+    the figures."""
+    name = CHECK[area][1]
+    return [f"WARNING: {w}" for w in calibration_warnings(run.projections) if w.startswith(name)]
+
+
+def transfer_refused(p) -> bool:
+    """A scenario in which transfers are asked for and none is made (the Forum refuses and
+    no disapplication is granted)."""
+    asked = p[("dsg", "transfer_requested")][0].sum() > 0
+    return bool(asked and p[("dsg", "schools_block_transfer")][0].sum() == 0)
+
+
+def _accounting(plan) -> list[str]:
+    """What the deficit means for the council's accounts: DfE's recovery-plan trigger and
+    whether the usable reserves could absorb it."""
+    years = plan.years
+    share = plan[("dsg", "deficit_share_of_dsg")][0]
+    trigger = plan[("dsg", "recovery_plan_trigger_share")][0]
+    reserves = plan[("dsg", "usable_reserves")][0]
+    left = plan[("dsg", "reserves_less_deficit")][0]
+    out = [
+        f"The deficit is {share[-1]:.1%} of total DSG at {year_end(years[-1])} "
+        f"({'above' if share[-1] > trigger[-1] else 'within'} the {trigger[-1]:.0%} at which "
+        "DfE asks for a recovery plan)."
+    ]
+    short = [i for i, v in enumerate(left) if v < 0]
+    if short:
+        i = short[0]
+        out.append(
+            f"By {year_end(years[i])} it is more than the council's usable reserves of "
+            f"{_m(reserves[i])}: the general fund could not absorb it without the statutory "
+            "override."
+        )
+    return out
 
 
 def dsg_messages(run) -> list[str]:
     """What the Forum needs to know first: where the deficit goes and what would clear it."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get("council-plan", run.projections[0])
+    plan = by.get(with_role(run.scenarios, PLAN), run.projections[0])
     years = plan.years
     cum = plan[("dsg", "cumulative_deficit")][0]
     iy = plan[("dsg", "in_year_deficit")][0]
@@ -26,7 +64,7 @@ def dsg_messages(run) -> list[str]:
     pct = plan[("dsg", "transfer_pct_of_schools_block")][0]
     limit = plan[("dsg", "transfer_limit_share")][0]
     above_limit = plan[("dsg", "transfer_above_limit")][0]
-    out = [
+    out = warnings(run, "dsg") + [
         f"The cumulative DSG deficit is {_m(cum[0])} at {year_end(years[0])} and "
         f"{_m(cum[1])} at {year_end(years[1])} (in-year deficit {_m(iy[1])}).",
         f"Under '{_title(run, plan.scenario)}' it is {_m(cum[-1])} at {year_end(years[-1])}"
@@ -45,8 +83,10 @@ def dsg_messages(run) -> list[str]:
             f"block: {'above' if above else 'within'} the {limit[i]:.1%} the Forum may approve"
             + ("; it needs the Secretary of State's agreement." if above else ".")
         )
+    out += _accounting(plan)
+    unmitigated = with_role(run.scenarios, UNMITIGATED)
     for name, other in by.items():
-        if name != plan.scenario and name in ("unmitigated", "forum-refuses-transfer"):
+        if name != plan.scenario and (name == unmitigated or transfer_refused(other)):
             out.append(
                 f"Under '{_title(run, name)}' it is "
                 f"{_m(other[('dsg', 'cumulative_deficit')][0][-1])} "
@@ -65,20 +105,21 @@ def dsg_messages(run) -> list[str]:
 def csc_messages(run) -> list[str]:
     """The children's social care position in two sentences."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get("council-plan", run.projections[0])
+    plan = by.get(with_role(run.scenarios, PLAN), run.projections[0])
     years = plan.years
     over = plan[("csc", "overspend")][0]
-    out = [
+    out = warnings(run, "csc") + [
         f"Children's social care overspent by {_m(over[0])} in {workbook_label(years[0])}; "
         f"under '{_title(run, plan.scenario)}' the overspend is {_m(over[1])} in "
         f"{workbook_label(years[1])} "
         f"and {_m(over[-1])} in {workbook_label(years[-1])}."
     ]
-    if "unmitigated" in by and plan.scenario != "unmitigated":
-        u = by["unmitigated"][("csc", "overspend")][0]
+    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    if unmitigated in by and plan.scenario != unmitigated:
+        u = by[unmitigated][("csc", "overspend")][0]
         out.append(
             f"Without the savings programme and placement moves "
-            f"('{_title(run, 'unmitigated')}') it is "
+            f"('{_title(run, unmitigated)}') it is "
             f"{_m(u[-1])} in {workbook_label(years[-1])}."
         )
     return out

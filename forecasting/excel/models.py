@@ -38,6 +38,7 @@ def csc_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "permanent_fte",
         "agency_cover_fte",
         "investment_fte",
+        "caseload.gap_agency_fte",
         "cost_per_fte.permanent",
         "cost_per_fte.agency",
     ):
@@ -97,11 +98,12 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         s,
         CSC,
         "staffing_cost",
-        "Social worker staffing cost",
+        "Social worker staffing cost (with agency staff filling the gap to the target caseload)",
         "GBP",
         lambda i: (
             f"{r('permanent_fte', i)}*{r('cost_per_fte.permanent', i)}"
-            f"+{r('agency_cover_fte', i)}*{r('cost_per_fte.agency', i)}"
+            f"+({r('agency_cover_fte', i)}+{r('caseload.gap_agency_fte', i)})"
+            f"*{r('cost_per_fte.agency', i)}"
         ),
     )
     g.calc_row(
@@ -111,7 +113,9 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "agency_fte",
         "Agency social workers (all)",
         "FTE",
-        lambda i: f"{r('agency_cover_fte', i)}+{r('investment_fte', i)}",
+        lambda i: (
+            f"{r('agency_cover_fte', i)}+{r('investment_fte', i)}+{r('caseload.gap_agency_fte', i)}"
+        ),
     )
     g.calc_row(
         ws,
@@ -137,6 +141,24 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
             "GBP",
             g.sum_formula(s, CSC, _with_prefix(proj, CSC, total), ws),
         )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "savings_outside_csc",
+        "Savings delivered by other council services (not set against this overspend)",
+        "GBP",
+        g.sum_formula(s, CSC, list(proj.lines[(CSC, "savings_outside_csc")].parts), ws),
+    )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "savings_delivered_csc",
+        "Savings delivered that reduce children's social care spend",
+        "GBP",
+        lambda i: f"{r('savings_delivered', i)}-{r('savings_outside_csc', i)}",
+    )
     for m, label in (
         ("continuing_allowances", "Allowances continuing after leaving care"),
         ("reconciliation", "Reconciliation to the base-year outturn"),
@@ -148,12 +170,12 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         CSC,
         "net_spend",
         "Net spend = placements + allowances + staffing + investment + other + reconciliation "
-        "- savings delivered",
+        "- savings delivered in children's social care",
         "GBP",
         lambda i: (
             f"{r('placement_cost', i)}+{r('continuing_allowances_link', i)}"
             f"+{r('staffing_cost', i)}+{r('investment', i)}+{r('other_spend', i)}"
-            f"+{r('reconciliation_link', i)}-{r('savings_delivered', i)}"
+            f"+{r('reconciliation_link', i)}-{r('savings_delivered_csc', i)}"
         ),
         total=True,
     )

@@ -1,0 +1,68 @@
+"""The calibration guard: a reconciliation line too large for the spend it balances is a
+warning on the console, on each workbook's cover and Checks sheet, and in validate."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from cli import main
+
+from .conftest import series
+
+
+def _thirty_percent(editable_set):
+    """Another council's outturn: 20m more overspent in the base year than the drivers say,
+    about 30% of the modelled children's social care spend."""
+    f = editable_set / "childrens_services.yaml"
+    text = f.read_text()
+    assert "base_year_overspend: {value: 8000000," in text
+    f.write_text(
+        text.replace(
+            "base_year_overspend: {value: 8000000,", "base_year_overspend: {value: 28000000,"
+        )
+    )
+
+
+def test_the_bundled_set_is_within_the_warning_share(results):
+    for area, line in (("csc", "reconciliation"), ("dsg", "expenditure.reconciliation")):
+        share = series(results, "council-plan", area, "reconciliation_share")
+        assert (share < 0.05).all() and share.max() > 0
+        assert set(series(results, "council-plan", area, "reconciliation_warning")) == {0}
+        limit = series(results, "council-plan", area, "reconciliation_warning_share")
+        assert set(limit) == {0.05}
+        assert line
+
+
+def test_a_thirty_percent_reconciliation_warns_everywhere(editable_set, tmp_path):
+    _thirty_percent(editable_set)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(editable_set), "--out", str(out), "--draws", "0"])
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1, result.stderr
+    share = float(re.search(r"in 2018-19, ([0-9.]+)% of the", warning[0]).group(1))
+    assert 25 < share < 35
+    assert "children's social care" in warning[0]
+    assert "childrens_services.calibration.base_year_overspend" in warning[0]
+    assert "warning above 5.0%" in warning[0]
+    for name in ("finance-model.xlsx", "schools-forum-dsg.xlsx", "cabinet-scenarios.xlsx"):
+        wb = load_workbook(out / name)
+        cover = [str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value]
+        has_csc = name != "schools-forum-dsg.xlsx"  # the Forum's workbook is high needs only
+        assert any(v.startswith("WARNING: children's social care") for v in cover) == has_csc
+        if "Checks" in wb.sheetnames:
+            checks = [str(c.value) for row in wb["Checks"].iter_rows() for c in row if c.value]
+            assert any(v.startswith("WARNING: children's social care") for v in checks), name
+
+    result = CliRunner().invoke(main, ["validate", str(editable_set)])
+    assert result.exit_code == 0, result.output
+    assert "warning: children's social care: the reconciliation line is" in result.output
+
+
+def test_the_bundled_set_validates_without_a_warning(editable_set):
+    result = CliRunner().invoke(main, ["validate", str(editable_set)])
+    assert result.exit_code == 0 and ": warning:" not in result.output
+

@@ -1,0 +1,35 @@
+"""Scenario roles: the plan and the unmitigated case are found by role, not by name."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from cli import main
+
+
+def test_roles_not_names_find_the_plan_and_the_unmitigated_case(editable_set, tmp_path):
+    """A council that calls its plan 'recovery-plan' and its do-nothing case 'do-nothing'
+    still gets the variance to its plan and its cover messages, found by role."""
+    from forecasting.excel.messages import csc_messages, dsg_messages
+    from forecasting.run import forecast
+    from forecasting.summary import summary_text
+
+    for stem, new in (("council-plan", "recovery-plan"), ("unmitigated", "do-nothing")):
+        f = editable_set / "scenarios" / f"{stem}.yaml"
+        f.write_text(f.read_text().replace(f"name: {stem}\n", f"name: {new}\n"))
+    run = forecast(editable_set)
+    assert {s.name: s.role for s in run.scenarios}["recovery-plan"] == "plan"
+    assert "Ranked (1 = best); variance to recovery-plan" in summary_text(run)
+    assert any("under 'recovery-plan' the overspend" in m for m in csc_messages(run))
+    assert any("('do-nothing') it is" in m for m in csc_messages(run))
+    assert any(m.startswith("Under 'do-nothing' it is") for m in dsg_messages(run))
+
+
+def test_a_role_is_one_of_plan_or_unmitigated_and_claimed_once(editable_set):
+    f = editable_set / "scenarios" / "demand-high.yaml"
+    f.write_text(f.read_text().replace("name: demand-high\n", "name: demand-high\nrole: plan\n"))
+    result = CliRunner().invoke(main, ["validate", str(editable_set)])
+    assert result.exit_code == 2 and "role 'plan' is also claimed" in result.output
+    f.write_text(f.read_text().replace("role: plan", "role: best"))
+    result = CliRunner().invoke(main, ["validate", str(editable_set)])
+    assert result.exit_code == 2 and "demand-high.yaml:2: role: expected one of" in result.output
