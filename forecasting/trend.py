@@ -142,10 +142,7 @@ def _extra_fields(row: list[str], header: list[str], iv: int) -> str:
             f"{joined.replace(',', '')} or put it in quotes"
         )
     elif len(tail) == 1 and re.fullmatch(r"\d+", tail[0]) and re.fullmatch(r"-?\d+", whole):
-        why = (
-            f"the value looks like '{joined}' with a decimal comma: write it as "
-            f"{whole}.{tail[0]}"
-        )
+        why = f"the value looks like '{joined}' with a decimal comma: write it as {whole}.{tail[0]}"
     else:
         why = "quote any value that contains a comma"
     return f"has {len(row)} fields but the header has {len(header)}: {why}"
@@ -448,3 +445,108 @@ def growth_from_history(path: Path, base_year: str, loc) -> tuple[float, float, 
 
     central, low, high = rate(tr.forecast[-1]), rate(tr.lower_80[-1]), rate(tr.upper_80[-1])
     return central, min(low, central), max(high, central), tr.method
+
+
+# ------------------------------------------------------------- council demand growth
+
+
+@dataclass(frozen=True)
+class GrowthRule:
+    """How a council's yearly demand growth is set from published history: its own average
+    log growth over the last ``lookback`` years, shrunk toward England's over the same
+    years (``weight`` on its own), a share ``carry`` of that carried forward. Its measured
+    backtest error splits into an error in the rate that persists (``sigma``, the range of
+    the drawn rate) and yearly shocks that carry forward in the level (``shock``)."""
+
+    lookback: int
+    weight: float
+    carry: float
+    sigma: float
+    shock: float
+    evidence: str
+    series: str | None = None  # the measure whose history sets the rate (default: its own)
+
+
+# Chosen by the pooled national backtest (benchmarks/growth_methods.py; docs/decisions.md):
+# every council, as at 2019, 2020 and 2021, horizons 1-4; sigma and shock are the same
+# backtest's errors, split by how they grow with the horizon.
+_EHCP = GrowthRule(
+    3,
+    0.25,
+    0.75,
+    0.0226,
+    0.0386,
+    "pooled MAPE 3.7/6.1/8.2/10.3% at 1-4 years against 4.2/7.3/10.1/12.9% for the "
+    "council's own average growth",
+    "ehcp_total",
+)
+GROWTH_RULES = {
+    "ehcp_total": _EHCP,
+    # post-16 plans grow with all plans: their own short history (from a handful of plans in
+    # 2014-15) gives rates that compound to many times the outturn
+    "ehcp_by_type.post16": _EHCP,
+    "children_looked_after": GrowthRule(
+        3,
+        0.0,
+        0.25,
+        0.0103,
+        0.0706,
+        "pooled MAPE 5.9/9.0/11.3/12.4% at 1-4 years against 7.3/12.7/18.3/23.7% for the "
+        "council's own average growth (no change: 5.7/8.5/10.5/11.6%)",
+    ),
+}
+# A PERT range of +-2.53 sd puts its P10-P90 at +-1.28 sd: the measured error's 80% band.
+PERT_HALF_WIDTH_SD = 2.53
+
+
+def growth_series(measure: str) -> str:
+    """The measure whose published history sets ``measure``'s growth rate."""
+    rule = GROWTH_RULES.get(measure)
+    return rule.series if rule is not None and rule.series else measure
+
+
+def average_log_growth(periods: list[str], values: np.ndarray, lookback: int | None) -> float:
+    """Average yearly growth on the log scale over the last ``lookback`` years (financial
+    years ``YYYY-YY``), or NaN when the series cannot give one (fewer than two positive
+    points)."""
+    t = np.array([parse_year(p) for p in periods], dtype=float)
+    y = np.asarray(values, dtype=float)
+    if lookback is not None and len(t):
+        keep = t >= t[-1] - lookback
+        t, y = t[keep], y[keep]
+    if len(y) < 2 or y[0] <= 0 or y[-1] <= 0 or t[-1] == t[0]:
+        return float("nan")
+    return float(np.log(y[-1] / y[0]) / (t[-1] - t[0]))
+
+
+def demand_growth(
+    measure: str,
+    periods: list[str],
+    values: np.ndarray,
+    england: dict[str, float],
+) -> tuple[float, float, float, float, str] | None:
+    """A council's yearly growth rate for a demand series (central, low, high, yearly shock
+    sd, how): the rule chosen for ``measure`` by the national backtest, from the published
+    history of ``growth_series(measure)`` (``periods``/``values`` up to the base year) and
+    England's figures by period. None when no rule applies or the history cannot give one."""
+    rule = GROWTH_RULES.get(measure)
+    if rule is None:
+        return None
+    own = average_log_growth(periods, values, rule.lookback)
+    shared = [p for p in periods if p in england]
+    ref = average_log_growth(shared, np.array([england[p] for p in shared]), rule.lookback)
+    if not math.isfinite(own):
+        return None
+    if not math.isfinite(ref):
+        ref = own
+    g = rule.carry * (rule.weight * own + (1.0 - rule.weight) * ref)
+    half = PERT_HALF_WIDTH_SD * rule.sigma
+    central = math.expm1(g)
+    how = (
+        f"{rule.carry:.0%} of a blend of the council's own average growth over its last "
+        f"{rule.lookback} years ({math.expm1(own):.1%} a year, weight {rule.weight:.0%}) and "
+        f"England's ({math.expm1(ref):.1%}); range +-{PERT_HALF_WIDTH_SD} x {rule.sigma} on the "
+        f"log scale and yearly shocks of sd {rule.shock}, the rule's measured errors (national "
+        f"backtest: {rule.evidence})"
+    )
+    return central, math.expm1(g - half), math.expm1(g + half), rule.shock, how
