@@ -154,3 +154,12 @@ def test_p10_p90_coverage_of_demand_is_between_70_and_90_percent():
 def test_p10_p90_coverage_pooled_over_every_measure_is_between_70_and_90_percent():
     cov = bt.pooled_coverage(pd.read_csv(RECORDED))
     assert 0.70 <= cov <= 0.90, cov
+
+
+def test_generated_sets_take_growth_from_the_backtest_chosen_rule():
+    from forecasting.national import newset
+
+    built = newset.generate("Stoke-on-Trent", 2019)
+    text = built.files["high_needs.yaml"] + built.files["childrens_services.yaml"]
+    assert text.count("national backtest") >= 3  # EHCPs, post-16 plans, children looked after
+    assert text.count("yearly_shock") >= 3

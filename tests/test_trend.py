@@ -107,10 +107,7 @@ def test_ten_thousand_daily_points_are_fitted_with_bounded_work(tmp_path, monkey
     rng = np.random.default_rng(3)
     values = 1000 + np.cumsum(rng.normal(0.5, 5, 10_000))
     p = tmp_path / "daily.csv"
-    p.write_text(
-        "period,value\n"
-        + "".join(f"{start + i},{v:.2f}\n" for i, v in enumerate(values))
-    )
+    p.write_text("period,value\n" + "".join(f"{start + i},{v:.2f}\n" for i, v in enumerate(values)))
     r = run_trend(p, "--horizon", "7")
     assert r.exit_code == 0, r.stderr
     assert len(_csv_block(r.output)) == 7
@@ -216,3 +213,27 @@ def test_no_library_warnings_even_where_statsmodels_complains(tmp_path):
     assert r.exit_code == 0, r.stderr
     assert not caught, [str(w.message) for w in caught]
     assert [float(row[1]) for row in _csv_block(r.output)] == [100.0] * 5
+
+
+def test_demand_growth_blends_own_and_englands_recent_growth_and_damps_it():
+    import math
+
+    from forecasting.trend import GROWTH_RULES, PERT_HALF_WIDTH_SD, demand_growth
+
+    periods = ["2014-15", "2015-16", "2016-17", "2017-18", "2018-19"]
+    own = np.array([50.0, 100.0, 110.0, 121.0, 133.1])  # 10% a year over the last three years
+    england = {p: 1000 * 1.06**i for i, p in enumerate(periods)}  # 6% a year
+    central, low, high, shock, how = demand_growth("ehcp_total", periods, own, england)
+    rule = GROWTH_RULES["ehcp_total"]
+    g = rule.carry * (rule.weight * math.log(1.1) + (1 - rule.weight) * math.log(1.06))
+    assert central == pytest.approx(math.expm1(g))  # 0.75 x (1/4 x 10% + 3/4 x 6%), log scale
+    assert central == pytest.approx(0.0520, abs=5e-4)
+    assert math.log1p(high) - g == pytest.approx(PERT_HALF_WIDTH_SD * rule.sigma)
+    assert math.log1p(low) - g == pytest.approx(-PERT_HALF_WIDTH_SD * rule.sigma)
+    assert shock == rule.shock
+    assert "England" in how and "national backtest" in how
+    # post-16 plans take the rate of all plans: the generator reads the total's history
+    from forecasting.trend import growth_series
+
+    assert growth_series("ehcp_by_type.post16") == "ehcp_total"
+    assert demand_growth("cla_gross_spend", periods, own, england) is None
