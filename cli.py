@@ -404,5 +404,79 @@ def councils(region: str | None) -> None:
         click.echo(f"{c.name}\t{c.code}\t{c.region}\t{' '.join(held.get(c.code, []))}")
 
 
+@main.command()
+@click.option(
+    "--as-at",
+    "as_at",
+    type=int,
+    multiple=True,
+    help="Vintage: build each set as DfE's figures stood in September of YEAR (repeatable; "
+    "default 2019, 2020, 2021).",
+)
+@click.option(
+    "--council", "councils_", multiple=True, help="Council name or LA number (repeatable)."
+)
+@click.option("--all", "all_", is_flag=True, help="Every council in the national dataset.")
+@click.option(
+    "--horizon", type=click.IntRange(1, 5), default=4, show_default=True, help="Years ahead."
+)
+@click.option(
+    "--draws",
+    type=click.IntRange(0, 100_000),
+    default=1000,
+    show_default=True,
+    help="Monte Carlo draws per set, for the P10-P90 band.",
+)
+@click.option(
+    "--seed", type=click.IntRange(0), default=DEFAULT_SEED, show_default=True, help="Random seed."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for backtest.csv and backtest.xlsx.",
+)
+@guarded
+def backtest(
+    as_at: tuple[int, ...],
+    councils_: tuple[str, ...],
+    all_: bool,
+    horizon: int,
+    draws: int,
+    seed: int,
+    out_dir: Path,
+) -> None:
+    """Forecast from past vintages for each council and score the forecasts against the
+    outturns DfE has published since, beside four spreadsheet rules."""
+    from forecasting import backtest as bt
+    from forecasting.errors import InputError, Problem
+    from forecasting.excel.backtest import workbook
+    from forecasting.national import dataset
+    from forecasting.output import write_all
+
+    if all_ == bool(councils_):
+        raise InputError(
+            Problem("--council", None, None, "give --council NAME (repeatable) or --all")
+        )
+    extract = dataset.load_extract()
+    chosen = [dataset.find_council(c, extract) for c in councils_]
+    codes = [c.code for c in (chosen or dataset.councils(extract=extract))]
+    years = bt.check_years(as_at or bt.DEFAULT_AS_AT)
+    frame, skipped = bt.backtest(codes, years, horizon, draws, seed, extract)
+    if frame.empty:
+        raise InputError(
+            Problem("--as-at", None, None, "no published outturn to check for these councils")
+        )
+    files = {
+        "backtest.csv": bt.to_csv(frame),
+        "backtest.xlsx": workbook(frame, [c.name for c in chosen]),
+    }
+    written = write_all(out_dir, files)
+    click.echo(bt.table(frame, skipped))
+    click.echo("Wrote " + ", ".join(str(p) for p in written))
+
+
 if __name__ == "__main__":
     main()

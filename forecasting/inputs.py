@@ -31,8 +31,11 @@ class Inputs:
         self.n = n_draws
         self.draws = dict(draws or {})
         for path, d in self.draws.items():
-            if d.shape != (n_draws,):
-                raise ValueError(f"draws for {path} have shape {d.shape}, expected ({n_draws},)")
+            if d.shape not in ((n_draws,), (n_draws, len(self.years))):
+                raise ValueError(
+                    f"draws for {path} have shape {d.shape}, expected ({n_draws},) or "
+                    f"({n_draws}, {len(self.years)}) for a path by year"
+                )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -42,9 +45,12 @@ class Inputs:
         return np.zeros(self.shape)
 
     def _central(self, p: Param) -> np.ndarray:
-        """The parameter's ``value`` as a column ``(draws, 1)``: drawn when a draw is given."""
+        """The parameter's ``value`` as a column ``(draws, 1)``: drawn when a draw is given
+        (``(draws, years)`` when the draw is a path by year, as a growth rate with yearly
+        shocks is)."""
         if p.path in self.draws:
-            return self.draws[p.path][:, None]
+            d = self.draws[p.path]
+            return d if d.ndim == 2 else d[:, None]
         return np.full((self.n, 1), np.nan if p.value is None else p.value)
 
     def series(self, p: Param) -> np.ndarray:

@@ -106,6 +106,23 @@ class FTE(Param):
     unit: Literal["FTE"]
 
 
+class YearlyShock(Strict):
+    """Year-to-year wandering of a growth rate around its drawn value, for Monte Carlo: each
+    forecast year's rate is the drawn rate plus a shock ``e[t] = persistence * e[t-1] +
+    sd * z[t]`` (z standard normal), so a run of high years lifts every later year's level."""
+
+    sd: float = Field(ge=0, le=1, description="standard deviation of the yearly shock (ratio)")
+    persistence: float = Field(
+        default=0.0, ge=0, lt=1, description="share of last year's shock carried into this year"
+    )
+    group: str | None = Field(
+        default=None,
+        min_length=1,
+        description="rates naming the same group share one shock path (one pressure drives both)",
+    )
+    source: str = Field(min_length=1)
+
+
 class Rate(Param):
     """A growth or inflation rate per year: -0.05 is a 5% fall, 0.1 a 10% rise."""
 
@@ -113,6 +130,7 @@ class Rate(Param):
     MIN = -1.0
     MEANING = "a yearly rate cannot fall below -1 (-100%)"
     unit: Literal["ratio"]
+    yearly_shock: YearlyShock | None = None
 
 
 class Share(Param):

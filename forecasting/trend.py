@@ -2,19 +2,26 @@
 80% and 95% intervals.
 
 Candidates (those the series supports): repeat the last growth (the spreadsheet habit), a
-straight line (the other habit), the average change (drift), a straight line on the log
-scale, and exponential smoothing with a damped additive trend (statsmodels ETS), on the
-log scale for positive series. Each is backtested from rolling origins; the forecast is
-the combination of the three with the lowest backtest error, weighted by the inverse of
-that error (combinations are steadier than any single choice on short public series).
-Intervals come from the combination's own backtest errors by horizon, never narrower
-than its one-step error grown with the square root of the horizon, and use Student's t
-quantiles because that error is itself estimated from few points.
+straight line (the other habit), the average change (drift), and for positive series the
+average growth (compound) and a straight line on the log scale, and exponential smoothing
+with a damped additive trend (statsmodels ETS), on the log scale for positive series.
+Each is backtested from rolling origins; the forecast is the combination of the three
+with the lowest backtest error, weighted by the inverse of that error (combinations are
+steadier than any single choice on short public series). Intervals come from the
+combination's own backtest errors by horizon, never narrower than its one-step error
+grown with the square root of the horizon, and use Student's t quantiles because that
+error is itself estimated from few points.
+
+A series too short to backtest is projected at its average growth when it is positive
+(counts and spend compound: an additive average change under-forecasts them), otherwise
+at its average change. Long series (daily data) cost a bounded amount of work: at most
+``MAX_ORIGINS`` backtest origins and ETS fitted on the latest ``ETS_WINDOW`` points.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 import warnings
@@ -33,12 +40,15 @@ MIN_POINTS = 2
 SHORT = 6  # below this many points the backtest is too thin to choose between models
 COMBINE = 3  # how many of the best candidates are combined
 ETS_MIN_POINTS = 8  # ETS with a damped trend estimates 5 parameters; fewer points overfit
+ETS_WINDOW = 120  # ETS is fitted on at most the latest 120 points (its fit is far from O(n))
+MAX_ORIGINS = 8  # rolling origins in the backtest, spread over the later half of the series
 REGULAR = 0.03  # gaps within 3% of the median count as evenly spaced (dates drift by days)
 FY_START = 0.25  # a financial year starts in April, a quarter into the calendar year
 GROWTH_YEARS = 5  # a growth rate from a trend is the average over the next five years
 _FY = re.compile(r"^\d{4}-\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 Forecaster = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
@@ -104,14 +114,57 @@ def _period(text: str) -> tuple[str, float]:
     )
 
 
+def _number(text: str) -> float:
+    """A value as a spreadsheet writes it: ``1004``, ``1004.5`` or, quoted, ``"1,004"``.
+    A comma that is not a thousands separator (``"1,5"``) is refused, never dropped."""
+    s = text.strip()
+    if "," in s:
+        if not _THOUSANDS.match(s):
+            raise ValueError(
+                f"'{s}' has a comma that is not a thousands separator (a decimal comma?): "
+                "write it with a decimal point, e.g. 1.5"
+            )
+        s = s.replace(",", "")
+    try:
+        return float(s)
+    except ValueError:
+        raise ValueError(f"'{s}' is not a number") from None
+
+
+def _extra_fields(row: list[str], header: list[str], iv: int) -> str:
+    """Why a row has more fields than its header, in the words a spreadsheet user knows."""
+    tail = [c.strip() for c in row[iv + 1 : iv + 1 + len(row) - len(header)]]
+    whole = row[iv].strip()
+    joined = ",".join([whole, *tail])
+    if tail and all(re.fullmatch(r"\d{3}", c) for c in tail) and _THOUSANDS.match(joined):
+        why = (
+            f"the value looks like '{joined}' with a thousands separator: write it as "
+            f"{joined.replace(',', '')} or put it in quotes"
+        )
+    elif len(tail) == 1 and re.fullmatch(r"\d+", tail[0]) and re.fullmatch(r"-?\d+", whole):
+        why = f"the value looks like '{joined}' with a decimal comma: write it as {whole}.{tail[0]}"
+    else:
+        why = "quote any value that contains a comma"
+    return f"has {len(row)} fields but the header has {len(header)}: {why}"
+
+
 def read_history(path: Path) -> Series:
-    """Read ``period,value`` rows; every problem names the file and line."""
+    """Read ``period,value`` rows; every problem names the file and line.
+
+    Accepts what a spreadsheet writes legitimately (a byte-order mark, CRLF line ends,
+    quoted values, trailing blank lines, trailing empty fields) and refuses rows with more
+    fields than the header, since a value written ``1,004`` or ``1,5`` would otherwise be
+    read as 1 with the rest dropped."""
     name = str(path)
     text = read_text(path, name, "CSV")
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or not any(c.strip() for c in rows[0]):
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as e:
+        raise InputError(Problem(name, reader.line_num, None, f"is not valid CSV ({e})")) from None
+    if not rows or not any(c.strip() for c in rows[0][1]):
         raise InputError(Problem(name, 1, None, "empty: expected a header period,value"))
-    header = [h.strip().lower() for h in rows[0]]
+    header = [h.strip().lower() for h in rows[0][1]]
     for col in ("period", "value"):
         if col not in header:
             raise InputError(
@@ -120,7 +173,7 @@ def read_history(path: Path) -> Series:
     ip, iv = header.index("period"), header.index("value")
     kinds, t, y, labels, problems = set(), [], [], [], []
     seen: dict[float, int] = {}
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in rows[1:]:
         if not any(c.strip() for c in row):
             continue
         if len(row) <= max(ip, iv):
@@ -128,15 +181,18 @@ def read_history(path: Path) -> Series:
                 Problem(name, n, None, f"expected {len(header)} columns, got {len(row)}")
             )
             continue
+        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+            problems.append(Problem(name, n, "value", _extra_fields(row, header, iv)))
+            continue
         try:
             kind, tt = _period(row[ip])
         except ValueError as e:
             problems.append(Problem(name, n, "period", str(e)))
             continue
         try:
-            v = float(row[iv].replace(",", "").strip())
-        except ValueError:
-            problems.append(Problem(name, n, "value", f"'{row[iv]}' is not a number"))
+            v = _number(row[iv])
+        except ValueError as e:
+            problems.append(Problem(name, n, "value", str(e)))
             continue
         if not math.isfinite(v):
             problems.append(Problem(name, n, "value", f"'{row[iv]}' is not a finite number"))
@@ -196,11 +252,16 @@ def _drift(t, y, tf):
     return y[-1] + slope * (tf - t[-1])
 
 
+def _log_drift(t, y, tf):
+    """Average growth: the compound rate from the first to the last point, carried on."""
+    return np.exp(_drift(t, np.log(y), tf))
+
+
 def _ets(log: bool) -> Forecaster:
     def f(t, y, tf):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-        data = np.log(y) if log else y
+        data = (np.log(y) if log else y)[-ETS_WINDOW:]
         h = int(round((tf[-1] - t[-1]) / (t[-1] - t[-2])))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -218,6 +279,7 @@ def candidates(s: Series) -> dict[str, Forecaster]:
         c["repeat last growth"] = _naive_growth
     if positive:
         c["straight line on log scale"] = _log_line
+        c["average growth"] = _log_drift
     if s.regular and len(s.y) >= ETS_MIN_POINTS:
         c["damped trend (ETS)"] = _ets(log=False)
         if positive:
@@ -231,8 +293,9 @@ def _backtest(
     """(horizon step, forecast, actual) for every rolling origin, by model."""
     n = len(s.y)
     first = max(3, n // 2)
+    origins = np.unique(np.linspace(first, n - 1, min(MAX_ORIGINS, n - first)).round().astype(int))
     out: dict[str, list[tuple[int, float, float]]] = {k: [] for k in models}
-    for origin in range(first, n):
+    for origin in origins:
         t, y = s.t[:origin], s.y[:origin]
         ahead = min(horizon, n - origin)
         tf = s.t[origin : origin + ahead]
@@ -277,16 +340,7 @@ def fit(s: Series, horizon: int) -> TrendFit:
     models = candidates(s)
     n = len(s.y)
     if n < SHORT:
-        notes.append(
-            f"short series ({n} points): too few to choose by backtest; using the "
-            "average change (drift), with intervals from the spread of the changes"
-        )
-        f = _drift(s.t, s.y, tf)
-        changes = np.diff(s.y) / np.diff(s.t) * s.step
-        spread = float(np.std(changes, ddof=1)) if n >= 3 else float(abs(changes[0]))
-        spread = max(spread, float(np.mean(np.abs(changes))) if len(changes) else 0.0)
-        sig = spread * np.sqrt(np.arange(1, horizon + 1))
-        return _finish(s, "average change (drift)", None, labels, f, sig, notes, {}, n - 2)
+        return _short(s, labels, tf, horizon, notes)
     bt = _backtest(s, models, horizon)
     scores = {k: float(np.mean([abs(fc - a) for _, fc, a in v])) for k, v in bt.items()}
     best = sorted(scores, key=scores.get)[:COMBINE]
@@ -317,14 +371,48 @@ def fit(s: Series, horizon: int) -> TrendFit:
     return _finish(s, method, combined_error, labels, f, sig, notes, scores, len(one) - 1)
 
 
-def _finish(s, method, err, labels, f, sig, notes, scores, dof: int) -> TrendFit:
+def _short(s: Series, labels, tf, horizon: int, notes: list[str]) -> TrendFit:
+    """Too few points to choose by backtest. A positive series (a count, a spend) is
+    projected at its average growth rate, compounding, with intervals from the spread of its
+    yearly log changes, so it can neither fall below zero nor leave its interval; a series
+    with zeros or negatives falls back to its average change."""
+    n = len(s.y)
+    positive = bool(np.all(s.y > 0))
+    if positive:
+        rule, f = "average growth", _log_drift(s.t, s.y, tf)
+        changes = np.diff(np.log(s.y)) / np.diff(s.t) * s.step
+    else:
+        rule, f = "average change (drift)", _drift(s.t, s.y, tf)
+        changes = np.diff(s.y) / np.diff(s.t) * s.step
+    notes.append(
+        f"short series ({n} points): too few to choose by backtest; using the {rule}, "
+        "with intervals from the spread of the changes"
+    )
+    spread = float(np.std(changes, ddof=1)) if n >= 3 else float(abs(changes[0]))
+    spread = max(spread, float(np.mean(np.abs(changes))))
+    sig = spread * np.sqrt(np.arange(1, horizon + 1))
+    return _finish(s, rule, None, labels, f, sig, notes, {}, n - 2, log_scale=positive)
+
+
+def _finish(
+    s, method, err, labels, f, sig, notes, scores, dof: int, log_scale: bool = False
+) -> TrendFit:
+    """Forecast and intervals; ``sig`` is on the log scale when ``log_scale``. A series
+    that has never been negative is not forecast below zero, and every interval holds its
+    forecast."""
     from scipy.stats import t as student
 
     dof = max(dof, 1)
     z80, z95 = student.ppf(0.90, dof), student.ppf(0.975, dof)
-    floor = 0.0 if np.all(s.y >= 0) else -np.inf
-    lo80, hi80 = np.maximum(f - z80 * sig, floor), f + z80 * sig
-    lo95, hi95 = np.maximum(f - z95 * sig, floor), f + z95 * sig
+    if log_scale:
+        lo80, hi80 = f * np.exp(-z80 * sig), f * np.exp(z80 * sig)
+        lo95, hi95 = f * np.exp(-z95 * sig), f * np.exp(z95 * sig)
+    else:
+        if np.all(s.y >= 0):
+            f = np.maximum(f, 0.0)
+        floor = 0.0 if np.all(s.y >= 0) else -np.inf
+        lo80, hi80 = np.maximum(f - z80 * sig, floor), f + z80 * sig
+        lo95, hi95 = np.maximum(f - z95 * sig, floor), f + z95 * sig
     return TrendFit(s, method, err, labels, f, lo80, hi80, lo95, hi95, notes, scores)
 
 
@@ -357,3 +445,108 @@ def growth_from_history(path: Path, base_year: str, loc) -> tuple[float, float, 
 
     central, low, high = rate(tr.forecast[-1]), rate(tr.lower_80[-1]), rate(tr.upper_80[-1])
     return central, min(low, central), max(high, central), tr.method
+
+
+# ------------------------------------------------------------- council demand growth
+
+
+@dataclass(frozen=True)
+class GrowthRule:
+    """How a council's yearly demand growth is set from published history: its own average
+    log growth over the last ``lookback`` years, shrunk toward England's over the same
+    years (``weight`` on its own), a share ``carry`` of that carried forward. Its measured
+    backtest error splits into an error in the rate that persists (``sigma``, the range of
+    the drawn rate) and yearly shocks that carry forward in the level (``shock``)."""
+
+    lookback: int
+    weight: float
+    carry: float
+    sigma: float
+    shock: float
+    evidence: str
+    series: str | None = None  # the measure whose history sets the rate (default: its own)
+
+
+# Chosen by the pooled national backtest (benchmarks/growth_methods.py; docs/decisions.md):
+# every council, as at 2019, 2020 and 2021, horizons 1-4; sigma and shock are the same
+# backtest's errors, split by how they grow with the horizon.
+_EHCP = GrowthRule(
+    3,
+    0.25,
+    0.75,
+    0.0226,
+    0.0386,
+    "pooled MAPE 3.7/6.1/8.2/10.3% at 1-4 years against 4.2/7.3/10.1/12.9% for the "
+    "council's own average growth",
+    "ehcp_total",
+)
+GROWTH_RULES = {
+    "ehcp_total": _EHCP,
+    # post-16 plans grow with all plans: their own short history (from a handful of plans in
+    # 2014-15) gives rates that compound to many times the outturn
+    "ehcp_by_type.post16": _EHCP,
+    "children_looked_after": GrowthRule(
+        3,
+        0.0,
+        0.25,
+        0.0103,
+        0.0706,
+        "pooled MAPE 5.9/9.0/11.3/12.4% at 1-4 years against 7.3/12.7/18.3/23.7% for the "
+        "council's own average growth (no change: 5.7/8.5/10.5/11.6%)",
+    ),
+}
+# A PERT range of +-2.53 sd puts its P10-P90 at +-1.28 sd: the measured error's 80% band.
+PERT_HALF_WIDTH_SD = 2.53
+
+
+def growth_series(measure: str) -> str:
+    """The measure whose published history sets ``measure``'s growth rate."""
+    rule = GROWTH_RULES.get(measure)
+    return rule.series if rule is not None and rule.series else measure
+
+
+def average_log_growth(periods: list[str], values: np.ndarray, lookback: int | None) -> float:
+    """Average yearly growth on the log scale over the last ``lookback`` years (financial
+    years ``YYYY-YY``), or NaN when the series cannot give one (fewer than two positive
+    points)."""
+    t = np.array([parse_year(p) for p in periods], dtype=float)
+    y = np.asarray(values, dtype=float)
+    if lookback is not None and len(t):
+        keep = t >= t[-1] - lookback
+        t, y = t[keep], y[keep]
+    if len(y) < 2 or y[0] <= 0 or y[-1] <= 0 or t[-1] == t[0]:
+        return float("nan")
+    return float(np.log(y[-1] / y[0]) / (t[-1] - t[0]))
+
+
+def demand_growth(
+    measure: str,
+    periods: list[str],
+    values: np.ndarray,
+    england: dict[str, float],
+) -> tuple[float, float, float, float, str] | None:
+    """A council's yearly growth rate for a demand series (central, low, high, yearly shock
+    sd, how): the rule chosen for ``measure`` by the national backtest, from the published
+    history of ``growth_series(measure)`` (``periods``/``values`` up to the base year) and
+    England's figures by period. None when no rule applies or the history cannot give one."""
+    rule = GROWTH_RULES.get(measure)
+    if rule is None:
+        return None
+    own = average_log_growth(periods, values, rule.lookback)
+    shared = [p for p in periods if p in england]
+    ref = average_log_growth(shared, np.array([england[p] for p in shared]), rule.lookback)
+    if not math.isfinite(own):
+        return None
+    if not math.isfinite(ref):
+        ref = own
+    g = rule.carry * (rule.weight * own + (1.0 - rule.weight) * ref)
+    half = PERT_HALF_WIDTH_SD * rule.sigma
+    central = math.expm1(g)
+    how = (
+        f"{rule.carry:.0%} of a blend of the council's own average growth over its last "
+        f"{rule.lookback} years ({math.expm1(own):.1%} a year, weight {rule.weight:.0%}) and "
+        f"England's ({math.expm1(ref):.1%}); range +-{PERT_HALF_WIDTH_SD} x {rule.sigma} on the "
+        f"log scale and yearly shocks of sd {rule.shock}, the rule's measured errors (national "
+        f"backtest: {rule.evidence})"
+    )
+    return central, math.expm1(g - half), math.expm1(g + half), rule.shock, how

@@ -20,7 +20,7 @@ import numpy as np
 from .engine import project
 from .loading import iter_params
 from .results import Record, rounded
-from .schema import AssumptionSet, Param
+from .schema import AssumptionSet, Param, Rate
 
 PERCENTILES = (10, 50, 90)
 MEASURES = [
@@ -45,6 +45,27 @@ def ranged(a: AssumptionSet) -> list[tuple[str, Param]]:
     ]
 
 
+def shocked(a: AssumptionSet) -> list[tuple[str, Param]]:
+    """Every growth rate whose year-to-year wandering is drawn too (``yearly_shock``)."""
+    return [
+        (".".join(path), p)
+        for path, p in iter_params(a)
+        if isinstance(p, Rate) and p.yearly_shock is not None and p.value is not None
+    ]
+
+
+def shock_paths(
+    rng: np.random.Generator, sd: float, persistence: float, n: int, years: int
+) -> np.ndarray:
+    """``(n, years)`` yearly shocks, zero in the base year: each year carries
+    ``persistence`` of the last year's shock and adds a fresh normal one of ``sd``."""
+    z = rng.standard_normal((n, years)) * sd
+    e = np.zeros((n, years))
+    for t in range(1, years):
+        e[:, t] = persistence * e[:, t - 1] + z[:, t]
+    return e
+
+
 def pert(rng: np.random.Generator, low: float, mode: float, high: float, n: int) -> np.ndarray:
     """PERT draws: a beta distribution scaled to low..high with its mode at ``mode``."""
     if high <= low:
@@ -55,24 +76,43 @@ def pert(rng: np.random.Generator, low: float, mode: float, high: float, n: int)
 
 
 def draw(a: AssumptionSet, n: int, seed: int) -> dict[str, np.ndarray]:
-    """``n`` draws of every ranged parameter, each from its own seeded stream."""
-    out = {}
+    """``n`` draws of every ranged parameter, each from its own seeded stream. A ranged
+    value is drawn once per path and holds in every year (an underlying rate that persists);
+    a growth rate with a ``yearly_shock`` becomes a path by year, ``(n, years)``: its drawn
+    (or stated) value plus shocks that carry forward, from a stream of its own or of its
+    shock ``group`` (rates in one group move together)."""
+    out: dict[str, np.ndarray] = {}
     for path, p in ranged(a):
         rng = np.random.default_rng([seed, zlib.crc32(path.encode())])
         out[path] = pert(rng, p.low, p.value, p.high, n)
+    years = a.timeline.horizon_years + 1
+    for path, p in shocked(a):
+        shock = p.yearly_shock
+        stream = f"shock group {shock.group}" if shock.group else path
+        rng = np.random.default_rng([seed, zlib.crc32(stream.encode()), 1])
+        level = out.get(path, np.full(n, p.value))
+        e = shock_paths(rng, shock.sd, shock.persistence, n, years)
+        out[path] = np.maximum(level[:, None] + e, -0.99)  # a rate cannot fall below -100%
     return out
 
 
 def simulate(
-    name: str, a: AssumptionSet, n: int, seed: int, tick: Callable[[int], None] | None = None
+    name: str,
+    a: AssumptionSet,
+    n: int,
+    seed: int,
+    tick: Callable[[int], None] | None = None,
+    measures: list[tuple[str, str]] | None = None,
 ) -> dict[tuple[str, str], np.ndarray]:
-    """The headline measures over ``n`` draws, ``(n, years)`` each, in chunks."""
+    """The headline measures (or ``measures``) over ``n`` draws, ``(n, years)`` each, in
+    chunks."""
     draws = draw(a, n, seed)
-    kept: dict[tuple[str, str], list[np.ndarray]] = {m: [] for m in MEASURES}
+    wanted = MEASURES if measures is None else measures
+    kept: dict[tuple[str, str], list[np.ndarray]] = {m: [] for m in wanted}
     for start in range(0, n, CHUNK):
         stop = min(start + CHUNK, n)
         proj = project(name, a, {k: v[start:stop] for k, v in draws.items()}, stop - start)
-        for m in MEASURES:
+        for m in wanted:
             kept[m].append(proj[m])
         if tick:
             tick(stop - start)

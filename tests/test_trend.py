@@ -45,15 +45,75 @@ def test_annual_series_gets_a_method_a_backtest_error_and_ordered_intervals(tmp_
         assert lo95 <= lo80 <= f <= hi80 <= hi95
 
 
-def test_financial_years_and_short_series_warn_and_use_drift(tmp_path):
+def test_financial_years_and_short_series_warn_and_compound(tmp_path):
     p = tmp_path / "fy.csv"
     p.write_text("period,value\n2016-17,10\n2017-18,12\n2018-19,15\n")
     r = run_trend(p, "--horizon", "2")
     assert r.exit_code == 0, r.stderr
     assert "short series (3 points)" in r.output
+    assert "average growth" in r.output
     rows = _csv_block(r.output)
     assert [row[0] for row in rows] == ["2019-20", "2020-21"]
-    assert float(rows[0][1]) == pytest.approx(17.5)  # average change of 2.5 a year
+    # 10 -> 15 in two years is 22.47% a year, compounding (not 2.5 a year added)
+    assert float(rows[0][1]) == pytest.approx(15 * 1.5**0.5, abs=1e-3)
+    assert float(rows[1][1]) == pytest.approx(22.5, abs=1e-3)
+
+
+def test_five_points_growing_ten_percent_keep_growing_ten_percent(tmp_path):
+    p = tmp_path / "ehcp.csv"
+    p.write_text("period,value\n" + "".join(f"{2015 + i},{1000 * 1.1**i}\n" for i in range(5)))
+    r = run_trend(p, "--horizon", "4")
+    assert r.exit_code == 0, r.stderr
+    f = [float(row[1]) for row in _csv_block(r.output)]
+    growth = np.diff([1000 * 1.1**4, *f]) / np.array([1000 * 1.1**4, *f[:-1]])
+    assert growth == pytest.approx([0.10] * 4, abs=1e-4)
+
+
+def test_two_point_decline_stays_above_zero_and_inside_its_interval():
+    t = np.array([2018.0, 2019.0])
+    s = Series(["2018", "2019"], t, np.array([100.0, 40.0]), "year", True, 1.0)
+    tr = fit(s, 5)
+    assert np.all(tr.forecast > 0)
+    assert tr.forecast[0] == pytest.approx(16.0)  # 40 x 0.4: the same fall again
+    assert np.all(tr.lower_95 <= tr.lower_80)
+    assert np.all(tr.lower_80 <= tr.forecast)
+    assert np.all(tr.forecast <= tr.upper_80)
+    assert np.all(tr.lower_95 >= 0)
+
+
+def test_a_long_declining_series_is_never_forecast_below_zero():
+    t = np.arange(2000, 2012, dtype=float)
+    y = np.array([120, 100, 95, 70, 60, 40, 30, 20, 12, 6, 2, 0], dtype=float)
+    tr = fit(Series([str(int(v)) for v in t], t, y, "year", True, 1.0), 4)
+    assert np.all(tr.forecast >= 0)
+    assert np.all(tr.lower_95 <= tr.forecast)
+
+
+def test_ten_thousand_daily_points_are_fitted_with_bounded_work(tmp_path, monkeypatch):
+    from statsmodels.tsa.exponential_smoothing import ets
+
+    import forecasting.trend as trend
+
+    lengths: list[int] = []
+
+    original = ets.ETSModel.__init__
+
+    def counting(self, endog, *a, **k):
+        lengths.append(len(endog))
+        original(self, endog, *a, **k)
+
+    monkeypatch.setattr(ets.ETSModel, "__init__", counting)
+    start = np.datetime64("1990-01-01")
+    rng = np.random.default_rng(3)
+    values = 1000 + np.cumsum(rng.normal(0.5, 5, 10_000))
+    p = tmp_path / "daily.csv"
+    p.write_text("period,value\n" + "".join(f"{start + i},{v:.2f}\n" for i, v in enumerate(values)))
+    r = run_trend(p, "--horizon", "7")
+    assert r.exit_code == 0, r.stderr
+    assert len(_csv_block(r.output)) == 7
+    # ETS (the costly fit) runs on a bounded window from a bounded number of origins
+    assert 0 < len(lengths) <= 2 * (trend.MAX_ORIGINS + 1)
+    assert max(lengths) <= trend.ETS_WINDOW
 
 
 def test_irregular_dates_are_accepted(bundled):
@@ -75,6 +135,11 @@ def test_irregular_dates_are_accepted(bundled):
         ("period,value\n2019,3\n", "needs at least 2 observations"),
         ("period,value\n2019,3\n2020-21,4\n", "mixes period formats"),
         ("period,value\n2019\n", "expected 2 columns"),
+        ("period,value\n2015,1,004\n2016,5\n", ":2: value: has 3 fields but the header has 2"),
+        ("period,value\n2015,1,004\n2016,5\n", "thousands separator: write it as 1004"),
+        ("period,value\n2015,12,5\n2016,5\n", "decimal comma: write it as 12.5"),
+        ("period,value\n2015,1,2,3\n2016,5\n", "quote any value that contains a comma"),
+        ('period,value\n2015,"1,5"\n2016,5\n', "not a thousands separator"),
     ],
 )
 def test_malformed_history_is_reported(tmp_path, content, expected):
@@ -84,6 +149,21 @@ def test_malformed_history_is_reported(tmp_path, content, expected):
     assert r.exit_code == 2
     assert expected in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_what_a_spreadsheet_writes_is_read(tmp_path):
+    """BOM, CRLF, quoted values (with a thousands separator), trailing empty fields and
+    trailing blank lines are all legitimate."""
+    p = tmp_path / "excel.csv"
+    p.write_bytes(
+        b"\xef\xbb\xbfperiod,value,source\r\n"
+        b'2015,"1,004",DfE\r\n2016,1100,\r\n"2017","1,210.5","DfE, SEN2"\r\n\r\n\r\n'
+    )
+    from forecasting.trend import read_history
+
+    s = read_history(p)
+    assert list(s.y) == [1004.0, 1100.0, 1210.5]
+    assert s.labels == ["2015", "2016", "2017"]
 
 
 def test_binary_and_missing_history(tmp_path):
@@ -133,3 +213,27 @@ def test_no_library_warnings_even_where_statsmodels_complains(tmp_path):
     assert r.exit_code == 0, r.stderr
     assert not caught, [str(w.message) for w in caught]
     assert [float(row[1]) for row in _csv_block(r.output)] == [100.0] * 5
+
+
+def test_demand_growth_blends_own_and_englands_recent_growth_and_damps_it():
+    import math
+
+    from forecasting.trend import GROWTH_RULES, PERT_HALF_WIDTH_SD, demand_growth
+
+    periods = ["2014-15", "2015-16", "2016-17", "2017-18", "2018-19"]
+    own = np.array([50.0, 100.0, 110.0, 121.0, 133.1])  # 10% a year over the last three years
+    england = {p: 1000 * 1.06**i for i, p in enumerate(periods)}  # 6% a year
+    central, low, high, shock, how = demand_growth("ehcp_total", periods, own, england)
+    rule = GROWTH_RULES["ehcp_total"]
+    g = rule.carry * (rule.weight * math.log(1.1) + (1 - rule.weight) * math.log(1.06))
+    assert central == pytest.approx(math.expm1(g))  # 0.75 x (1/4 x 10% + 3/4 x 6%), log scale
+    assert central == pytest.approx(0.0520, abs=5e-4)
+    assert math.log1p(high) - g == pytest.approx(PERT_HALF_WIDTH_SD * rule.sigma)
+    assert math.log1p(low) - g == pytest.approx(-PERT_HALF_WIDTH_SD * rule.sigma)
+    assert shock == rule.shock
+    assert "England" in how and "national backtest" in how
+    # post-16 plans take the rate of all plans: the generator reads the total's history
+    from forecasting.trend import growth_series
+
+    assert growth_series("ehcp_by_type.post16") == "ehcp_total"
+    assert demand_growth("cla_gross_spend", periods, own, england) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from cli import main
@@ -81,3 +82,50 @@ def test_sensitivity_is_sorted_by_swing():
     assert sizes == sorted(sizes, reverse=True) and sizes[0] > 0
     row = next(s for s in sens if s.parameter == "high_needs.ehcp.growth")
     assert row.deficit_swing > 0  # faster EHCP growth means a bigger deficit
+
+
+def test_yearly_shocks_carry_forward_with_their_persistence():
+    from forecasting.uncertainty import shock_paths
+
+    rng = np.random.default_rng(11)
+    e = shock_paths(rng, 0.05, 0.6, 40_000, 6)
+    assert np.all(e[:, 0] == 0)  # the base year is an outturn
+    assert np.std(e[:, 1]) == pytest.approx(0.05, rel=0.03)
+    # this year's shock carries 60% of last year's
+    assert np.corrcoef(e[:, 4], e[:, 5])[0, 1] == pytest.approx(0.6, abs=0.02)
+    # stationary variance sd^2 / (1 - rho^2) approached from the first year
+    assert np.std(e[:, 5]) == pytest.approx(0.05 / np.sqrt(1 - 0.36), rel=0.05)
+
+
+def test_shocked_growth_is_a_path_by_year_and_its_range_widens_with_the_horizon():
+    s = load_scenario(BUNDLED / "scenarios" / "council-plan.yaml")
+    d = draw(s.assumptions, 2000, 3)
+    g = d["high_needs.ehcp.growth"]
+    years = s.assumptions.timeline.horizon_years + 1
+    assert g.shape == (2000, years)
+    from forecasting.inputs import Inputs
+
+    used = Inputs(s.assumptions, d, 2000).series(s.assumptions.high_needs.ehcp.growth)
+    assert np.all(used[:, 1] == 0.10)  # 2019-20 is stated under `values`: shocks leave it be
+    assert np.std(used[:, 2]) > 0
+    assert np.std(g[:, 3]) > 0.04  # range of the drawn rate plus a 4.8-point yearly shock
+    # school-age and post-16 plans share one shock path (group ehcp)
+    post16 = d["high_needs.ehcp.post16_growth"]
+    shock_a, shock_b = g - np.median(g, axis=0), post16 - np.median(post16, axis=0)
+    assert np.corrcoef(shock_a[:, 4], shock_b[:, 4])[0, 1] > 0.5
+    sims = simulate("council-plan", s.assumptions, 2000, 3)
+    width = np.diff(np.percentile(sims[("dsg", "ehcp_total")], [10, 90], axis=0), axis=0)[0]
+    assert np.all(np.diff(width[1:]) > 0)  # the band keeps widening: shocks accumulate
+
+
+def test_the_high_demand_scenario_lies_inside_the_plans_p5_to_p95():
+    from forecasting.run import forecast
+
+    run = forecast(BUNDLED, ("council-plan", "demand-high"))
+    plan, high = run.scenarios[0], run.projections[1]
+    assert run.scenarios[1].name == "demand-high"
+    sims = simulate("council-plan", plan.assumptions, 10_000, 20190901)
+    for m in [("csc", "children_in_care"), ("dsg", "ehcp_total"), ("dsg", "cumulative_deficit")]:
+        p5, p95 = np.percentile(sims[m], [5, 95], axis=0)
+        v = high.lines[m].values[0]
+        assert np.all((p5 <= v + 1e-6) & (v <= p95 + 1e-6)), (m, v, p5, p95)

@@ -539,6 +539,30 @@ def growth_param(
     """Growth from the council's own published history: the trend fitted to the history file
     written beside the set (``forecasting.trend``: its central growth over five years and its
     80% range), or the Stoke benchmark when the history is too short to fit."""
+    from ..trend import demand_growth, growth_series
+
+    rate_hist = b.history(growth_series(measure), since)
+    england = dataset.series(dataset.ENGLAND, growth_series(measure), b.e).to_dict()
+    chosen = demand_growth(measure, list(rate_hist.index), rate_hist.to_numpy(), england)
+    if chosen is not None:
+        central, low, high, shock, how = chosen
+        return {
+            "description": description,
+            **P(
+                central,
+                "ratio",
+                "estimate",
+                f"estimate: from the published history of {growth_series(measure)} "
+                f"{rate_hist.index[0]} to {rate_hist.index[-1]} (DfE) and England's: {how}",
+                low=low,
+                high=high,
+                yearly_shock={
+                    "sd": shock,
+                    "group": growth_series(measure),
+                    "source": "national backtest of the growth rule (see the rate's source)",
+                },
+            ),
+        }
     hist = b.history(measure, since)
     if len(hist) >= 3 and (hist > 0).all():
         from ..trend import growth_from_history

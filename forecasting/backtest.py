@@ -1,0 +1,369 @@
+"""How good the forecasts are: a backtest over every council and past vintage.
+
+For each council and as-at year, the assumption set is built as DfE's published figures
+stood then (``forecasting.national.newset.generate``: only periods up to the base year),
+run through the engine (central case and Monte Carlo draws), and each projection the
+national dataset can check is compared with the outturn published since. Alongside the
+model, four rules a spreadsheet would use, fitted to the same history:
+
+- no change: the base-year figure carried forward;
+- repeat last year's growth: the last year's growth rate compounded;
+- straight line: a least-squares line through the history;
+- average growth: the compound rate from the first to the last year of the history.
+
+Errors are absolute percentage errors for counts and money, and absolute errors in
+percentage points for shares (a DSG balance near zero has no meaningful percentage error).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .years import parse_year, year_label
+
+# Dataset measure -> how the engine's projection gives it: a sum of lines, with a sign.
+CHECKS: dict[str, tuple[tuple[tuple[str, str], ...], float]] = {
+    "ehcp_total": ((("dsg", "ehcp_total"),), 1.0),
+    "children_looked_after": ((("csc", "children_in_care"),), 1.0),
+    "cla_gross_spend": ((("csc", "placement_cost"), ("csc", "other_spend.cla_other")), 1.0),
+    "high_needs_allocation": ((("dsg", "high_needs_income"),), 1.0),
+    # The published balance is negative for a deficit; the engine's share is of the deficit.
+    "dsg_balance_share": ((("dsg", "deficit_share_of_dsg"),), -1.0),
+}
+SHARES = {"dsg_balance_share"}
+DEMAND = ("ehcp_total", "children_looked_after")  # scored in percentage points, not percent
+# History the baselines see: the same periods the generated set fits its growth to.
+HISTORY_FROM = {"ehcp_total": "2014-15"}
+# Years already announced as at the vintage (September N knows the N-(N+1) allocation):
+# part of the history, not scored.
+KNOWN_AHEAD = {"high_needs_allocation": 1}
+BASELINES = ("no_change", "last_growth", "straight_line", "average_growth")
+BASELINE_LABELS = {
+    "no_change": "no change",
+    "last_growth": "repeat last growth",
+    "straight_line": "straight line",
+    "average_growth": "average growth",
+}
+DEFAULT_AS_AT = (2019, 2020, 2021)
+DEFAULT_HORIZON = 4
+COLUMNS = [
+    "council",
+    "la_code",
+    "region",
+    "measure",
+    "as_at",
+    "year",
+    "horizon",
+    "actual",
+    "forecast",
+    "p10",
+    "p50",
+    "p90",
+    *BASELINES,
+]
+
+
+# ---------------------------------------------------------------------- baselines
+
+
+def baselines(history: pd.Series, horizon: int) -> dict[str, np.ndarray]:
+    """The four spreadsheet rules fitted to ``history`` (by financial year, oldest first),
+    forecasting ``horizon`` years past its last period."""
+    y = history.to_numpy(dtype=float)
+    t = np.array([parse_year(p) for p in history.index], dtype=float)
+    h = np.arange(1, horizon + 1, dtype=float)
+    last = y[-1]
+    out = {"no_change": np.full(horizon, last)}
+    if len(y) >= 2 and y[-2] > 0 and last > 0:
+        step = t[-1] - t[-2]
+        out["last_growth"] = last * (last / y[-2]) ** (h / step)
+    else:
+        out["last_growth"] = np.full(horizon, last)
+    if len(y) >= 2:
+        b, a = np.polyfit(t, y, 1)
+        out["straight_line"] = a + b * (t[-1] + h)
+    else:
+        out["straight_line"] = np.full(horizon, last)
+    if len(y) >= 2 and y[0] > 0 and last > 0:
+        rate = (last / y[0]) ** (1.0 / (t[-1] - t[0]))
+        out["average_growth"] = last * rate**h
+    else:
+        out["average_growth"] = np.full(horizon, last)
+    return out
+
+
+# ------------------------------------------------------------------ one vintage
+
+
+@dataclass
+class Vintage:
+    """The checked rows of one council as at one year, or why it could not be built."""
+
+    la_code: int
+    as_at: int
+    rows: list[dict] = field(default_factory=list)
+    skipped: str | None = None
+
+
+def _write_set(files: dict[str, str], root: Path) -> None:
+    for name, text in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+
+
+def run_vintage(
+    la_code: int, as_at: int, horizon: int, draws: int, seed: int, extract: pd.DataFrame
+) -> Vintage:
+    """Build the set as at ``as_at``, project it and line it up against the outturns."""
+    from .engine import project
+    from .loading import load
+    from .national import dataset, newset
+    from .uncertainty import percentiles, simulate
+
+    v = Vintage(la_code, as_at)
+    try:
+        built = newset.generate(str(la_code), as_at, extract)
+        with tempfile.TemporaryDirectory() as tmp:
+            _write_set(built.files, Path(tmp))
+            scenario = load(Path(tmp), ("unmitigated",))[0]
+    except InputError as e:
+        v.skipped = "; ".join(p.message for p in e.problems)
+        return v
+    a = scenario.assumptions
+    central = project(scenario.name, a)
+    lines = sorted({line for parts, _ in CHECKS.values() for line in parts})
+    pct = percentiles(simulate(scenario.name, a, draws, seed, measures=lines)) if draws else {}
+    years = central.years
+    base = years[0]
+    c = built.council
+    rows = extract[extract["la_code"] == la_code]
+    for measure, (parts, sign) in CHECKS.items():
+        hist = dataset.series(la_code, measure, rows)
+        actual = {p: float(x) for p, x in hist.items()}
+        since = HISTORY_FROM.get(measure)
+        known = KNOWN_AHEAD.get(measure, 0)
+        last = parse_year(base) + known
+        past = hist[
+            [
+                parse_year(p) <= last and (since is None or parse_year(p) >= parse_year(since))
+                for p in hist.index
+            ]
+        ]
+        if past.empty or year_label(last) not in actual:
+            continue
+        fc = sign * sum(central.lines[m].values[0] for m in parts)
+        qs = sign * sum(pct[m] for m in parts) if draws else np.vstack([fc, fc, fc])
+        if sign < 0:  # a negated band swaps its ends
+            qs = qs[::-1]
+        rules = baselines(past, horizon + known)
+        for h in range(1 + known, min(horizon + known, len(years) - 1) + 1):
+            year = years[h]
+            if year not in actual:
+                continue
+            v.rows.append(
+                {
+                    "council": c.name,
+                    "la_code": la_code,
+                    "region": c.region,
+                    "measure": measure,
+                    "as_at": as_at,
+                    "year": year,
+                    "horizon": h - known,
+                    "actual": actual[year],
+                    "forecast": float(fc[h]),
+                    "p10": float(qs[0][h]),
+                    "p50": float(qs[1][h]),
+                    "p90": float(qs[2][h]),
+                    **{k: float(rules[k][h - 1 - known]) for k in BASELINES},
+                }
+            )
+    return v
+
+
+# ------------------------------------------------------------------- all of them
+
+
+_PARTS: dict[int, pd.DataFrame] = {}  # each council's rows and England's, shared by fork
+
+
+def _work(args: tuple[int, int, int, int, int]) -> Vintage:
+    la_code, as_at, horizon, draws, seed = args
+    return run_vintage(la_code, as_at, horizon, draws, seed, _PARTS[la_code])
+
+
+def parts(extract: pd.DataFrame, codes: list[int]) -> dict[int, pd.DataFrame]:
+    """Each council's rows with England's: all a set as at any year is built from (so each
+    build filters a few hundred rows, not the whole extract)."""
+    from .national import dataset
+
+    england = extract[extract["la_code"] == dataset.ENGLAND]
+    by_code = dict(tuple(extract[extract["la_code"].isin(codes)].groupby("la_code")))
+    return {c: pd.concat([by_code[c], england], ignore_index=True) for c in codes if c in by_code}
+
+
+def backtest(
+    codes: Iterable[int],
+    as_at: Iterable[int],
+    horizon: int = DEFAULT_HORIZON,
+    draws: int = 1000,
+    seed: int = 0,
+    extract: pd.DataFrame | None = None,
+    processes: int | None = None,
+) -> tuple[pd.DataFrame, list[Vintage]]:
+    """Every (council, vintage) pair: the checked rows as one table (in council, vintage,
+    measure and year order, whatever the number of processes) and the pairs skipped."""
+    global _PARTS
+    from .national import dataset
+
+    codes = [int(c) for c in codes]
+    _PARTS = parts(dataset.load_extract() if extract is None else extract, codes)
+    tasks = [(c, int(y), horizon, draws, seed) for c in codes if c in _PARTS for y in as_at]
+    n = processes or min(len(os.sched_getaffinity(0)), max(1, len(tasks)))
+    if n > 1 and len(tasks) > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(n) as pool:
+            done = pool.map(_work, tasks, chunksize=max(1, len(tasks) // (8 * n)))
+    else:
+        done = [_work(t) for t in tasks]
+    frame = pd.DataFrame([r for v in done for r in v.rows], columns=COLUMNS)
+    return frame, [v for v in done if v.skipped]
+
+
+# ------------------------------------------------------------------------ scoring
+
+
+def errors(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Absolute error of ``column`` against the outturn: percent of the outturn for counts
+    and money, percentage points for shares."""
+    diff = (frame[column] - frame["actual"]).abs()
+    share = frame["measure"].isin(SHARES)
+    pct = diff / frame["actual"].abs().where(frame["actual"] != 0)
+    return (pct.where(~share, diff)) * 100.0
+
+
+def signed_errors(frame: pd.DataFrame, column: str) -> pd.Series:
+    """As ``errors`` but signed: positive when the forecast was too high (bias)."""
+    diff = frame[column] - frame["actual"]
+    share = frame["measure"].isin(SHARES)
+    pct = diff / frame["actual"].abs().where(frame["actual"] != 0)
+    return (pct.where(~share, diff)) * 100.0
+
+
+def covered(frame: pd.DataFrame) -> pd.Series:
+    """Whether each outturn lay inside the P10-P90 band."""
+    return (frame["p10"] <= frame["actual"]) & (frame["actual"] <= frame["p90"])
+
+
+def summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Pooled over councils and vintages, by measure and horizon: the mean error of the model
+    and of each baseline, the model's mean signed error and its P10-P90 coverage."""
+    out = []
+    keyed = frame.assign(
+        **{f"err_{k}": errors(frame, k) for k in ("forecast", *BASELINES)},
+        bias=signed_errors(frame, "forecast"),
+        held=covered(frame).astype(float),
+    )
+    for (measure, h), g in keyed.groupby(["measure", "horizon"], sort=True):
+        out.append(
+            {
+                "measure": measure,
+                "horizon": int(h),
+                "n": len(g),
+                "model": g["err_forecast"].mean(),
+                **{k: g[f"err_{k}"].mean() for k in BASELINES},
+                "bias": g["bias"].mean(),
+                "coverage": g["held"].mean(),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def pooled_coverage(frame: pd.DataFrame, max_horizon: int = 4) -> float:
+    """Share of outturns inside the P10-P90 band, over councils, measures and horizons
+    1..``max_horizon``."""
+    return float(covered(frame[frame["horizon"] <= max_horizon]).mean())
+
+
+def table(frame: pd.DataFrame, skipped: list[Vintage]) -> str:
+    """The printed comparison: error by measure and horizon, model against each baseline."""
+    s = summary(frame)
+    head = (
+        f"{'measure':<24}{'h':>2}{'n':>6}{'model':>8}"
+        + "".join(f"{BASELINE_LABELS[k][:12]:>13}" for k in BASELINES)
+        + f"{'bias':>8}{'P10-P90':>9}"
+    )
+    lines = [
+        "Mean absolute error (% of outturn; DSG balance share in percentage points), pooled "
+        "over councils and vintages",
+        head,
+    ]
+    for r in s.itertuples():
+        best = min(getattr(r, k) for k in BASELINES)
+        mark = "*" if r.model < best else " "
+        lines.append(
+            f"{r.measure:<24}{r.horizon:>2}{r.n:>6}{r.model:>7.2f}{mark}"
+            + "".join(f"{getattr(r, k):>13.2f}" for k in BASELINES)
+            + f"{r.bias:>+8.2f}{r.coverage:>9.0%}"
+        )
+    lines.append("* the model's error is below every baseline's")
+    demand = frame[frame["measure"].isin(DEMAND)]
+    for what, part in (
+        ("measures", frame),
+        ("demand series (EHCPs, children looked after)", demand),
+    ):
+        if part.empty:
+            continue
+        cov = pooled_coverage(part)
+        lines.append(
+            f"P10-P90 coverage, pooled over councils, {what} and horizons 1-4: {cov:.1%} "
+            f"({'inside' if 0.7 <= cov <= 0.9 else 'outside'} the 70-90% target)"
+        )
+    if skipped:
+        lines.append(f"{len(skipped)} council-vintages could not be built from published data:")
+        reasons: dict[str, int] = {}
+        for v in skipped:
+            reasons[v.skipped or ""] = reasons.get(v.skipped or "", 0) + 1
+        for why, k in sorted(reasons.items(), key=lambda kv: -kv[1])[:5]:
+            lines.append(f"  {k} x {why[:150]}")
+    return "\n".join(lines)
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """backtest.csv: one row per council, measure, vintage and year checked."""
+    return frame.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode()
+
+
+def check_years(as_at: Iterable[int]) -> list[int]:
+    """The vintages asked for, each a year the generator supports."""
+    from .national.newset import FIRST_AS_AT
+
+    years = sorted(set(as_at))
+    for y in years:
+        if y < FIRST_AS_AT:
+            from .errors import Problem
+
+            raise InputError(
+                Problem(
+                    "--as-at",
+                    None,
+                    None,
+                    f"{y}: sets can be built as at {FIRST_AS_AT} or later "
+                    f"(the first DSG allocation published is {year_label(FIRST_AS_AT)})",
+                )
+            )
+    return years
+
+
+def finite(x: float) -> bool:
+    return isinstance(x, float) and math.isfinite(x)
