@@ -202,15 +202,31 @@ def trend(history: Path, horizon: int) -> None:
 @click.option(
     "--from",
     "template",
-    default=DEFAULT_SET,
-    show_default=True,
-    help="The bundled set to copy (`forecast sets` lists them).",
+    default=None,
+    help=f"The bundled set to copy (`forecast sets` lists them; default {DEFAULT_SET}).",
+)
+@click.option(
+    "--council",
+    help="Build the set from DfE's published figures for this council (name or LA number; "
+    "`forecast councils` lists them).",
+)
+@click.option(
+    "--as-at",
+    "as_at",
+    type=int,
+    help="With --council: the year (September) the set describes; only figures published "
+    "for periods up to then are used.",
 )
 @guarded
-def init(directory: Path, template: str) -> None:
-    """Start a new assumption set in DIRECTORY from a bundled one, to edit."""
+def init(directory: Path, template: str | None, council: str | None, as_at: int | None) -> None:
+    """Start a new assumption set in DIRECTORY, to edit: a copy of a bundled set, or one
+    built for any council from DfE's published data (--council NAME --as-at YEAR)."""
+    if council is not None or as_at is not None:
+        _init_council(directory, template, council, as_at)
+        return
     from forecasting.loading import new_set
 
+    template = template or DEFAULT_SET
     new_set(directory, bundled_set(template))
     click.echo(
         f"Created {directory} from {template}. Edit its .yaml files, replacing every "
@@ -296,6 +312,39 @@ def rebase(assumption_set: str, directory: Path, year: str) -> None:
         )
         for n in notes:
             click.echo(f"  - {n}")
+def _init_council(directory: Path, template: str | None, council: str | None,
+                  as_at: int | None) -> None:
+    """``forecast init DIR --council NAME --as-at YEAR``: generate, then write the set."""
+    from forecasting.errors import InputError, Problem
+    from forecasting.national.newset import generate
+    from forecasting.output import write_all
+
+    if template is not None:
+        raise InputError(Problem("--from", None, None, "give either --from or --council"))
+    if council is None or as_at is None:
+        raise InputError(
+            Problem("--council" if council is None else "--as-at", None, None,
+                    "--council and --as-at go together")
+        )
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
+    new = generate(council, as_at)
+    groups: dict[Path, dict[str, bytes]] = {}
+    for name, text in new.files.items():
+        rel = Path(name)
+        groups.setdefault(directory / rel.parent, {})[rel.name] = text.encode("utf-8")
+    for folder in sorted(groups, key=lambda p: p == directory):  # the set's root last
+        write_all(folder, groups[folder])
+    click.echo(
+        f"Created {directory}: {new.council.name} (LA {new.council.code}) as at September "
+        f"{new.as_at}, base year {new.base_year}, from DfE's published figures."
+    )
+    click.echo(f"{len(new.replace)} figures are not published; replace with the council's "
+               "ledger figure:")
+    for path, what in new.replace:
+        click.echo(f"  {path}  ({what})")
+    click.echo(f"They are listed in {directory / 'caveats.md'}. Then run "
+               f"`forecast validate {directory}`.")
 
 
 @main.command("sets")
@@ -305,6 +354,46 @@ def sets_() -> None:
 
     for name, path in bundled_sets().items():
         click.echo(f"{name}\t{set_title(path)}")
+
+
+@main.group("data")
+def data_() -> None:
+    """The bundled national dataset of DfE's published figures."""
+
+
+@data_.command("build")
+@click.argument("raw_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the extract (default: the one inside the package).",
+)
+@guarded
+def data_build(raw_dir: Path, out: Path | None) -> None:
+    """Rebuild the national extract from DfE's raw files in RAW_DIR (e.g. data/dfe)."""
+    from forecasting.national.build import DEFAULT_OUT, build, write
+
+    extract = build(raw_dir)
+    path = write(extract, out or DEFAULT_OUT)
+    n_la = extract.loc[extract["level"] == "la", "la_code"].nunique()
+    click.echo(
+        f"Wrote {path}: {len(extract):,} figures, {n_la} councils, "
+        f"{extract['measure'].nunique()} measures, periods {extract['period'].min()} to "
+        f"{extract['period'].max()}."
+    )
+
+
+@main.command()
+@click.option("--region", help="Only the councils of this region.")
+@guarded
+def councils(region: str | None) -> None:
+    """List the councils in the national dataset (name, LA number, region, series held)."""
+    from forecasting.national.dataset import councils as find
+    from forecasting.national.dataset import measures_by_council
+
+    held = measures_by_council()
+    for c in find(region):
+        click.echo(f"{c.name}\t{c.code}\t{c.region}\t{' '.join(held.get(c.code, []))}")
 
 
 if __name__ == "__main__":

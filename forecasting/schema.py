@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 BASE_YEAR = {"kind": "base"}
 ANCHORED = {"kind": "anchored"}
 
-Basis = Literal["report", "benchmark", "estimate", "council", "rule", "scenario"]
+Basis = Literal["report", "benchmark", "estimate", "council", "rule", "scenario", "published"]
 Confidence = Literal["green", "amber", "red"]
 
 

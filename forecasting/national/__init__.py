@@ -1,0 +1,2 @@
+"""DfE's published figures for every English council: the bundled extract, its builder,
+and the assumption sets generated from it."""

@@ -1,0 +1,153 @@
+"""The bundled national extract: DfE's published figures for every English council.
+
+One tidy table (see :mod:`forecasting.national.build` for how it is made): a row per
+council, region or England (``la_code``), measure and financial year (``period``), with
+its ``unit`` and the ``source_file`` and ``indicator`` it came from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+
+EXTRACT = Path(__file__).with_name("national.csv.gz")
+ENGLAND = 970
+
+
+@dataclass(frozen=True)
+class Council:
+    """A local authority as the extract knows it."""
+
+    code: int
+    name: str
+    region: str
+
+
+@functools.lru_cache(maxsize=2)
+def load_extract(path: Path = EXTRACT) -> pd.DataFrame:
+    """The whole extract as a DataFrame (read once per process)."""
+    if not path.is_file():
+        raise InputError(
+            Problem(
+                str(path),
+                None,
+                None,
+                "the national extract is missing; rebuild it with `forecast data build data/dfe`",
+            )
+        )
+    return pd.read_csv(
+        path,
+        dtype={"la_code": "int32", "value": "float64"},
+        keep_default_na=False,
+        na_values={"value": [""]},
+    )
+
+
+def councils(region: str | None = None, extract: pd.DataFrame | None = None) -> list[Council]:
+    """Every local authority in the extract (not regions or England), by name; ``region``
+    narrows it to one region (case does not matter)."""
+    e = load_extract() if extract is None else extract
+    las = e[e["level"] == "la"].drop_duplicates("la_code")
+    found = [Council(int(r.la_code), str(r.la_name), str(r.region)) for r in las.itertuples()]
+    if region:
+        regions = sorted({c.region for c in found})
+        wanted = [r for r in regions if r.lower() == region.strip().lower()]
+        if not wanted:
+            raise InputError(
+                Problem(
+                    "--region",
+                    None,
+                    None,
+                    f"'{region}' is not a region; choose one of: " + ", ".join(regions),
+                )
+            )
+        found = [c for c in found if c.region == wanted[0]]
+    return sorted(found, key=lambda c: c.name)
+
+
+def _norm(text: str) -> str:
+    return " ".join(
+        text.lower()
+        .replace("&", "and")
+        .replace(",", " ")
+        .replace(".", " ")
+        .replace("-", " ")
+        .split()
+    )
+
+
+def find_council(name_or_code: str | int, extract: pd.DataFrame | None = None) -> Council:
+    """The council a finance officer means by a name or LA number ("Stoke-on-Trent",
+    "stoke", 861). Unknown or ambiguous names are an input error listing the closest."""
+    known = councils(extract=extract)
+    text = str(name_or_code).strip()
+    if text.isdigit():
+        for c in known:
+            if c.code == int(text):
+                return c
+        raise InputError(
+            Problem(
+                "--council",
+                None,
+                None,
+                f"no council has LA number {text}; `forecast councils` lists them",
+            )
+        )
+    key = _norm(text)
+    exact = [c for c in known if _norm(c.name) == key]
+    if len(exact) == 1:
+        return exact[0]
+    partial = [c for c in known if key and key in _norm(c.name)]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        names = ", ".join(f"{c.name} ({c.code})" for c in partial[:8])
+        raise InputError(
+            Problem(
+                "--council",
+                None,
+                None,
+                f"'{text}' matches more than one council: {names}; "
+                "give the full name or the LA number",
+            )
+        )
+    close = difflib.get_close_matches(key, [_norm(c.name) for c in known], n=5, cutoff=0.5)
+    by_norm = {_norm(c.name): c for c in known}
+    hint = (
+        "; closest: " + ", ".join(f"{by_norm[n].name} ({by_norm[n].code})" for n in close)
+        if close
+        else "; `forecast councils` lists them"
+    )
+    raise InputError(Problem("--council", None, None, f"no council called '{text}'{hint}"))
+
+
+def rows(la_code: int, measure: str, extract: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The extract's rows of one measure for one council, in period order."""
+    e = load_extract() if extract is None else extract
+    r = e[(e["la_code"] == la_code) & (e["measure"] == measure)]
+    return r.sort_values("period")
+
+
+def series(la_code: int, measure: str, extract: pd.DataFrame | None = None) -> pd.Series:
+    """One measure for one council (or region, or England, 970) by financial year."""
+    r = rows(la_code, measure, extract)
+    s = pd.Series(r["value"].to_numpy(), index=r["period"].astype(str).to_numpy(), name=measure)
+    s.index.name = "period"
+    return s.dropna()
+
+
+def measures_by_council(extract: pd.DataFrame | None = None) -> dict[int, list[str]]:
+    """For each council, the measures the extract holds (grouped by their prefix)."""
+    e = load_extract() if extract is None else extract
+    las = e[e["level"] == "la"]
+    out: dict[int, list[str]] = {}
+    for code, group in las.groupby("la_code")["measure"]:
+        names = sorted({str(m).split(".")[0] for m in group.unique()})
+        out[int(code)] = names
+    return out

@@ -1,0 +1,1154 @@
+"""A new assumption set for any English council, built from DfE's published figures as they
+stood at a date (``forecast init DIR --council NAME --as-at YEAR``).
+
+As at year N (September N, like the bundled Stoke-on-Trent 2019 set) the base year is
+(N-1)-N: only figures for periods up to the base year enter the set, except DSG allocations,
+which are announced ahead and enter up to N-(N+1). Nothing later may enter. The raw files
+hold each figure's latest revision, so a set as at N carries the revised figure for an early
+period, not the one first published: revisions are not modelled.
+
+Published figures carry ``basis: published`` and a source naming the file, indicator and
+period. What no publication gives (the net budget, a savings plan, transfer requests, most
+costs per place, investment) comes from the bundled Stoke-on-Trent set used as a benchmark,
+or from a national figure, marked ``benchmark`` or ``estimate``; every such figure is listed
+in the set's ``caveats.md`` as one to replace with the council's ledger figure.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ..bundled import CAVEATS, DEFAULT_SET, bundled_set
+from ..errors import InputError, Problem
+from ..years import parse_year, year_label
+from . import dataset
+
+HORIZON = 5
+FIRST_AS_AT = 2019  # the first year with a published DSG allocation (2019-20)
+EHCP_HISTORY_FROM = "2014-15"  # EHC plans began in September 2014 (Children and Families Act)
+PLACEMENT_SHARE_OF_CLA_SPEND = 0.7  # see the source text where it is used
+TEMPLATE = DEFAULT_SET
+
+# What was announced, by each as-at year, about high-needs funding for the year after the
+# last published allocation (source: the Spending Round and the allocations that followed).
+ANNOUNCED_HIGH_NEEDS = {
+    2019: (
+        "2020-21",
+        0.12,
+        "Spending Round, 4 September 2019: about 780m (12%) more high-needs funding "
+        "nationally for 2020-21, with a floor of 8% a head for every council",
+    ),
+}
+
+# England's mix of children looked after at 31 March 2019 (DfE, Children looked after in
+# England 2019): foster 72% (13% with family or friends), children's homes, secure units and
+# semi-independent 12%, placed with parents 7%, placed for adoption 3%, independent living 4%,
+# other 2%.
+NATIONAL_MIX_2019 = {
+    "foster": 0.72,
+    "kinship_of_foster": 0.13,
+    "residential": 0.115,
+    "secure": 0.005,
+    "supported_accommodation": 0.04,
+    "placed_with_parents": 0.07,
+    "placed_for_adoption": 0.03,
+    "other": 0.02,
+}
+
+
+@dataclass
+class NewSet:
+    """The files of a generated set (name -> text) and what the officer must replace."""
+
+    council: dataset.Council
+    as_at: int
+    base_year: str
+    files: dict[str, str]
+    replace: list[tuple[str, str]] = field(default_factory=list)  # (path, what it is)
+
+
+def base_year_for(as_at: int) -> str:
+    """As at year N the base (outturn) year is (N-1)-N: 2019 -> ``2018-19``."""
+    return year_label(as_at - 1)
+
+
+class Builder:
+    """Collects the figures of one set, each with its basis and source."""
+
+    def __init__(self, council: dataset.Council, as_at: int, extract: pd.DataFrame):
+        self.c = council
+        self.as_at = as_at
+        self.base = base_year_for(as_at)
+        self.last_allocation = year_label(as_at)
+        self.e = extract
+        self.rows = extract[extract["la_code"] == council.code]
+        self.stoke = _stoke()
+
+    # ---------------------------------------------------------------- published figures
+
+    def row(self, measure: str, period: str | None = None) -> pd.Series | None:
+        """The extract's row of a measure in a period (default: the base year), or None."""
+        r = self.rows[
+            (self.rows["measure"] == measure) & (self.rows["period"] == (period or self.base))
+        ]
+        if r.empty or pd.isna(r["value"].iloc[0]):
+            return None
+        return r.iloc[0]
+
+    def need(self, measure: str, what: str) -> pd.Series:
+        r = self.row(measure)
+        if r is None:
+            raise InputError(
+                Problem(
+                    "--as-at",
+                    None,
+                    None,
+                    f"DfE publishes no {what} ({measure}) for {self.c.name} in {self.base}, the "
+                    f"base year as at {self.as_at}; the set cannot be built from published data",
+                )
+            )
+        return r
+
+    def history(self, measure: str, since: str | None = None) -> pd.Series:
+        """A measure's published values up to the base year (vintage discipline)."""
+        s = dataset.series(self.c.code, measure, self.rows)
+        s = s[[parse_year(p) <= parse_year(self.base) for p in s.index]]
+        if since:
+            s = s[[parse_year(p) >= parse_year(since) for p in s.index]]
+        return s
+
+    def allocations(self, measure: str) -> pd.Series:
+        """DSG allocations announced by the as-at date (up to N-(N+1))."""
+        s = dataset.series(self.c.code, measure, self.rows)
+        return s[[parse_year(p) <= self.as_at for p in s.index]]
+
+    def cite(self, r: pd.Series, note: str = "") -> str:
+        return f"DfE, {r['source_file']}, {r['indicator']}, {r['period']}" + (
+            f"; {note}" if note else ""
+        )
+
+    def stoke_param(self, *path: str) -> dict:
+        node: Any = self.stoke
+        for key in path:
+            node = node[key]
+        return node
+
+
+@functools.lru_cache(maxsize=1)
+def _stoke() -> dict:
+    """The bundled set's files merged by top-level section (its figures are the benchmarks)."""
+    folder = bundled_set(TEMPLATE)
+    merged: dict = {}
+    for name in ("general.yaml", "childrens_services.yaml", "high_needs.yaml"):
+        text = (folder / name).read_text(encoding="utf-8")
+        merged.update(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    return merged
+
+
+def P(value=None, unit="", basis="", source="", values=None, low=None, high=None, **kw) -> dict:
+    """A parameter as the assumption files write it."""
+    digits = {"GBP": 0, "GBP/week": 2, "GBP/year": 2, "FTE": 2, "count": 2}.get(unit)
+    if digits is not None:
+
+        def rnd(v):
+            return None if v is None else round(float(v), digits)
+
+        value, low, high = rnd(value), rnd(low), rnd(high)
+        values = {k: rnd(v) for k, v in values.items()} if values else values
+    out: dict[str, Any] = {}
+    if "description" in kw:
+        out["description"] = kw.pop("description")
+    if value is not None:
+        out["value"] = _clean(value)
+    if values:
+        out["values"] = {k: _clean(v) for k, v in values.items()}
+    if low is not None and high is not None:
+        out["low"], out["high"] = _clean(low), _clean(high)
+    out.update(kw)
+    out["unit"] = unit
+    out["basis"] = basis
+    out["source"] = source
+    return out
+
+
+def _clean(v: float) -> float | int:
+    if isinstance(v, bool):
+        return v
+    f = float(v)
+    return int(round(f)) if abs(f - round(f)) < 1e-9 and abs(f) < 1e15 else round(f, 6)
+
+
+def bench(b: Builder, *path: str, scale: float = 1.0, note: str = "") -> dict:
+    """A figure of the bundled Stoke-on-Trent set, used as a benchmark."""
+    p = dict(b.stoke_param(*path))
+    keep = {k: p[k] for k in ("value", "low", "high") if k in p}
+    values = {k: v for k, v in (p.get("values") or {}).items()}
+    src = " ".join(str(p.get("source", "")).split())
+    if values and "value" not in keep:
+        keep["value"] = list(values.values())[-1]
+    return P(
+        keep["value"] * scale,
+        p["unit"],
+        "benchmark" if p.get("basis") != "rule" else "rule",
+        f"benchmark: the bundled {TEMPLATE} set, {'.'.join(path)} ({src})"
+        + (f"; {note}" if note else ""),
+        low=keep["low"] * scale if "low" in keep else None,
+        high=keep["high"] * scale if "high" in keep else None,
+    )
+
+
+def _largest_remainder(total: int, shares: dict[str, float]) -> dict[str, int]:
+    """Whole children by type that add up exactly to ``total``."""
+    raw = {k: total * s for k, s in shares.items()}
+    out = {k: int(math.floor(v)) for k, v in raw.items()}
+    left = total - sum(out.values())
+    for k in sorted(raw, key=lambda k: raw[k] - out[k], reverse=True)[:left]:
+        out[k] += 1
+    return out
+
+
+# ------------------------------------------------------------------------- the sections
+
+
+def placements(b: Builder, cla: pd.Series, weeks: float) -> tuple[dict, float, list[str]]:
+    """Children looked after by placement type (the council's published mix where DfE has
+    it for the base year, else England's 2019 mix) at benchmark weekly costs scaled to the
+    council's own s251 spend per child."""
+    n = int(round(cla["value"]))
+    stoke = b.stoke["childrens_services"]["placements"]
+    in_house = stoke["in_house_fostering"]["children"]["value"]
+    ifa = stoke["ifa"]["children"]["value"]
+    kin = NATIONAL_MIX_2019["kinship_of_foster"]
+    published = {
+        k: b.row(f"cla_placement.{k}")
+        for k in (
+            "foster",
+            "secure_and_childrens_homes",
+            "other_residential",
+            "independent_living",
+            "with_parents",
+            "other_including_unregulated",
+        )
+    }
+    notes: list[str] = []
+    if all(r is not None for r in published.values()):
+        v = {k: float(r["value"]) for k, r in published.items()}
+        foster = v["foster"]
+        adoption = max(0.0, 1.0 - sum(v.values()))
+        mix = {
+            "kinship": foster * kin / NATIONAL_MIX_2019["foster"],
+            "residential": v["secure_and_childrens_homes"],
+            "supported_accommodation": v["independent_living"],
+            "placed_with_parents": v["with_parents"],
+            "placed_for_adoption": adoption,
+            "other": v["other_residential"] + v["other_including_unregulated"],
+        }
+        rest = foster - mix["kinship"]
+        mix["in_house_fostering"] = rest * in_house / (in_house + ifa)
+        mix["ifa"] = rest * ifa / (in_house + ifa)
+        mix_basis = "estimate"
+        mix_source = (
+            f"estimate: the council's published mix at 31 March ({b.base}: "
+            + ", ".join(f"{k} {r['value']:.0%}" for k, r in published.items())
+            + f"; DfE, {published['foster']['source_file']}, LAC_* placement indicators), "
+            "foster care split into kinship (England's 13 of 72 points), in-house and IFA "
+            f"(the bundled {TEMPLATE} set's {in_house}:{ifa}); placed for adoption is the rest"
+        )
+    else:
+        m = NATIONAL_MIX_2019
+        foster_rest = m["foster"] - m["kinship_of_foster"]
+        mix = {
+            "in_house_fostering": foster_rest * in_house / (in_house + ifa),
+            "ifa": foster_rest * ifa / (in_house + ifa),
+            "kinship": m["kinship_of_foster"],
+            "residential": m["residential"],
+            "secure": m["secure"],
+            "supported_accommodation": m["supported_accommodation"],
+            "placed_with_parents": m["placed_with_parents"],
+            "placed_for_adoption": m["placed_for_adoption"],
+            "other": m["other"],
+        }
+        mix_basis = "benchmark"
+        mix_source = (
+            f"benchmark: DfE publishes no placement mix for {b.c.name} by {b.base}; England's "
+            "mix at 31 March 2019 (DfE, Children looked after in England 2019: foster 72%, 13% "
+            "with family or friends; homes, secure and semi-independent 12%; with parents 7%; "
+            "for adoption 3%; independent living 4%; other 2%), in-house and IFA fostering "
+            f"split as the bundled {TEMPLATE} set ({in_house}:{ifa})"
+        )
+        notes.append("placement mix: England's 2019 mix (no published mix for the council)")
+    counts = _largest_remainder(n, mix)
+    costs = {
+        "in_house_fostering": ("In-house fostering", "in_house_fostering", False, True),
+        "ifa": ("Independent fostering agency", "ifa", True, True),
+        "kinship": ("Kinship / connected carers", "kinship", False, True),
+        "residential": ("Children's homes (external)", "external_residential", True, True),
+        "secure": ("Secure children's home", "secure", True, True),
+        "supported_accommodation": (
+            "Supported / semi-independent",
+            "supported_accommodation",
+            True,
+            True,
+        ),
+        "placed_with_parents": ("Placed with parents", "placed_with_parents", False, True),
+        "placed_for_adoption": ("Placed for adoption", "placed_for_adoption", False, True),
+        "other": ("Other placements", "other", False, True),
+    }
+    bench_avg = sum(mix[k] * stoke[costs[k][1]]["weekly_cost"]["value"] for k in mix)
+    spend = b.row("cla_gross_spend")
+    if spend is not None and n > 0:
+        per_child = float(spend["value"]) / n / weeks
+        k = PLACEMENT_SHARE_OF_CLA_SPEND * per_child / bench_avg
+        k = min(max(k, 0.5), 2.0)
+        scale_note = (
+            f"scaled by {k:.3f} so the mix costs {PLACEMENT_SHARE_OF_CLA_SPEND:.0%} of the "
+            f"council's s251 gross spend per child looked after ({per_child:,.0f} a week = "
+            f"{float(spend['value']):,.0f} / {n} children / {weeks} weeks; "
+            f"{spend['source_file']}, {spend['indicator']}, {spend['period']}), the factor "
+            "kept within 0.5 to 2"
+        )
+    else:
+        k = 1.0
+        scale_note = f"DfE publishes no s251 spend on children looked after for {b.base}"
+        notes.append("weekly costs: national benchmarks unscaled (no s251 figure)")
+    out = {}
+    for key, count in counts.items():
+        label, stoke_key, external, grows = costs[key]
+        cost = bench(
+            b,
+            "childrens_services",
+            "placements",
+            stoke_key,
+            "weekly_cost",
+            scale=k,
+            note=scale_note,
+        )
+        cost["basis"] = "estimate"
+        cost["source"] = "estimate: " + cost["source"].removeprefix("benchmark: ")
+        item: dict[str, Any] = {"label": label}
+        if external:
+            item["external"] = True
+        item["children"] = P(
+            count,
+            "count",
+            mix_basis,
+            f"{mix_source}; of {n} children looked after at 31 March ({cla['source_file']}, "
+            f"{cla['indicator']}, {cla['period']})",
+        )
+        item["weekly_cost"] = cost
+        out[key] = item
+    if "residential" in out:
+        out["residential"]["price_inflation"] = bench(
+            b, "childrens_services", "placements", "external_residential", "price_inflation"
+        )
+    return out, k, notes
+
+
+def childrens_services(b: Builder, notes: list[str]) -> dict:
+    weeks = float(b.stoke["timeline"]["weeks_per_year"]["value"])
+    cla = b.need("children_looked_after", "count of children looked after at 31 March")
+    places, _, placement_notes = placements(b, cla, weeks)
+    notes.extend(placement_notes)
+    csc: dict[str, Any] = {}
+    csc["children_in_care"] = {
+        "growth": growth_param(
+            b,
+            "children_looked_after",
+            None,
+            "history/children_looked_after.csv",
+            "Yearly growth in the number of children looked after",
+            ("childrens_services", "children_in_care", "growth"),
+        )
+    }
+    csc["placements"] = places
+    csc["placement_price_inflation"] = bench(b, "childrens_services", "placement_price_inflation")
+    csc["moves"] = {}
+    csc["workforce"], staffing = workforce(b)
+    csc["investment"] = {}
+    conf = b.stoke_param("childrens_services", "savings", "confidence_probability")
+    csc["savings"] = {
+        "confidence_probability": {
+            k: bench(b, "childrens_services", "savings", "confidence_probability", k) for k in conf
+        },
+        "items": {},
+    }
+    spend = b.row("cla_gross_spend")
+    cyp = b.row("cyp_gross_spend")
+    other: dict[str, Any] = {}
+    if spend is not None:
+        other["cla_other"] = {
+            "label": "Other spend on children looked after (adoption, SGO, leaving care, "
+            "education, short breaks)",
+            "amount": P(
+                float(spend["value"]) * (1 - PLACEMENT_SHARE_OF_CLA_SPEND),
+                "GBP",
+                "estimate",
+                f"estimate: {1 - PLACEMENT_SHARE_OF_CLA_SPEND:.0%} of s251 gross spend on "
+                f"children looked after ({b.cite(spend)}); the rest is in placements",
+            ),
+        }
+    if cyp is not None and spend is not None:
+        rest = max(0.0, float(cyp["value"]) - float(spend["value"]) - staffing)
+        other["other_services"] = {
+            "label": "Other children's services (safeguarding, family support, early help)",
+            "amount": P(
+                rest,
+                "GBP",
+                "estimate",
+                f"estimate: s251 gross spend on children's and young people's services "
+                f"({b.cite(cyp)}) less spend on children looked after ({spend['value']:,.0f}) "
+                f"and the modelled social work staffing ({staffing:,.0f})",
+            ),
+        }
+    csc["other_spend"] = other
+    csc["general_inflation"] = bench(b, "childrens_services", "general_inflation")
+    infl = float(csc["general_inflation"]["value"])
+    if cyp is not None:
+        budget0 = float(cyp["value"])
+        budget_src = (
+            f"estimate: the council's net budget is not published; s251 gross spend on "
+            f"children's and young people's services in {b.base} ({b.cite(cyp)}), grown by "
+            f"general inflation ({infl:.0%}). Replace with the council's budget book"
+        )
+    else:
+        budget0 = float(cla["value"]) * 52.143 * 1500
+        budget_src = "estimate: no s251 figure; 1,500 a week per child looked after"
+    years = [year_label(parse_year(b.base) + i) for i in range(HORIZON + 1)]
+    csc["budget"] = {
+        "net_budget": P(
+            unit="GBP",
+            basis="estimate",
+            source=budget_src,
+            values={y: round(budget0 * (1 + infl) ** i) for i, y in enumerate(years)},
+        )
+    }
+    csc["calibration"] = {
+        "base_year_overspend": P(
+            0,
+            "GBP",
+            "estimate",
+            f"estimate: the outturn against budget in {b.base} is not published; none assumed",
+        ),
+        "carry_forward": True,
+    }
+    return csc
+
+
+def workforce(b: Builder) -> tuple[dict, float]:
+    fte = b.row("sw_fte")
+    vac = b.row("vacancy_fte")
+    agency = b.row("agency_fte")
+    cases = b.row("open_cases")
+    load = b.row("caseload")
+    cost = bench(b, "childrens_services", "workforce", "permanent_cost_per_fte")
+    premium = bench(b, "childrens_services", "workforce", "agency_premium")
+    wf: dict[str, Any] = {}
+    if fte is not None:
+        in_post = float(fte["value"])
+        est = P(
+            in_post + (float(vac["value"]) if vac is not None else 0),
+            "FTE",
+            "published",
+            f"{b.cite(fte)} plus vacancies" + (f" ({b.cite(vac)})" if vac is not None else ""),
+        )
+    else:
+        stoke_total = sum(
+            t["establishment_fte"]["value"]
+            for t in b.stoke_param("childrens_services", "workforce", "teams").values()
+        )
+        in_post = stoke_total
+        est = bench(
+            b,
+            "childrens_services",
+            "workforce",
+            "teams",
+            "vulnerable_children",
+            "establishment_fte",
+        )
+        est["value"] = stoke_total
+    wf["teams"] = {
+        "social_workers": {"label": "Children and family social workers", "establishment_fte": est}
+    }
+    wf["vacancy_fte"] = (
+        P(float(vac["value"]), "FTE", "published", b.cite(vac))
+        if vac is not None
+        else bench(b, "childrens_services", "workforce", "vacancy_fte")
+    )
+    vac_n = float(wf["vacancy_fte"]["value"])
+    if agency is not None and vac_n > 0:
+        share = min(1.0, float(agency["value"]) / vac_n)
+        wf["agency_cover_share"] = P(
+            share,
+            "ratio",
+            "published",
+            f"agency FTE over vacancies, capped at 1: {b.cite(agency)} / {vac_n:g}",
+        )
+    else:
+        wf["agency_cover_share"] = bench(b, "childrens_services", "workforce", "agency_cover_share")
+    wf["permanent_cost_per_fte"] = cost
+    wf["agency_premium"] = premium
+    wf["pay_inflation"] = bench(b, "childrens_services", "workforce", "pay_inflation")
+    est_n = float(est["value"])
+    asye_share = 41.31 / 150
+    wf["caseload"] = {
+        "open_cases": P(float(cases["value"]), "count", "published", b.cite(cases))
+        if cases is not None
+        else bench(b, "childrens_services", "workforce", "caseload", "open_cases"),
+        "target_caseload": P(
+            float(load["value"]),
+            "count",
+            "published",
+            b.cite(load, "the average caseload held, kept as the target"),
+        )
+        if load is not None
+        else bench(b, "childrens_services", "workforce", "caseload", "target_caseload"),
+        "asye_fte": P(
+            est_n * asye_share,
+            "FTE",
+            "estimate",
+            f"estimate: newly qualified (ASYE) social workers are not published by council; the "
+            f"bundled {TEMPLATE} set's share (41.31 of 150 FTE) of this establishment",
+        ),
+        "asye_caseload_share": bench(
+            b, "childrens_services", "workforce", "caseload", "asye_caseload_share"
+        ),
+    }
+    c = float(cost["value"])
+    agency_cover = float(wf["agency_cover_share"]["value"]) * vac_n
+    staffing = (est_n - vac_n) * c + agency_cover * c * (1 + float(premium["value"]))
+    return wf, staffing
+
+
+def growth_param(
+    b: Builder,
+    measure: str,
+    since: str | None,
+    csv_name: str,
+    description: str,
+    fallback: tuple[str, ...],
+) -> dict:
+    """Growth from the council's own published history: the trend fitted to the history file
+    written beside the set (``forecasting.trend``: its central growth over five years and its
+    80% range), or the Stoke benchmark when the history is too short to fit."""
+    hist = b.history(measure, since)
+    if len(hist) >= 3 and (hist > 0).all():
+        from ..trend import growth_from_history
+
+        text = _history_csv(hist, dataset.rows(b.c.code, measure, b.rows))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(csv_name).name
+            path.write_text(text, encoding="utf-8")
+            central, low, high, method = growth_from_history(path, b.base, None)
+        return {
+            "description": description,
+            **P(
+                central,
+                "ratio",
+                "estimate",
+                f"estimate: the trend fitted to the council's published history "
+                f"{hist.index[0]} to {hist.index[-1]} ({csv_name}, from DfE): {method}; the "
+                f"range is its 80% interval. Re-fit with `forecast trend {csv_name}`",
+                low=low,
+                high=high,
+            ),
+        }
+    p = bench(
+        b,
+        *fallback,
+        note=f"the council's published history is too short to fit ({len(hist)} years to {b.base})",
+    )
+    return {"description": description, **p}
+
+
+def high_needs(b: Builder) -> tuple[dict, list[str]]:
+    notes: list[str] = []
+    total = b.need("ehcp_total", "count of EHC plans in January (SEN2)")
+    types = {
+        k: b.row(f"ehcp_by_type.{k}")
+        for k in (
+            "mainstream",
+            "resourced_provision",
+            "special_maintained",
+            "special_academy",
+            "special_independent",
+            "ap_pru",
+            "post16",
+            "other",
+        )
+    }
+    if any(r is None for r in types.values()):
+        raise InputError(
+            Problem(
+                "--as-at",
+                None,
+                None,
+                f"SEN2 gives no split of {b.c.name}'s EHC plans by establishment type for {b.base}",
+            )
+        )
+    n_total = float(total["value"])
+    post16 = float(types["post16"]["value"])
+    school = n_total - post16
+    if school <= 0:
+        raise InputError(
+            Problem(
+                "--as-at", None, None, f"{b.c.name} has no school-age EHC plans in {b.base} (SEN2)"
+            )
+        )
+    ages = {
+        k: b.row(f"ehcp_by_age.{k}")
+        for k in ("under_5", "5_to_10", "11_to_15", "16_to_19", "20_to_25")
+    }
+    age_text = ", ".join(f"{k} {int(r['value'])}" for k, r in ages.items() if r is not None)
+    src_total = b.cite(total)
+    hn: dict[str, Any] = {}
+
+    hn["income"] = income(b, notes)
+    hn["pupils"] = pupils(b, school)
+    hn["ehcp"] = {
+        "school_age_plans": P(
+            school,
+            "count",
+            "published",
+            f"EHC plans in January {parse_year(b.base) + 1} ({src_total}) less those in "
+            f"further education and post-16 settings ({int(post16)}); by age band: {age_text} "
+            f"({ages['under_5']['source_file'] if ages['under_5'] is not None else ''})",
+        ),
+        "growth": growth_param(
+            b,
+            "ehcp_total",
+            EHCP_HISTORY_FROM,
+            "history/ehcp_total.csv",
+            "Yearly growth in EHC plans",
+            ("high_needs", "ehcp", "growth"),
+        ),
+        "post16_plans": P(
+            post16,
+            "count",
+            "published",
+            b.cite(types["post16"], "plans of young people in FE and specialist post-16 settings"),
+        ),
+        "post16_growth": growth_param(
+            b,
+            "ehcp_by_type.post16",
+            EHCP_HISTORY_FROM,
+            "history/ehcp_post16.csv",
+            "Yearly growth in post-16 EHC plans",
+            ("high_needs", "ehcp", "post16_growth"),
+        ),
+        "post16_cost_per_place": bench(b, "high_needs", "ehcp", "post16_cost_per_place"),
+    }
+    groups = {
+        "mainstream": ("Mainstream schools (top-up)", ["mainstream"], "mainstream", False),
+        "resourced_provision": (
+            "Resourced provision and SEN units",
+            ["resourced_provision"],
+            "resourced_provision",
+            False,
+        ),
+        "maintained_special": (
+            "Maintained special schools",
+            ["special_maintained"],
+            "maintained_special",
+            True,
+        ),
+        "academy_special": (
+            "Academy and free special schools",
+            ["special_academy"],
+            "academy_special",
+            True,
+        ),
+        "independent_special": (
+            "Independent and non-maintained special schools",
+            ["special_independent"],
+            "independent_special",
+            True,
+        ),
+        "other_provision": (
+            "Alternative provision and other (EOTAS, early years, NEET)",
+            ["ap_pru", "other"],
+            "other_provision",
+            False,
+        ),
+    }
+    shares = {
+        g: sum(float(types[t]["value"]) for t in spec[1]) / school for g, spec in groups.items()
+    }
+    rounded = {g: round(s, 6) for g, s in shares.items()}
+    biggest = max(rounded, key=rounded.get)
+    rounded[biggest] = round(1.0 - sum(v for g, v in rounded.items() if g != biggest), 6)
+    provisions = {}
+    for g, (label, kinds, stoke_key, specialist) in groups.items():
+        counts = " + ".join(f"{t} {int(types[t]['value'])}" for t in kinds)
+        item: dict[str, Any] = {
+            "label": label,
+            "share": P(
+                rounded[g],
+                "ratio",
+                "published",
+                f"SEN2 EHC plans by establishment type, January "
+                f"{parse_year(b.base) + 1}: {counts} of {int(school)} school-age plans "
+                f"(DfE, {types[kinds[0]]['source_file']}, {b.base})",
+            ),
+            "cost_per_place": bench(b, "high_needs", "provisions", stoke_key, "cost_per_place"),
+        }
+        if specialist:
+            item["specialist"] = True
+        provisions[g] = item
+    hn["provisions"] = provisions
+    hn["exclusions"] = exclusions(b, float(hn["pupils"]["pupils"]["value"]))
+    hnb0 = float(hn["income"]["high_needs_block"]["values"][b.base])
+    stoke_hnb = float(
+        b.stoke_param("high_needs", "income", "high_needs_block", "values")["2018-19"]
+    )
+    fixed = {}
+    for fid, line in b.stoke_param("high_needs", "fixed_lines").items():
+        amount = bench(b, "high_needs", "fixed_lines", fid, "amount", scale=hnb0 / stoke_hnb)
+        amount["basis"] = "estimate"  # scaled to this council
+        amount["source"] = (
+            f"estimate: the bundled {TEMPLATE} set's {line['label'].lower()} "
+            f"({line['amount']['value']:,.0f} of a {stoke_hnb:,.0f} high-needs "
+            f"block) scaled to this council's block"
+        )
+        fixed[fid] = {"label": line["label"], "amount": amount}
+    hn["fixed_lines"] = fixed
+    hn["inflation"] = bench(b, "high_needs", "inflation")
+    hn["transfers"] = {
+        "requested": P(
+            0,
+            "GBP",
+            "scenario",
+            "no transfer from the schools block assumed; add the council's request",
+        ),
+        "forum_approves": {
+            "value": True,
+            "basis": "scenario",
+            "source": "no transfer requested, so nothing for the Forum to refuse",
+        },
+        "disapplication_granted": {
+            "value": False,
+            "basis": "scenario",
+            "source": "no disapplication assumed",
+        },
+        "limit_share": bench(b, "high_needs", "transfers", "limit_share"),
+    }
+    hn["mitigation"] = {
+        "additional_savings": P(
+            0, "GBP", "scenario", "none; `forecast solve` finds what it would take"
+        ),
+    }
+    hn["calibration"] = calibration(b)
+    return hn, notes
+
+
+def income(b: Builder, notes: list[str]) -> dict:
+    hnb = b.allocations("high_needs_allocation")
+    sb = b.allocations("schools_block")
+    eyb = b.allocations("early_years_block")
+    csb = b.allocations("central_school_services_block")
+    if hnb.empty or sb.empty:
+        raise InputError(
+            Problem(
+                "--as-at",
+                None,
+                None,
+                f"no DSG allocation for {b.c.name} was published by "
+                f"{b.as_at} (the first is for {FIRST_AS_AT}-"
+                f"{(FIRST_AS_AT + 1) % 100:02d})",
+            )
+        )
+    rows = {
+        m: dataset.rows(b.c.code, m, b.rows).set_index("period")
+        for m in (
+            "high_needs_allocation",
+            "schools_block",
+            "early_years_block",
+            "central_school_services_block",
+        )
+    }
+
+    def anchored(s: pd.Series, measure: str, growth: float, what: str) -> tuple[dict, str, str]:
+        years = [p for p in s.index if parse_year(p) >= parse_year(b.base)]
+        values = {p: float(s[p]) for p in years}
+        r = rows[measure]
+        src = "; ".join(
+            f"{p}: DfE, {r.loc[p, 'source_file']}, {r.loc[p, 'indicator']}" for p in years
+        )
+        basis = "published"
+        if b.base not in values:
+            first = min(values)
+            back = parse_year(first) - parse_year(b.base)
+            values = {b.base: float(s[first]) / (1 + growth) ** back, **values}
+            basis = "estimate"
+            src = (
+                f"estimate for {b.base}: no allocation published for it here, so "
+                f"{first} less {growth:.1%} a year; " + src
+            )
+        return values, basis, src
+
+    def own_growth(s: pd.Series, fallback: tuple[str, ...], what: str) -> dict:
+        if len(s) >= 2:
+            span = parse_year(s.index[-1]) - parse_year(s.index[0])
+            g = (s.iloc[-1] / s.iloc[0]) ** (1 / span) - 1
+            gs = [s.iloc[i + 1] / s.iloc[i] - 1 for i in range(len(s) - 1)]
+            return P(
+                g,
+                "ratio",
+                "published",
+                f"the council's published {what} allocations {s.index[0]} to "
+                f"{s.index[-1]}, average yearly growth (range: the lowest and highest "
+                "single year)",
+                low=min(min(gs), g),
+                high=max(max(gs), g),
+            )
+        return bench(b, *fallback)
+
+    hn_growth = own_growth(hnb, ("high_needs", "income", "high_needs_growth"), "high-needs")
+    announced = ANNOUNCED_HIGH_NEEDS.get(b.as_at)
+    if announced and announced[0] not in hnb.index:
+        year, rate, what = announced
+        hn_growth["values"] = {year: rate}
+        hn_growth["source"] = (
+            f"{year}: announced by the as-at date ({what}); after it: " + hn_growth["source"]
+        )
+    sb_growth = own_growth(sb, ("high_needs", "income", "schools_block_growth"), "schools block")
+    hn_values, hn_basis, hn_src = anchored(
+        hnb, "high_needs_allocation", float(hn_growth["value"]), "high needs"
+    )
+    sb_values, sb_basis, sb_src = anchored(
+        sb, "schools_block", float(sb_growth["value"]), "schools"
+    )
+    other = (eyb + csb).dropna()
+    other_rows = rows["early_years_block"]
+    oth_values, oth_basis, _ = anchored(
+        other, "early_years_block", float(sb_growth["value"]), "other"
+    )
+    oth_src = (
+        f"early years block plus central school services block, "
+        f"{', '.join(other.index)} (DfE, {other_rows['source_file'].iloc[0]})"
+        + (
+            f"; {b.base} estimated as the first less {float(sb_growth['value']):.1%}"
+            if oth_basis == "estimate"
+            else ""
+        )
+    )
+    if hn_basis == "estimate":
+        notes.append(f"DSG blocks for {b.base}: estimated back from the first published allocation")
+    return {
+        "high_needs_block": P(
+            unit="GBP",
+            basis=hn_basis,
+            values=hn_values,
+            source=f"high-needs block before deductions for places funded "
+            f"directly by ESFA; {hn_src}",
+        ),
+        "high_needs_growth": hn_growth,
+        "schools_block": P(
+            unit="GBP",
+            basis=sb_basis,
+            values=sb_values,
+            source=f"schools block before recoupment; {sb_src}",
+        ),
+        "schools_block_growth": sb_growth,
+        "other_dsg_blocks": P(unit="GBP", basis=oth_basis, values=oth_values, source=oth_src),
+        "other_contributions": P(
+            0, "GBP", "scenario", "no DfE agreement or council contribution assumed"
+        ),
+    }
+
+
+def pupils(b: Builder, school_plans: float) -> dict:
+    share = b.row("ehcp_pupil_share")
+    if share is not None and float(share["value"]) > 0:
+        n = school_plans / (float(share["value"]) / 100)
+        src = (
+            f"estimate: school-age EHC plans ({school_plans:,.0f}) over the share of pupils "
+            f"with an EHC plan ({share['value']}%, {b.cite(share)})"
+        )
+    else:
+        pop = b.need("population_0_17", "population aged 0-17")
+        n = float(pop["value"]) * 0.7
+        src = f"estimate: 70% of the population aged 0-17 ({b.cite(pop)})"
+    return {
+        "pupils": P(round(n), "count", "estimate", src),
+        "national_specialist_share": {
+            **bench(b, "high_needs", "pupils", "national_specialist_share"),
+        },
+    }
+
+
+def exclusions(b: Builder, n_pupils: float) -> dict:
+    rate = b.row("permanent_exclusions_rate")
+    if rate is None:
+        rate = dataset.rows(970, "permanent_exclusions_rate", b.e).set_index("period")
+        rate = rate.loc[b.base] if b.base in rate.index else None
+    if rate is not None:
+        count = float(rate["value"]) / 100 * n_pupils
+        src = (
+            f"estimate: permanent exclusion rate {float(rate['value']):.3f}% "
+            f"({b.cite(rate)}) of the estimated pupils ({n_pupils:,.0f})"
+        )
+    else:
+        count = 0.001 * n_pupils
+        src = "estimate: England's 0.10 per 100 pupils (DfE exclusion statistics 2018/19)"
+    return {
+        "permanent_exclusions": P(count, "count", "estimate", src),
+        "growth": bench(b, "high_needs", "exclusions", "growth"),
+        "reduction": P(0, "ratio", "scenario", "no reduction against trend assumed"),
+        "cost_per_place": bench(b, "high_needs", "exclusions", "cost_per_place"),
+        "years_in_ap": bench(b, "high_needs", "exclusions", "years_in_ap"),
+    }
+
+
+def calibration(b: Builder) -> dict:
+    share = b.row("dsg_balance_share")
+    total = b.row("dsg_total")
+    if share is not None and total is not None:
+        deficit = -float(share["value"]) * float(total["value"])
+        bf = P(
+            deficit,
+            "GBP",
+            "published",
+            f"cumulative DSG balance as a share of the DSG ({b.cite(share)}) times the total "
+            f"DSG ({b.cite(total)}); a deficit is positive",
+        )
+    else:
+        bf = P(
+            0,
+            "GBP",
+            "estimate",
+            f"estimate: no DSG balance published for {b.c.name} for {b.base}; none assumed",
+        )
+    return {
+        "deficit_brought_forward": bf,
+        "calibration_year": year_label(parse_year(b.base) + 1),
+        # set to the drivers' own in-year deficit once the set is drafted (see generate)
+        "in_year_deficit": P(0, "GBP", "estimate", "placeholder"),
+        "carry_forward": True,
+    }
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml when present
+    pass
+
+
+def _dict_repr(dumper: yaml.SafeDumper, data: dict):
+    flow = (
+        "unit" in data
+        and not any(isinstance(v, dict) for v in data.values())
+        and len(str(data)) < 240
+    )
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flow)
+
+
+_Dumper.add_representer(dict, _dict_repr)
+
+
+def _yaml(data: dict) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _history_csv(s: pd.Series, rows: pd.DataFrame) -> str:
+    r = rows.set_index("period")
+    lines = ["period,value,source"]
+    for p, v in s.items():
+        src = f"DfE {r.loc[p, 'source_file']} {r.loc[p, 'indicator']}".replace(",", ";")
+        lines.append(f"{p},{_clean(v)},{src}")
+    return "\n".join(lines) + "\n"
+
+
+def _params(node: Any, path: tuple[str, ...] = ()):
+    """Every parameter (a mapping with a basis) of a drafted section, with its dotted path."""
+    if isinstance(node, dict):
+        if "basis" in node:
+            yield path, node
+            return
+        for k, v in node.items():
+            yield from _params(v, path + (str(k),))
+
+
+def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) -> NewSet:
+    """Draft the set for a council as at September of ``as_at``; returns its files' texts."""
+    e = dataset.load_extract() if extract is None else extract
+    council = dataset.find_council(name_or_code, e)
+    latest = max(parse_year(p) for p in e.loc[e["la_code"] == council.code, "period"]) + 1
+    if as_at < FIRST_AS_AT or as_at > latest:
+        raise InputError(
+            Problem(
+                "--as-at",
+                None,
+                None,
+                f"{as_at}: the national dataset supports as-at years "
+                f"{FIRST_AS_AT} to {latest} (DSG allocations begin with "
+                f"{FIRST_AS_AT}-{(FIRST_AS_AT + 1) % 100:02d})",
+            )
+        )
+    b = Builder(council, as_at, e)
+    notes: list[str] = []
+    csc = childrens_services(b, notes)
+    hn, hn_notes = high_needs(b)
+    notes.extend(hn_notes)
+    slug = f"{_slug(council.name)}-{as_at}"
+    general = {
+        "council": {
+            "name": council.name,
+            "assumption_set": slug,
+            "as_at": f"September {as_at}",
+            "description": (
+                f"{council.name} (LA {council.code}, {council.region}) as DfE's published "
+                f"figures stood in September {as_at}: base year {b.base}; only periods up to "
+                f"{b.base} are used, and DSG allocations up to {b.last_allocation}. The raw "
+                "files hold each figure's latest revision, so later revisions of the same "
+                "periods are not modelled. Figures no publication gives are benchmarks or "
+                "estimates listed in caveats.md: replace them with the council's ledger."
+            ),
+        },
+        "timeline": {
+            "base_year": b.base,
+            "horizon_years": HORIZON,
+            "weeks_per_year": bench(b, "timeline", "weeks_per_year"),
+        },
+    }
+    header = (
+        f"# {council.name} (LA {council.code}), children's services and DSG high needs, as at "
+        f"September {as_at}.\n"
+        "# Generated by `forecast init --council` from DfE's published data (the national\n"
+        f"# dataset). Only periods up to the base year {b.base} are used (DSG allocations up to\n"
+        f"# {b.last_allocation}); the data hold each figure's latest revision, so later revisions\n"
+        "# of the same periods are not modelled. Every number carries its unit, source and basis:\n"
+        "#   published - a DfE figure (file, indicator and period in `source`)\n"
+        f"#   benchmark - a figure of the bundled {TEMPLATE} set or a national reference\n"
+        "#   estimate  - derived here; the derivation is in `source`\n"
+        "#   rule / scenario - a regulation or arithmetic fact / a choice of this scenario\n"
+        "# caveats.md lists every figure that is not published: replace those with the\n"
+        "# council's ledger figures first.\n\n"
+    )
+    files = {
+        "general.yaml": header + _yaml(general),
+        "childrens_services.yaml": "# Children's social care. Base year "
+        f"{b.base}; children looked after at 31 March {parse_year(b.base) + 1}.\n"
+        + _yaml({"childrens_services": csc}),
+        "high_needs.yaml": "# Dedicated Schools Grant, high-needs block. Base year "
+        f"{b.base}; EHCP counts are the SEN2 January census.\n" + _yaml({"high_needs": hn}),
+        "scenarios/council-plan.yaml": _yaml(
+            {
+                "name": "council-plan",
+                "description": "The council's plan. As generated it holds no savings, investment, "
+                "placement moves or transfer requests (none is published): add the council's own "
+                "here. Until then it equals the unmitigated position.",
+                "extends": "..",
+            }
+        ),
+        "scenarios/unmitigated.yaml": _yaml(
+            {
+                "name": "unmitigated",
+                "description": "Demand and prices grow on trend; no transfers, savings or moves.",
+                "extends": "..",
+                "overrides": {
+                    "childrens_services.savings.items": {},
+                    "childrens_services.moves": {},
+                    "high_needs.transfers.requested": 0,
+                },
+            }
+        ),
+    }
+    for measure, name, since in (
+        ("children_looked_after", "children_looked_after", None),
+        ("ehcp_total", "ehcp_total", EHCP_HISTORY_FROM),
+        ("ehcp_by_type.post16", "ehcp_post16", EHCP_HISTORY_FROM),
+    ):
+        s = b.history(measure, since)
+        files[f"history/{name}.csv"] = _history_csv(s, dataset.rows(council.code, measure, b.rows))
+    # The first forecast year's in-year deficit: no published forecast exists, so it is what
+    # the drivers give (the DSG reconciliation line is then zero).
+    modelled = _modelled_in_year_deficit(files, hn["calibration"]["calibration_year"])
+    hn["calibration"]["in_year_deficit"] = P(
+        modelled,
+        "GBP",
+        "estimate",
+        f"estimate: no in-year forecast published; the drivers' own in-year deficit for "
+        f"{hn['calibration']['calibration_year']} (so the reconciliation line is zero). "
+        "Replace with the council's forecast",
+    )
+    files["high_needs.yaml"] = (
+        "# Dedicated Schools Grant, high-needs block. Base year "
+        f"{b.base}; EHCP counts are the SEN2 January census.\n" + _yaml({"high_needs": hn})
+    )
+    sections = {"childrens_services": csc, "high_needs": hn, "timeline": general["timeline"]}
+    replace = [
+        (".".join(p), f"{prm['basis']}: {prm.get('value', prm.get('values'))}")
+        for p, prm in _params(sections)
+        if prm["basis"] in ("estimate", "benchmark") and "fitted" not in prm["source"]
+    ]
+    files[CAVEATS] = caveats(council, as_at, b.base, sections, notes)
+    return NewSet(council, as_at, b.base, files, replace)
+
+
+def _modelled_in_year_deficit(files: dict[str, str], year: str) -> float:
+    from ..engine import project
+    from ..loading import load_base
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text, encoding="utf-8")
+        base = load_base(root)
+        proj = project(base.name, base.assumptions)
+    i = proj.years.index(year)
+    gap = proj.lines[("dsg", "expenditure.reconciliation")].values[0][i]
+    # the placeholder in_year_deficit was 0, so the drivers' deficit is minus the gap
+    return float(-gap)
+
+
+def caveats(
+    council: dataset.Council, as_at: int, base: str, sections: dict, notes: list[str]
+) -> str:
+    """The set's caveats log: every figure that is not a DfE publication."""
+    lines = [
+        f"# Assumptions and caveats: {council.name}, as at September {as_at}",
+        "",
+        f"Generated from DfE's published data (base year {base}). Figures marked `published`",
+        "come from DfE files named in their `source`. Every other figure is listed below:",
+        "replace each `estimate` and `benchmark` with the council's ledger figure first.",
+        "",
+        "- Vintage: only periods up to the base year are used (DSG allocations up to "
+        f"{year_label(as_at)}); the data hold each figure's latest revision, so revisions "
+        "made after the as-at date are not modelled.",
+        "- The net budget, the savings plan, investment, placement moves and transfer "
+        "requests are not published: the set holds none, or an estimate.",
+        *(f"- {n}." for n in notes),
+        "",
+        "## Figures that are not published",
+        "",
+        "| figure | basis | value | what to do | source |",
+        "|---|---|---|---|---|",
+    ]
+    for path, prm in _params(sections):
+        if prm["basis"] == "published":
+            continue
+        value = prm.get("value", prm.get("values", prm.get("from_trend", "")))
+        if "trend fitted" in str(prm["source"]):
+            todo = "fitted to the council's published history; review"
+        elif prm["basis"] in ("estimate", "benchmark"):
+            todo = "replace with the council's ledger figure"
+        else:
+            todo = "a choice of this scenario or a rule: check it"
+        src = str(prm["source"]).replace("|", "/")
+        lines.append(f"| `{'.'.join(path)}` | {prm['basis']} | {value} | {todo} | {src} |")
+    return "\n".join(lines) + "\n"
