@@ -24,12 +24,12 @@ from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..projection import Projection
 from ..years import workbook_label
-from .front import AUDIT_FONT, fit_rows, one_page_wide
+from .front import AUDIT_FONT, LINE_HEIGHT, fit_rows, one_page_wide
 from .grid import FIRST_COL, NOTE, Grid, quoted
 from .models import DSG
 from .styles import TITLE, WRAP, cell_style, header_row, set_widths, text
@@ -39,6 +39,7 @@ MITIGATION = "mitigation"  # grid area of the mitigations log's rows
 PLAN_SHEET, MITIGATIONS_SHEET, NARRATIVE_SHEET = "DSG plan", "Mitigations", "Narrative"
 NO_ACTION = "unmitigated"  # the scenario a mitigation's value is measured against
 NOTE_ROW = Font(italic=True, color="595959", size=10)
+TOP = Alignment(vertical="top")
 
 
 def _note(ws: Worksheet, g: Grid, words: str) -> None:
@@ -113,7 +114,7 @@ def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
     )
     row(
         "net_movement",
-        "Net movement (nil: a transfer moves money, it adds none)",
+        "Net movement between blocks (nil)",
         g.sum_formula(s, PLAN, ["transfer_out", "transfer_in"], ws),
         total=True,
     )
@@ -166,7 +167,7 @@ def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
     )
     row(
         "in_year_deficit",
-        "High needs block: in-year deficit (positive) = spend - funding - contributions",
+        "In-year deficit: spend less funding, contributions",
         lambda i: (
             f"{p('high_needs_expenditure', i)}-{p('high_needs_funding', i)}"
             f"-{p('other_contributions', i)}"
@@ -221,6 +222,9 @@ def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
         "The model forecasts EHCPs by provision, not by age; the published counts by SEN2 "
         "age band are on the History sheet where the national dataset has the council.",
     )
+    set_widths(ws, {3: 16, 4: 26})
+    ws.row_dimensions[4].height = 2 * LINE_HEIGHT  # "2019/20 forecast" on two lines
+    ws.page_setup.fitToHeight = 1  # the template's summary on one page
     return ws
 
 
@@ -471,8 +475,10 @@ def mitigations_sheet(wb: Workbook, g: Grid, run, plan: Projection) -> Worksheet
     n = len(g.years)
     extra = ["Starts", "RAG", "Delivered to date", "Status"]
     header_row(ws, 4, extra, start_col=FIRST_COL + n)
-    set_widths(ws, {FIRST_COL + n: 10, FIRST_COL + n + 1: 14, FIRST_COL + n + 2: 16})
-    set_widths(ws, {FIRST_COL + n + 3: 48, 1: 40, 4: 60})
+    ws.row_dimensions[4].height = 2 * LINE_HEIGHT
+    set_widths(ws, {FIRST_COL + n: 9, FIRST_COL + n + 1: 9, FIRST_COL + n + 2: 12})
+    set_widths(ws, {FIRST_COL + n + 3: 40, 1: 30, 2: 6, 3: 12, 4: 50})
+    set_widths(ws, {FIRST_COL + i: 10 for i in range(n)})
     log = mitigations(run, plan)
     spend = _provision_spend(plan)
     valued = []
@@ -489,9 +495,12 @@ def mitigations_sheet(wb: Workbook, g: Grid, run, plan: Projection) -> Worksheet
             cell_style(text(ws.cell(r, 3), m.key), "note")
             text(ws.cell(r, FIRST_COL), "not valued: the set has no no-action scenario")
             g.next_row[ws.title] = r + 1
-        cell_style(text(ws.cell(r, 4), m.description), "note")
-        ws.cell(r, 4).alignment = WRAP
-        fit_rows(ws, r, len(m.description), 60)
+        text(ws.cell(r, 4), m.description).alignment = WRAP
+        ws.cell(r, 1).alignment = WRAP
+        fit_rows(ws, r, len(m.description), 50)
+        for c in (2, 3, *range(FIRST_COL, FIRST_COL + n)):
+            ws.cell(r, c).alignment = TOP
+        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, 2 * LINE_HEIGHT)
         start, delivered = "", ""
         if m.values is not None:
             on = [i for i in range(g.actual, n) if abs(m.values[i]) > 0.5]
@@ -500,7 +509,7 @@ def mitigations_sheet(wb: Workbook, g: Grid, run, plan: Projection) -> Worksheet
             delivered = _money(done) if abs(done) > 0.5 else "not yet (forecast)"
         for c, v in enumerate((start, m.rag, delivered, m.status), start=FIRST_COL + n):
             text(ws.cell(r, c), v).alignment = WRAP
-        fit_rows(ws, r, len(m.status), 48)
+        fit_rows(ws, r, len(m.status), 40)
     g.calc_row(
         ws,
         s,

@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..projection import Projection
 from ..years import parse_year, workbook_label
-from .front import AUDIT_FONT
+from .front import AUDIT_FONT, fit_rows
 from .grid import NOTE, Grid, quoted
 from .models import DSG
 from .styles import (
@@ -193,6 +193,8 @@ def history_sheet(
                 cell_style(c, "value", FORMATS[line.unit])
         for c, v in ((last, line.source_file), (last + 1, line.indicator)):
             text(ws.cell(r, c), v).font = AUDIT_FONT
+            ws.cell(r, c).alignment = WRAP
+        fit_rows(ws, r, len(line.source_file) * 2 // 3, 26)
         r += 1
         if line.forecast and g.has(plan.scenario, DSG, line.forecast):
             src, row = g.where[(plan.scenario, DSG, line.forecast)]
@@ -211,8 +213,8 @@ def history_sheet(
         "Where the base year's published figure and the forecast's differ, the forecast starts "
         "from the assumption set's figure (see Assumptions and sources for its basis).",
     ).font = NOTE
-    set_widths(ws, {1: 58, 2: 9, **{first + j: 12 for j in range(len(years))}})
-    set_widths(ws, {last: 30, last + 1: 40})
+    set_widths(ws, {1: 50, 2: 8, **{first + j: 11 for j in range(len(years))}})
+    set_widths(ws, {last: 26, last + 1: 30})
     page_setup(ws, freeze=f"{get_column_letter(first)}5", title_rows="4:4")
     return ws
 
@@ -384,7 +386,7 @@ def comparator_sheet(
     text(
         ws.cell(1, 1), f"{council.name} against its statistical neighbours and England"
     ).font = TITLE
-    set_widths(ws, {1: 52, 2: 22, 3: 14, 4: 14, 5: 14, 6: 14, 7: 36, 8: 60})
+    set_widths(ws, {1: 50, 2: 24, 3: 14, 4: 14, 5: 14, 6: 14, 7: 28, 8: 48})
     if extract is None or la_code is None:
         text(ws.cell(2, 1), _missing(extract, la_code)).font = NOTE
         return ws
@@ -403,11 +405,12 @@ def comparator_sheet(
     ).font = NOTE
     ws.cell(2, 1).alignment = WRAP
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=8)
-    ws.row_dimensions[2].height = 30
+    ws.row_dimensions[2].height = 36
     if not found:
         text(ws.cell(4, 1), f"LA {la_code} is not in the national dataset.")
         return ws
     header_row(ws, 4, ["Measure", "Year", council.name, "Neighbours' average", "Region", "England"])
+    ws.row_dimensions[4].height = 30
     r = 5
     for comp in found:
         text(ws.cell(r, 1), comp.label).alignment = WRAP
@@ -415,7 +418,7 @@ def comparator_sheet(
         for c, role in ((3, COUNCIL), (4, AVERAGE), (5, REGION), (6, "England")):
             _value(ws.cell(r, c), comp.value(role), comp.unit)
         ws.cell(r, 3).fill = COUNCIL_FILL
-        ws.row_dimensions[r].height = 30
+        fit_rows(ws, r, max(len(comp.label) * 24 // 50, len(_year(comp))), 24)
         r += 1
     r += 1
     for comp in found:
@@ -442,8 +445,11 @@ def comparator_sheet(
             _value(ws.cell(r, 3), row.value, comp.unit)
             if row.la_code:
                 text(ws.cell(r, 4), str(row.la_code)).font = AUDIT_FONT
-            text(ws.cell(r, 7), row.source_file).font = AUDIT_FONT
-            text(ws.cell(r, 8), row.indicator).font = AUDIT_FONT
+            for c, v in ((7, row.source_file), (8, row.indicator)):
+                text(ws.cell(r, c), v).font = AUDIT_FONT
+                ws.cell(r, c).alignment = WRAP
+            # the audit font is about two-thirds the size of the body text
+            fit_rows(ws, r, len(row.indicator) * 2 // 3, 48)
             if row.role in (COUNCIL, AVERAGE):
                 ws.cell(r, 1).font = BOLD
             if row.role == COUNCIL:
@@ -451,7 +457,6 @@ def comparator_sheet(
             r += 1
         r += 1
     page_setup(ws, title_rows="4:4")
-    ws.page_setup.orientation = "portrait"
     return ws
 
 
