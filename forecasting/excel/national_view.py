@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -52,6 +52,7 @@ ENGLAND = 970  # the dataset's code for England
 PERCENT_NUMBER = '0.0"%"'  # a figure published as a percentage (3.7 is 3.7%)
 FORMATS = {"count": COUNT, "GBP": GBP_000, "ratio": PCT, "percent": PERCENT_NUMBER}
 COUNCIL_FILL = ACTUAL_FILL
+TOP = Alignment(vertical="top")
 
 
 def bundled_extract() -> pd.DataFrame | None:
@@ -100,7 +101,7 @@ HISTORY = (
     ("dsg_total", "Total DSG", "GBP", "total_dsg", "", 1.0),
     (
         "dsg_balance_share",
-        "DSG deficit as a share of total DSG (DfE's balance, sign reversed)",
+        "DSG deficit, share of total DSG (DfE balance, sign reversed)",
         "ratio",
         "deficit_share_of_dsg",
         "Cumulative deficit as a share of total DSG",
@@ -176,6 +177,7 @@ def history_sheet(
     ]
     last = first + len(years)
     header_row(ws, 4, [*heads, "Source file", "Indicator"])
+    ws.row_dimensions[4].height = 30
     for j in range(len(past) + g.actual):
         ws.cell(4, first + j).fill, ws.cell(4, first + j).font = ACTUAL_FILL, ACTUAL_FONT
     r = 5
@@ -195,6 +197,8 @@ def history_sheet(
             text(ws.cell(r, c), v).font = AUDIT_FONT
             ws.cell(r, c).alignment = WRAP
         fit_rows(ws, r, len(line.source_file) * 2 // 3, 26)
+        for c in range(1, last):
+            ws.cell(r, c).alignment = TOP
         r += 1
         if line.forecast and g.has(plan.scenario, DSG, line.forecast):
             src, row = g.where[(plan.scenario, DSG, line.forecast)]
