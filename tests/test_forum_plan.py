@@ -4,6 +4,8 @@ mitigations log and the narrative, proved against the engine's own lines."""
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -193,3 +195,60 @@ def test_a_set_without_narrative_or_la_code_still_validates_and_says_so(editable
     for sheet in ("History", "Comparators"):
         assert "does not name the council's LA number" in wb[sheet]["A2"].value
     assert wb["Checks"]["E2"].value is True
+
+
+def test_narrative_text_is_never_a_formula(editable_set):
+    general = editable_set / "general.yaml"
+    data = yaml.safe_load(general.read_text())
+    data["council"]["narrative"]["forum"]["injected"] = '=HYPERLINK("http://x","click")'
+    general.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    run = forecast(editable_set, ("council-plan",))
+    ws = load_workbook(io.BytesIO(forum_workbook(run, national=None)))[NARRATIVE_SHEET]
+    cell = next(c for c in ws["A"] if c.value and "HYPERLINK" in str(c.value))
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+@pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None, reason="needs LibreOffice and poppler")
+def test_the_dsg_plan_and_the_narrative_each_print_on_one_page(run_result, tmp_path):
+    """Printed as LibreOffice prints it, the DSG plan is one page from its title to its last
+    note, and the narrative page holds every paragraph."""
+    src = tmp_path / "forum.xlsx"
+    src.write_bytes(forum_workbook(run_result, national=None))
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    pages = []
+    n = 1
+    while True:
+        out = subprocess.run(
+            [PDFTOTEXT, "-f", str(n), "-l", str(n), str(tmp_path / "forum.pdf"), "-"],
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode:
+            break
+        pages.append(" ".join(out.stdout.split()))
+        n += 1
+    plan = [p for p in pages if "DSG management plan:" in p]
+    assert len(plan) == 1
+    assert "Total DSG after movements" in plan[0] and "The model forecasts EHCPs" in plan[0]
+    narrative = [p for p in pages if p.startswith("Narrative:")]
+    paragraphs = run_result.scenarios[0].assumptions.council.narrative.forum.values()
+    assert len(narrative) == 1
+    assert all(" ".join(p.split())[-40:] in narrative[0] for p in paragraphs)
