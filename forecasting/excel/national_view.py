@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..projection import Projection
@@ -416,6 +418,7 @@ def comparator_sheet(
     header_row(ws, 4, ["Measure", "Year", council.name, "Neighbours' average", "Region", "England"])
     ws.row_dimensions[4].height = 30
     r = 5
+    spans: list[tuple[Comparison, int, int]] = []
     for comp in found:
         text(ws.cell(r, 1), comp.label).alignment = WRAP
         text(ws.cell(r, 2), _year(comp)).alignment = WRAP
@@ -426,7 +429,7 @@ def comparator_sheet(
         r += 1
     r += 1
     for comp in found:
-        text(ws.cell(r, 1), comp.label).font = SECTION_FONT
+        text(ws.cell(r, 1), f"{comp.label}: {_year(comp)}").font = SECTION_FONT
         r += 1
         header_row(
             ws,
@@ -434,7 +437,7 @@ def comparator_sheet(
             [
                 "Council or area",
                 "Compared as",
-                _year(comp),
+                "Figure",
                 "LA number",
                 "",
                 "",
@@ -443,6 +446,7 @@ def comparator_sheet(
             ],
         )
         r += 1
+        spans.append((comp, r, r + len(comp.rows) - 1))
         for row in comp.rows:
             text(ws.cell(r, 1), row.name)
             text(ws.cell(r, 2), row.role)
@@ -460,8 +464,28 @@ def comparator_sheet(
                 ws.cell(r, 3).fill = COUNCIL_FILL
             r += 1
         r += 1
-    page_setup(ws, title_rows="4:4")
+    ws.row_breaks.append(Break(id=r))  # the charts on a page of their own
+    for k, (comp, top, bottom) in enumerate(spans):
+        if comp.year is not None:
+            ws.add_chart(_bar(ws, comp, top, bottom), f"{'AE'[k % 2]}{r + 1 + 27 * (k // 2)}")
+    text(ws.cell(r + 55, 1), "")  # the print area reaches below the last chart
+    page_setup(ws)
     return ws
+
+
+def _bar(ws: Worksheet, comp: Comparison, top: int, bottom: int) -> BarChart:
+    """Bars of one comparison: the council, each neighbour, their average, region, England."""
+    ch = BarChart()
+    ch.type, ch.title = "bar", f"{comp.label.split(' (')[0]}, {workbook_label(comp.year)}"
+    ch.add_data(Reference(ws, min_col=3, min_row=top, max_row=bottom), titles_from_data=False)
+    ch.set_categories(Reference(ws, min_col=1, min_row=top, max_row=bottom))
+    ch.legend = None
+    ch.y_axis.number_format = {"ratio": "0%", "percent": '0.0"%"'}.get(comp.unit, "#,##0")
+    ch.x_axis.scaling.orientation = "maxMin"  # the council at the top, as in the table
+    ch.y_axis.delete = ch.x_axis.delete = False
+    ch.x_axis.tickLblSkip = 1  # every area named
+    ch.height, ch.width = 12.5, 17
+    return ch
 
 
 def _year(comp: Comparison) -> str:
