@@ -565,6 +565,7 @@ def narrative_sheet(wb: Workbook, run, audience: str = "forum") -> Worksheet:
     for name, words in paragraphs.items():
         text(ws.cell(r, 1), " ".join(str(words).split())).alignment = WRAP
         text(ws.cell(r, 2), name).font = AUDIT_FONT
+        ws.cell(r, 2).alignment = TOP
         fit_rows(ws, r, len(str(words)), 110)
         ws.row_dimensions[r].height += 6
         r += 1
