@@ -177,11 +177,40 @@ class Flag(Strict):
 # ---------------------------------------------------------------------------- general
 
 
+class Narrative(Strict):
+    """The officer's own words for each audience, paragraph by paragraph (a short name for
+    each paragraph, then its text); the workbooks show them as written."""
+
+    forum: dict[str, str] = Field(
+        default_factory=dict, description="paragraphs for the Schools' Forum workbook"
+    )
+    cabinet: dict[str, str] = Field(
+        default_factory=dict, description="paragraphs for the cabinet workbook"
+    )
+
+
+class StatisticalNeighbours(Strict):
+    """The councils DfE names as most like this one, for comparison (LA numbers, closest
+    first), with where the list comes from."""
+
+    la_codes: dict[str, int] = Field(description="LA number by a short name (sn1, sn2, ...)")
+    source: str = Field(min_length=1)
+    basis: Basis
+
+
 class Council(Strict):
     name: str = Field(min_length=1)
     assumption_set: str = Field(min_length=1)
     as_at: str = Field(min_length=1, description="date the assumptions describe")
     description: str | None = None
+    la_code: int | None = Field(
+        default=None,
+        ge=100,
+        le=999,
+        description="DfE LA number (e.g. 861), to find the council in the national dataset",
+    )
+    statistical_neighbours: StatisticalNeighbours | None = None
+    narrative: Narrative | None = None
 
 
 class TimelineSpec(Strict):

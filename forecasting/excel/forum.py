@@ -4,10 +4,16 @@ High-needs income and spend by provision, EHCP numbers, the schools-block transf
 0.5% test, in-year and cumulative deficit for each scenario (the council plan is the
 mitigated position, ``unmitigated`` the position with no action), what it would take to
 balance, and charts. Readable without the tool; the arithmetic is live formulas.
+
+In the shape of the DfE's DSG management plan template too (``dfe_plan``): the plan by
+funding block with its movements, the mitigations log and the officer's narrative; and,
+from the national dataset (``national_view``), history before the base year and the council
+against its statistical neighbours and England.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 from openpyxl import Workbook
 
 from ..roles import PLAN, UNMITIGATED, with_role
@@ -19,20 +25,47 @@ from .common import (
     checks_sheet,
     engine_sheet,
     line_chart,
+    master_check,
     stacked_chart,
     to_bytes,
     what_it_takes_sheet,
+)
+from .dfe_plan import (
+    MITIGATIONS_SHEET,
+    NARRATIVE_SHEET,
+    PLAN_SHEET,
+    dsg_plan_sheet,
+    mitigations_sheet,
+    narrative_sheet,
+    no_action_scenario,
+    plan_checks,
 )
 from .front import Figure, about_sheet, scenario_labels, summary_page
 from .grid import Grid
 from .messages import dsg_messages, transfer_refused
 from .models import DSG, dsg_calcs, dsg_inputs
+from .national_view import (
+    COMPARATOR_SHEET,
+    HISTORY_SHEET,
+    bundled_extract,
+    comparator_sheet,
+    history_sheet,
+)
+
+BUNDLED = "bundled"  # forum_workbook's default: the national dataset shipped with the tool
+TOLERANCE = "$E$3"  # the Checks sheet's tolerance cell (models.tolerance_cell, row 3)
 
 HOW = [
     "Summary: the position on one page: the deficit now and at the end of the plan, the "
     "transfer against the 0.5% limit, what it would take to clear the deficit.",
+    "Narrative: the council officers' own account, as written in the assumption set.",
     "Deficit by scenario: the cumulative deficit at each year end for every scenario, and how "
     "far the council plan (mitigated) is from the unmitigated position.",
+    "DSG plan: the DfE management plan template's financial summary for the council's plan: "
+    "the grant by block, the transfer between blocks, high-needs spend by provision, the "
+    "in-year and cumulative position, EHCPs by provision.",
+    "Mitigations: each action in the plan that reduces the DSG deficit, its value by year, "
+    "start, rating and what is delivered to date.",
     "High needs: for each scenario, EHCPs and spend by provision (plans x cost per place), "
     "alternative provision from permanent exclusions, income, the schools-block transfer with "
     "the 0.5% test, and the deficit rolled forward. All live formulas over the Inputs sheet.",
@@ -41,11 +74,16 @@ HOW = [
     "disapplication. Each year is a new decision.",
     "What it takes: the further savings (or transfer) that would clear the deficit by the "
     "final year.",
+    "History: DfE's published figures up to the base year beside the forecast. Comparators: "
+    "the council against its statistical neighbours, region and England.",
     "Checks: must all read TRUE. Assumptions and sources: where every figure comes from.",
 ]
 
 
-def forum_workbook(run) -> bytes:
+def forum_workbook(run, national: pd.DataFrame | str | None = BUNDLED) -> bytes:
+    """The Schools' Forum workbook. ``national``: the national dataset to take history and
+    comparators from (the bundled one by default; None leaves those sheets with a note)."""
+    extract = bundled_extract() if isinstance(national, str) else national
     wb = Workbook()
     wb.remove(wb.active)
     years = run.projections[0].years
@@ -124,7 +162,18 @@ def forum_workbook(run) -> bytes:
         )
     what_it_takes_sheet(wb, run)
     engine_sheet(wb, g, run, [(DSG, "cumulative_deficit")])
-    checks_sheet(wb, g, run, (DSG,))
+    checks = checks_sheet(wb, g, run, (DSG,))
+    plan = plan_projection(run)
+    dsg_plan_sheet(wb, g, plan)
+    mitigations_sheet(wb, g, run, plan)
+    no_action = no_action_scenario(run)
+    mitigated = no_action in names and plan.scenario != no_action
+    plan_checks(g, checks, plan, TOLERANCE, no_action if mitigated else None)
+    master_check(checks, g, g.where[(names[0], "check", "check.0")][1], g.next_row["Checks"] - 1)
+    narrative_sheet(wb, run)
+    la_code = run.scenarios[0].assumptions.council.la_code
+    history_sheet(wb, g, plan, extract, la_code)
+    comparator_sheet(wb, run, extract, la_code)
     charts = []
     charts.append(
         line_chart(
@@ -135,7 +184,6 @@ def forum_workbook(run) -> bytes:
             calc,
         )
     )
-    plan = run.projections[0]
     spend = [
         m
         for m in plan.measures(DSG)
@@ -184,14 +232,26 @@ def forum_workbook(run) -> bytes:
         wb,
         [
             "Summary",
+            NARRATIVE_SHEET,
             "Deficit by scenario",
+            PLAN_SHEET,
+            MITIGATIONS_SHEET,
             "Charts",
             "High needs",
             "What it takes",
+            HISTORY_SHEET,
+            COMPARATOR_SHEET,
             "Inputs",
             "Checks",
         ],
     )
+
+
+def plan_projection(run):
+    """The scenario the plan-shaped sheets show: the scenario whose role is the plan, else
+    the first."""
+    by = {p.scenario: p for p in run.projections}
+    return by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
 
 
 def key_scenarios(run) -> list[str]:
@@ -209,7 +269,7 @@ def forum_figures(run, labels: dict[str, str]) -> list[Figure]:
     """The four or five numbers a Forum member needs first, from the plan (and the
     unmitigated position where the set has one)."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
+    plan = plan_projection(run)
     unmitigated = with_role(run.scenarios, UNMITIGATED)
     years = plan.years
     cum = plan[(DSG, "cumulative_deficit")][0]

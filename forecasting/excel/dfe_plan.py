@@ -1,0 +1,588 @@
+"""The Forum workbook in the shape of the DfE's DSG management plan template.
+
+Three sheets a Schools' Forum already knows from that template:
+
+- **DSG plan**: for the plan scenario, the grant by block (schools, central school services
+  and early years, high needs), the movement between blocks (the schools-block transfer),
+  each block's funding after movements, high-needs spend by provision against its funding,
+  the in-year and cumulative DSG position, and EHCPs by provision. Live links and sums over
+  the Inputs and High needs sheets; the Checks sheet ties its totals to the engine.
+- **Mitigations**: each action in the plan that moves the DSG position, its value by year,
+  when it starts, whether it is rated, and what has been delivered so far.
+- **Narrative**: the officer's own words, written in the assumption files.
+
+These are views of the engine's lines: nothing here decides a figure. Where the model does
+not hold something the template asks for (the central school services and early years
+blocks are one line; spend of blocks other than high needs is not modelled) the sheet says
+so rather than inventing a split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..projection import Projection
+from ..roles import UNMITIGATED, with_role
+from ..years import workbook_label
+from .front import AUDIT_FONT, LINE_HEIGHT, fit_rows, one_page_wide
+from .grid import FIRST_COL, NOTE, Grid, quoted
+from .models import DSG
+from .styles import TITLE, WRAP, cell_style, header_row, set_widths, text
+
+PLAN = "plan"  # grid area of the DSG plan sheet's rows
+MITIGATION = "mitigation"  # grid area of the mitigations log's rows
+PLAN_SHEET, MITIGATIONS_SHEET, NARRATIVE_SHEET = "DSG plan", "Mitigations", "Narrative"
+NOTE_ROW = Font(italic=True, color="595959", size=10)
+TOP = Alignment(vertical="top")
+
+
+def no_action_scenario(run) -> str | None:
+    """The scenario a mitigation's value is measured against: the one whose role is
+    unmitigated (no action), if the set has one."""
+    return with_role(run.scenarios, UNMITIGATED)
+
+
+def _note(ws: Worksheet, g: Grid, words: str) -> None:
+    """A line of explanation across the sheet, in the row the grid would use next."""
+    r = g.next_row[ws.title]
+    text(ws.cell(r, 1), words).font = NOTE_ROW
+    g.next_row[ws.title] = r + 1
+
+
+# ------------------------------------------------------------------------ DSG plan
+
+
+def spend_rows(g: Grid, proj: Projection) -> list[tuple[str, str]]:
+    """(grid key, label) of each high-needs spend line of a scenario on the High needs
+    sheet, in its order: provisions, alternative provision, the fixed and other lines."""
+    out = []
+    for m in proj.measures(DSG):
+        if not m.startswith("expenditure."):
+            continue
+        key = f"{m}.link" if g.has(proj.scenario, DSG, f"{m}.link") else m
+        out.append((key, proj.lines[(DSG, m)].label.split(": ", 1)[-1]))
+    return out
+
+
+def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
+    """The DfE template's financial summary for one scenario, as links and sums over the
+    rows the High needs and Inputs sheets already hold."""
+    s = proj.scenario
+    ws = wb.create_sheet(PLAN_SHEET)
+    g.sheet(
+        ws,
+        f"DSG management plan: {g.label(s)}",
+        "In the shape of the DfE's DSG management plan template. £000; deficits positive. "
+        "Links and sums over the Inputs and High needs sheets (every scenario is there).",
+    )
+
+    def r(m: str, i: int) -> str:
+        return g.ref(s, DSG, m, i, ws)
+
+    def p(m: str, i: int) -> str:
+        return g.ref(s, PLAN, m, i, ws)
+
+    def row(key, label, formula, unit="GBP", total=False, note=""):
+        g.calc_row(ws, s, PLAN, key, label, unit, formula, total=total, note=note)
+
+    g.section(ws, "DSG funding by block")
+    row("schools_block", "Schools block", lambda i: r("schools_block", i))
+    row(
+        "other_dsg_blocks",
+        "Central school services and early years blocks",
+        lambda i: r("other_dsg_blocks", i),
+        note="one line in the model: not split",
+    )
+    row("high_needs_income", "High needs block", lambda i: r("high_needs_income", i))
+    row(
+        "total_dsg",
+        "Total DSG",
+        g.sum_formula(s, PLAN, ["schools_block", "other_dsg_blocks", "high_needs_income"], ws),
+        total=True,
+    )
+    g.section(ws, "Movements between blocks")
+    row(
+        "transfer_out",
+        "Schools block: transfer to the high needs block",
+        lambda i: f"-{r('schools_block_transfer', i)}",
+        note="the transfer made (High needs sheet)",
+    )
+    row(
+        "transfer_in",
+        "High needs block: transfer from the schools block",
+        lambda i: r("schools_block_transfer", i),
+    )
+    row(
+        "net_movement",
+        "Net movement between blocks (nil)",
+        g.sum_formula(s, PLAN, ["transfer_out", "transfer_in"], ws),
+        total=True,
+    )
+    _note(
+        ws,
+        g,
+        "No movement to or from the central school services and early years blocks is modelled.",
+    )
+    g.section(ws, "Funding after movements")
+    row(
+        "schools_after",
+        "Schools block",
+        lambda i: f"{p('schools_block', i)}+{p('transfer_out', i)}",
+    )
+    row(
+        "other_after",
+        "Central school services and early years blocks",
+        lambda i: p("other_dsg_blocks", i),
+    )
+    row(
+        "high_needs_after",
+        "High needs block",
+        lambda i: f"{p('high_needs_income', i)}+{p('transfer_in', i)}",
+    )
+    row(
+        "total_after",
+        "Total DSG after movements",
+        g.sum_formula(s, PLAN, ["schools_after", "other_after", "high_needs_after"], ws),
+        total=True,
+    )
+    g.section(ws, "High needs block: spend by provision against funding")
+    spend = spend_rows(g, proj)
+    for key, label in spend:
+        row(f"spend.{key}", label, lambda i, key=key: r(key, i))
+    row(
+        "high_needs_expenditure",
+        "High-needs spend",
+        g.sum_formula(s, PLAN, [f"spend.{k}" for k, _ in spend], ws),
+        total=True,
+    )
+    row(
+        "high_needs_funding",
+        "High-needs funding after movements",
+        lambda i: p("high_needs_after", i),
+    )
+    row(
+        "other_contributions",
+        "Other contributions (DfE agreement, council)",
+        lambda i: r("other_contributions", i),
+    )
+    row(
+        "in_year_deficit",
+        "In-year deficit: spend less funding, contributions",
+        lambda i: (
+            f"{p('high_needs_expenditure', i)}-{p('high_needs_funding', i)}"
+            f"-{p('other_contributions', i)}"
+        ),
+        total=True,
+    )
+    _note(
+        ws,
+        g,
+        "Spend of the schools, central school services and early years blocks is not "
+        "modelled: each is taken to spend its funding after movements, so the DSG's in-year "
+        "position is the high needs block's.",
+    )
+    g.section(ws, "DSG position (deficit positive)")
+    row(
+        "opening_deficit",
+        "Cumulative deficit brought forward",
+        lambda i: r("opening_deficit", i),
+    )
+    row("in_year_link", "In-year deficit", lambda i: p("in_year_deficit", i))
+    row(
+        "cumulative_deficit",
+        "Cumulative deficit carried forward",
+        lambda i: f"{p('opening_deficit', i)}+{p('in_year_link', i)}",
+        total=True,
+    )
+    row(
+        "deficit_share_of_dsg",
+        "Cumulative deficit as a share of total DSG",
+        lambda i: f"{p('cumulative_deficit', i)}/{p('total_dsg', i)}",
+        unit="ratio",
+    )
+    g.section(ws, "EHCPs by provision (January census)")
+    provisions = [m for m in proj.measures(DSG) if m.startswith("ehcp.")]
+    for m in provisions:
+        row(
+            m,
+            proj.lines[(DSG, m)].label.split(": ", 1)[-1],
+            lambda i, m=m: r(m, i),
+            unit="count",
+        )
+    row(
+        "ehcp_total",
+        "EHCPs",
+        g.sum_formula(s, PLAN, provisions, ws),
+        unit="count",
+        total=True,
+    )
+    _note(
+        ws,
+        g,
+        "The model forecasts EHCPs by provision, not by age; the published counts by SEN2 "
+        "age band are on the History sheet where the national dataset has the council.",
+    )
+    set_widths(ws, {3: 16, 4: 26})
+    ws.row_dimensions[4].height = 2 * LINE_HEIGHT  # "2019/20 forecast" on two lines
+    ws.page_setup.fitToHeight = 1  # the template's summary on one page
+    return ws
+
+
+def plan_checks(g: Grid, ws: Worksheet, proj: Projection, tol: str, no_action: str | None) -> None:
+    """Rows for the Checks sheet tying the DSG plan (and the mitigations log, when it is
+    valued against the no-action scenario ``no_action``) to the High needs sheet and the
+    engine."""
+    s = proj.scenario
+
+    def r(m: str, i: int) -> str:
+        return g.ref(s, DSG, m, i, ws)
+
+    def p(m: str, i: int) -> str:
+        return g.ref(s, PLAN, m, i, ws)
+
+    rows = [
+        (
+            "DSG plan: total DSG = the High needs sheet's total",
+            lambda i: f"ABS({p('total_dsg', i)}-{r('total_dsg', i)})<={tol}",
+        ),
+        (
+            "DSG plan: movements between blocks net to nil",
+            lambda i: f"ABS({p('net_movement', i)})<={tol}",
+        ),
+        (
+            "DSG plan: funding after movements = total DSG",
+            lambda i: f"ABS({p('total_after', i)}-{p('total_dsg', i)})<={tol}",
+        ),
+        (
+            "DSG plan: spend by provision = high-needs expenditure",
+            lambda i: (
+                f"ABS({p('high_needs_expenditure', i)}-{r('high_needs_expenditure', i)})<={tol}"
+            ),
+        ),
+        (
+            "DSG plan: in-year deficit = the High needs sheet's",
+            lambda i: f"ABS({p('in_year_deficit', i)}-{r('in_year_deficit', i)})<={tol}",
+        ),
+        (
+            "DSG plan: deficit carried forward agrees with the engine",
+            lambda i: (
+                f"ABS({p('cumulative_deficit', i)}-{r('engine.cumulative_deficit', i)})<={tol}"
+            ),
+        ),
+        (
+            "DSG plan: EHCPs by provision add up to the EHCPs total",
+            lambda i: f"ABS({p('ehcp_total', i)}-{r('ehcp_total', i)})<=0.01",
+        ),
+    ]
+    if no_action:
+
+        def log_complete(i: int) -> str:
+            gap = (
+                f"{g.ref(no_action, DSG, 'cumulative_deficit', i, ws)}-{r('cumulative_deficit', i)}"
+            )
+            if i == 0:
+                return f"ABS({gap})<={tol}"
+            row = g.where[(s, MITIGATION, "total")][1]
+            span = f"{quoted(g.where[(s, MITIGATION, 'total')][0])}{g.col(1)}{row}:{g.col(i)}{row}"
+            return f"ABS({gap}-SUM({span}))<={tol}"
+
+        rows.append(
+            (
+                "Mitigations log: no-action deficit less the plan's = the mitigations to date",
+                log_complete,
+            )
+        )
+    g.section(ws, "DSG plan and mitigations log", s)
+    for k, (label, formula) in enumerate(rows):
+        g.calc_row(
+            ws, s, "check", f"check.plan.{k}", label, "flag", formula, number_format="General"
+        )
+
+
+# --------------------------------------------------------------------- mitigations
+
+
+@dataclass
+class Mitigation:
+    """One line of the mitigations log: what it is, its value by year (pounds a year off
+    the DSG deficit, None where the log cannot value it), and its status."""
+
+    key: str
+    title: str
+    description: str
+    values: np.ndarray | None
+    status: str
+    rag: str = "not rated"
+
+
+def _money(v: float) -> str:
+    return f"£{v / 1e6:,.1f}m"
+
+
+def _line(proj: Projection, measure: str) -> np.ndarray:
+    return proj[(DSG, measure)][0]
+
+
+def _provision_spend(proj: Projection) -> list[str]:
+    return [
+        f"expenditure.{m.split('.', 1)[1]}" for m in proj.measures(DSG) if m.startswith("ehcp.")
+    ]
+
+
+def mitigations(run, plan: Projection) -> list[Mitigation]:
+    """The plan's DSG mitigations, valued from the engine's lines: transfers, further
+    savings and contributions as the plan's own lines; fewer exclusions and the change in
+    where children are placed as the difference in that spend from the no-action scenario
+    (which has neither)."""
+    by = {p.scenario: p for p in run.projections}
+    no_action = no_action_scenario(run)
+    base = by.get(no_action or "") if plan.scenario != no_action else None
+    years = plan.years
+    out = []
+
+    transfer = _line(plan, "schools_block_transfer")
+    asked = _line(plan, "transfer_requested")
+    needs = _line(plan, "transfer_needs_disapplication")
+    above = _line(plan, "transfer_above_limit")
+    granted = _line(plan, "disapplication_granted")
+    proposed = [i for i, v in enumerate(asked) if v > 0]
+    if proposed:
+        span = f"{workbook_label(years[proposed[0]])} to {workbook_label(years[proposed[-1]])}"
+        who = (
+            "needs the Secretary of State's disapplication (above the 0.5% the Forum may approve)"
+            if above[proposed].any()
+            else "needs the Secretary of State (the Forum refuses)"
+            if needs[proposed].any()
+            else "within the 0.5% the Forum may approve"
+        )
+        taken = (
+            "; the forecast takes it as granted"
+            if needs[proposed].any() and granted[proposed].all()
+            else ""
+        )
+        status = f"Proposed for {span}: {who}{taken}"
+        description = (
+            f"Transfer from the schools block to the high needs block: {_money(asked[proposed[0]])}"
+            f" a year proposed, {_money(transfer.sum())} in all made in the forecast"
+        )
+    else:
+        status, description = "None proposed", "Transfer from the schools block: none proposed"
+    out.append(
+        Mitigation(
+            "schools_block_transfer", "Schools-block transfer", description, transfer, status
+        )
+    )
+
+    ap = "expenditure.alternative_provision"
+    trend = _line(plan, "permanent_exclusions_trend")
+    actual = _line(plan, "permanent_exclusions")
+    cut = trend - actual
+    if cut.any():
+        last = int(np.flatnonzero(cut)[-1])
+        description = (
+            f"Fewer permanent exclusions than on trend ({cut[last]:,.0f} fewer in "
+            f"{workbook_label(years[last])}), so fewer alternative provision places"
+        )
+    else:
+        description = "Fewer permanent exclusions: none planned"
+    out.append(
+        Mitigation(
+            "exclusions",
+            "Fewer permanent exclusions",
+            description,
+            _line(base, ap) - _line(plan, ap) if base is not None else None,
+            "In the plan" if cut.any() else "Not in this plan",
+        )
+    )
+
+    school = _line(plan, "ehcp_school_age")
+    moves = []
+    for m in plan.measures(DSG):
+        if m.startswith("ehcp.") and m != "ehcp.post16":
+            share = _line(plan, m) / np.where(school > 0, school, 1)
+            if abs(share[-1] - share[0]) > 5e-4:
+                label = plan.lines[(DSG, m)].label.split(": ", 1)[-1]
+                moves.append(f"{label} {share[0]:.0%} to {share[-1]:.0%}")
+    description = (
+        "Where children with EHCPs are placed, share of school-age plans by "
+        f"{workbook_label(years[-1])}: " + "; ".join(moves)
+        if moves
+        else "Where children with EHCPs are placed: no change planned"
+    )
+    spend = _provision_spend(plan)
+    out.append(
+        Mitigation(
+            "placement_mix",
+            "Change in where children with EHCPs are placed",
+            description,
+            sum(_line(base, m) - _line(plan, m) for m in spend) if base is not None else None,
+            "In the plan" if moves else "Not in this plan",
+        )
+    )
+
+    savings = -_line(plan, "expenditure.additional_savings")
+    out.append(
+        Mitigation(
+            "additional_savings",
+            "Further high-needs savings",
+            "Further savings in high-needs spend beyond the lines above"
+            + ("" if savings.any() else ": none in this plan (What it takes gives the amount)"),
+            savings,
+            "In the plan" if savings.any() else "Not in this plan",
+        )
+    )
+    contributions = _line(plan, "other_contributions")
+    out.append(
+        Mitigation(
+            "other_contributions",
+            "Contributions to the high needs block",
+            "A DfE agreement or a council contribution"
+            + ("" if contributions.any() else ": none assumed"),
+            contributions,
+            "In the plan" if contributions.any() else "Not in this plan",
+        )
+    )
+    return out
+
+
+def _formula(g: Grid, plan: str, key: str, ws: Worksheet, spend: list[str], no_action: str):
+    """The live formula that values a mitigation from the High needs sheet."""
+    if key == "schools_block_transfer":
+        return lambda i: g.ref(plan, DSG, "schools_block_transfer", i, ws)
+    if key == "exclusions":
+        ap = "expenditure.alternative_provision"
+        return lambda i: f"{g.ref(no_action, DSG, ap, i, ws)}-{g.ref(plan, DSG, ap, i, ws)}"
+    if key == "placement_mix":
+        without, with_ = (
+            g.sum_formula(no_action, DSG, spend, ws),
+            g.sum_formula(plan, DSG, spend, ws),
+        )
+        return lambda i: f"{without(i)}-{with_(i)}"
+    if key == "additional_savings":
+        return lambda i: f"-{g.ref(plan, DSG, 'expenditure.additional_savings', i, ws)}"
+    return lambda i: g.ref(plan, DSG, "other_contributions", i, ws)
+
+
+def mitigations_sheet(wb: Workbook, g: Grid, run, plan: Projection) -> Worksheet:
+    """The mitigations log: each DSG action of the plan with its value by year (live
+    formulas over the High needs sheet), start, RAG and what is delivered to date."""
+    s = plan.scenario
+    no_action = no_action_scenario(run) or ""
+    ws = wb.create_sheet(MITIGATIONS_SHEET)
+    g.sheet(
+        ws,
+        f"Mitigations log: {g.label(s)}",
+        "Each action in the plan that reduces the DSG deficit, £000 a year off the deficit. "
+        f"Where an action changes spend, its value is the difference from '{g.label(no_action)}'.",
+    )
+    n = len(g.years)
+    extra = ["Starts", "RAG", "Delivered to date", "Status"]
+    header_row(ws, 4, extra, start_col=FIRST_COL + n)
+    ws.row_dimensions[4].height = 2 * LINE_HEIGHT
+    set_widths(ws, {FIRST_COL + n: 9, FIRST_COL + n + 1: 9, FIRST_COL + n + 2: 12})
+    set_widths(ws, {FIRST_COL + n + 3: 40, 1: 30, 2: 6, 3: 12, 4: 50})
+    set_widths(ws, {FIRST_COL + i: 10 for i in range(n)})
+    log = mitigations(run, plan)
+    spend = _provision_spend(plan)
+    valued = []
+    g.section(ws, "DSG mitigations")
+    for m in log:
+        if m.values is not None:
+            r = g.calc_row(
+                ws,
+                s,
+                MITIGATION,
+                m.key,
+                m.title,
+                "GBP",
+                _formula(g, s, m.key, ws, spend, no_action),
+            )
+            valued.append(m.key)
+        else:
+            r = g.next_row[ws.title]
+            text(ws.cell(r, 1), m.title)
+            cell_style(text(ws.cell(r, 3), m.key), "note")
+            text(ws.cell(r, FIRST_COL), "not valued: the set has no no-action scenario")
+            g.next_row[ws.title] = r + 1
+        text(ws.cell(r, 4), m.description).alignment = WRAP
+        ws.cell(r, 1).alignment = WRAP
+        fit_rows(ws, r, len(m.description), 50)
+        for c in (2, 3, *range(FIRST_COL, FIRST_COL + n)):
+            ws.cell(r, c).alignment = TOP
+        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, 2 * LINE_HEIGHT)
+        start, delivered = "", ""
+        if m.values is not None:
+            on = [i for i in range(g.actual, n) if abs(m.values[i]) > 0.5]
+            start = workbook_label(g.years[on[0]]) if on else "-"
+            done = float(np.sum(m.values[: g.actual]))
+            delivered = _money(done) if abs(done) > 0.5 else "not yet (forecast)"
+        for c, v in enumerate((start, m.rag, delivered, m.status), start=FIRST_COL + n):
+            text(ws.cell(r, c), v).alignment = WRAP
+        fit_rows(ws, r, len(m.status), 40)
+    g.calc_row(
+        ws,
+        s,
+        MITIGATION,
+        "total",
+        "Total DSG mitigations",
+        "GBP",
+        g.sum_formula(s, MITIGATION, valued, ws),
+        total=True,
+    )
+    g.next_row[ws.title] += 1
+    for words in (
+        "RAG: the assumption files rate only children's social care savings; the DSG actions "
+        "carry no rating, so none is shown.",
+        "Delivered to date: the actual year holds no mitigation, so every figure is a "
+        "forecast, not yet delivered."
+        if all(m.values is None or not np.any(m.values[: g.actual]) for m in log)
+        else "Delivered to date: what the actual years hold.",
+        "Children's social care savings are the council's general fund, not the DSG: they "
+        "are not the Forum's and are left out (the cabinet workbook lists them).",
+        "The total, added to the plan's deficit year by year, gives the no-action deficit: "
+        "the Checks sheet proves it.",
+    ):
+        _note(ws, g, words)
+    return ws
+
+
+# ----------------------------------------------------------------------- narrative
+
+
+def narrative_sheet(wb: Workbook, run, audience: str = "forum") -> Worksheet:
+    """The officer's narrative for ``audience`` as written in the assumption set, and where
+    to edit it."""
+    scenario = run.scenarios[0]
+    council = scenario.assumptions.council
+    paragraphs = getattr(council.narrative, audience, None) or {}
+    ws = wb.create_sheet(NARRATIVE_SHEET)
+    set_widths(ws, {1: 110, 2: 18})
+    text(ws.cell(1, 1), f"Narrative: {council.name}").font = TITLE
+    loc = scenario.where(f"council.narrative.{audience}")
+    place = f"{Path(loc.file).name}" if loc else "general.yaml"
+    text(
+        ws.cell(2, 1),
+        f"Written by the council's officers, not by the forecast. To change it, edit "
+        f"council: narrative: {audience}: in {place} of the assumption set (one paragraph "
+        "per name), or the General sheet of the inputs workbook, and run the forecast again.",
+    ).font = NOTE
+    ws.cell(2, 1).alignment = WRAP
+    fit_rows(ws, 2, 260, 110)
+    r = 4
+    if not paragraphs:
+        text(ws.cell(r, 1), "This assumption set has no narrative for this audience yet.")
+    for name, words in paragraphs.items():
+        text(ws.cell(r, 1), " ".join(str(words).split())).alignment = WRAP
+        text(ws.cell(r, 2), name).font = AUDIT_FONT
+        ws.cell(r, 2).alignment = TOP
+        fit_rows(ws, r, len(str(words)), 110)
+        ws.row_dimensions[r].height += 6
+        r += 1
+    one_page_wide(ws)
+    return ws

@@ -1,0 +1,254 @@
+"""The Forum workbook in the DfE DSG management plan's shape: the plan by block, the
+mitigations log and the narrative, proved against the engine's own lines."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from forecasting.excel.dfe_plan import MITIGATIONS_SHEET, NARRATIVE_SHEET, PLAN_SHEET
+from forecasting.excel.forum import forum_workbook
+from forecasting.excel.grid import FIRST_COL
+from forecasting.loading import load
+from forecasting.run import forecast
+
+PLAN, NO_ACTION = "council-plan", "unmitigated"
+
+
+@pytest.fixture(scope="module")
+def forum(run_result):
+    """The Forum workbook of the bundled set, stored values (no national dataset needed)."""
+    return load_workbook(io.BytesIO(forum_workbook(run_result, national=None)), data_only=True)
+
+
+def line(run, scenario: str, measure: str) -> np.ndarray:
+    proj = {p.scenario: p for p in run.projections}[scenario]
+    return proj[("dsg", measure)][0]
+
+
+def rows(ws) -> dict[str, list[float]]:
+    """Each row of a timeline sheet that has figures, by its measure (grey column C)."""
+    out = {}
+    for row in ws.iter_rows(min_row=5):
+        measure, values = row[2].value, [c.value for c in row[FIRST_COL - 1 :]]
+        if measure and any(isinstance(v, (int, float)) for v in values):
+            out[str(measure)] = [float(v) for v in values if isinstance(v, (int, float))]
+    return out
+
+
+def expected_plan_rows(run) -> dict[str, np.ndarray]:
+    """What every row of the DSG plan sheet must hold, from the engine's lines."""
+
+    def e(m):
+        return line(run, PLAN, m)
+
+    transfer = e("schools_block_transfer")
+    want = {
+        m: e(m)
+        for m in (
+            "schools_block",
+            "other_dsg_blocks",
+            "high_needs_income",
+            "total_dsg",
+            "high_needs_expenditure",
+            "other_contributions",
+            "in_year_deficit",
+            "opening_deficit",
+            "cumulative_deficit",
+            "deficit_share_of_dsg",
+            "ehcp_total",
+        )
+    }
+    want |= {
+        "transfer_out": -transfer,
+        "transfer_in": transfer,
+        "net_movement": 0 * transfer,
+        "schools_after": e("schools_block") - transfer,
+        "other_after": e("other_dsg_blocks"),
+        "high_needs_after": e("high_needs_income") + transfer,
+        "high_needs_funding": e("high_needs_income") + transfer,
+        "total_after": e("total_dsg"),
+        "in_year_link": e("in_year_deficit"),
+    }
+    proj = {p.scenario: p for p in run.projections}[PLAN]
+    for _, m in proj.lines:
+        if m.startswith("expenditure."):
+            want[f"spend.{m}"] = want[f"spend.{m}.link"] = e(m)
+        if m.startswith("ehcp."):
+            want[m] = e(m)
+    return want
+
+
+def test_every_row_of_the_dsg_plan_equals_the_engine(forum, run_result):
+    """Each block, movement, total and position on the plan sheet is the engine's figure
+    (or the difference of two), every year; a row the test does not know fails it."""
+    got = rows(forum[PLAN_SHEET])
+    want = expected_plan_rows(run_result)
+    unknown = set(got) - set(want)
+    assert not unknown, f"rows with no engine figure to compare: {sorted(unknown)}"
+    assert len(got) >= 30
+    for measure, values in got.items():
+        tol = 1e-6 if measure == "deficit_share_of_dsg" else 0.5
+        np.testing.assert_allclose(values, want[measure], atol=tol, err_msg=measure)
+
+
+def test_the_blocks_add_up_to_the_engines_total_dsg_and_the_transfer_moves_none(forum, run_result):
+    got = rows(forum[PLAN_SHEET])
+    blocks = np.add.reduce(
+        [got[m] for m in ("schools_block", "other_dsg_blocks", "high_needs_income")]
+    )
+    np.testing.assert_allclose(blocks, line(run_result, PLAN, "total_dsg"), atol=0.5)
+    np.testing.assert_allclose(got["total_after"], got["total_dsg"], atol=0.5)
+    # The plan moves £3.5m a year out of the schools block from 2020-21 (report s14).
+    assert got["transfer_out"][2:] == [-3_500_000] * 4
+    assert got["high_needs_after"][2] - got["high_needs_income"][2] == 3_500_000
+    # The in-year and cumulative position the report gives: £5.253m in 2019-20, £19.493m.
+    assert round(got["in_year_deficit"][1]) == 5_253_000
+    assert round(got["cumulative_deficit"][1]) == 19_493_000
+
+
+def test_mitigations_log_values_each_high_needs_action(forum, run_result):
+    ws = forum[MITIGATIONS_SHEET]
+    got = rows(ws)
+    plan_ap = line(run_result, PLAN, "expenditure.alternative_provision")
+    none_ap = line(run_result, NO_ACTION, "expenditure.alternative_provision")
+    provisions = [
+        m.replace("ehcp.", "expenditure.")
+        for _, m in {p.scenario: p for p in run_result.projections}[PLAN].lines
+        if m.startswith("ehcp.")
+    ]
+    mix = sum(line(run_result, NO_ACTION, m) - line(run_result, PLAN, m) for m in provisions)
+    np.testing.assert_allclose(
+        got["schools_block_transfer"], line(run_result, PLAN, "schools_block_transfer")
+    )
+    np.testing.assert_allclose(got["exclusions"], none_ap - plan_ap, atol=0.5)
+    np.testing.assert_allclose(got["placement_mix"], mix, atol=0.5)
+    assert got["exclusions"][-1] > 0 and got["placement_mix"][-1] > 0
+    assert got["additional_savings"] == [0.0] * 6
+    # The log is complete: the no-action deficit less the plan's is the mitigations to date.
+    gap = line(run_result, NO_ACTION, "cumulative_deficit") - line(
+        run_result, PLAN, "cumulative_deficit"
+    )
+    np.testing.assert_allclose(np.cumsum([0.0, *got["total"][1:]]), gap, atol=0.5)
+    words = {str(c.value) for row in ws.iter_rows() for c in row if c.value}
+    by_title = {
+        str(r[0].value): [c.value for c in r] for r in ws.iter_rows(min_row=5) if r[0].value
+    }
+    transfer = by_title["Schools-block transfer"]
+    n = len(run_result.projections[0].years)
+    assert transfer[FIRST_COL - 1 + n : FIRST_COL + n + 3] == [
+        "2020/21",
+        "not rated",
+        "not yet (forecast)",
+        "Proposed for 2020/21 to 2023/24: needs the Secretary of State's disapplication "
+        "(above the 0.5% the Forum may approve); the forecast takes it as granted",
+    ]
+    # Children's social care savings are not the Forum's: none of them is in the log.
+    cs = run_result.scenarios[0].assumptions.childrens_services.savings.items
+    assert cs and not {i.label for i in cs.values()} & words
+
+
+def test_the_checks_sheet_ties_the_plan_and_the_log_to_the_engine(forum):
+    labels = [str(c.value) for c in forum["Checks"]["A"] if c.value]
+    assert sum(lbl.startswith("DSG plan:") for lbl in labels) == 7
+    assert any(lbl.startswith("Mitigations log:") for lbl in labels)
+    assert forum["Checks"]["E2"].value is True
+
+
+def test_without_a_no_action_scenario_the_log_says_what_it_cannot_value(bundled):
+    run = forecast(bundled, ("council-plan", "savings-slip"))
+    wb = load_workbook(io.BytesIO(forum_workbook(run, national=None)), data_only=True)
+    got = rows(wb[MITIGATIONS_SHEET])
+    assert "exclusions" not in got and "schools_block_transfer" in got
+    cells = [c.value for row in wb[MITIGATIONS_SHEET].iter_rows() for c in row]
+    assert "not valued: the set has no no-action scenario" in cells
+    assert not any(str(c.value).startswith("Mitigations log:") for c in wb["Checks"]["A"])
+    assert wb["Checks"]["E2"].value is True
+
+
+def test_narrative_sheet_shows_the_officers_paragraphs_as_text(forum, bundled):
+    general = yaml.safe_load((bundled / "general.yaml").read_text())
+    paragraphs = general["council"]["narrative"]["forum"]
+    ws = forum[NARRATIVE_SHEET]
+    shown = [ws.cell(r, 1).value for r in range(4, 4 + len(paragraphs))]
+    assert shown == [" ".join(p.split()) for p in paragraphs.values()]
+    assert all("section 14" in p for p in shown)
+    assert "general.yaml" in ws["A2"].value and "narrative: forum:" in ws["A2"].value
+
+
+def test_a_set_without_narrative_or_la_code_still_validates_and_says_so(editable_set):
+    general = editable_set / "general.yaml"
+    data = yaml.safe_load(general.read_text())
+    for key in ("narrative", "la_code", "statistical_neighbours"):
+        del data["council"][key]
+    general.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert load(editable_set)[0].assumptions.council.narrative is None
+    run = forecast(editable_set, ("council-plan",))
+    wb = load_workbook(io.BytesIO(forum_workbook(run)), data_only=True)
+    assert wb[NARRATIVE_SHEET]["A4"].value.startswith("This assumption set has no narrative")
+    for sheet in ("History", "Comparators"):
+        assert "does not name the council's LA number" in wb[sheet]["A2"].value
+    assert wb["Checks"]["E2"].value is True
+
+
+def test_narrative_text_is_never_a_formula(editable_set):
+    general = editable_set / "general.yaml"
+    data = yaml.safe_load(general.read_text())
+    data["council"]["narrative"]["forum"]["injected"] = '=HYPERLINK("http://x","click")'
+    general.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    run = forecast(editable_set, ("council-plan",))
+    ws = load_workbook(io.BytesIO(forum_workbook(run, national=None)))[NARRATIVE_SHEET]
+    cell = next(c for c in ws["A"] if c.value and "HYPERLINK" in str(c.value))
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+@pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None, reason="needs LibreOffice and poppler")
+def test_the_dsg_plan_and_the_narrative_each_print_on_one_page(run_result, tmp_path):
+    """Printed as LibreOffice prints it, the DSG plan is one page from its title to its last
+    note, and the narrative page holds every paragraph."""
+    src = tmp_path / "forum.xlsx"
+    src.write_bytes(forum_workbook(run_result, national=None))
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    pages = []
+    n = 1
+    while True:
+        out = subprocess.run(
+            [PDFTOTEXT, "-f", str(n), "-l", str(n), str(tmp_path / "forum.pdf"), "-"],
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode:
+            break
+        pages.append(" ".join(out.stdout.split()))
+        n += 1
+    plan = [p for p in pages if "DSG management plan:" in p]
+    assert len(plan) == 1
+    assert "Total DSG after movements" in plan[0] and "The model forecasts EHCPs" in plan[0]
+    narrative = [p for p in pages if p.startswith("Narrative:")]
+    paragraphs = run_result.scenarios[0].assumptions.council.narrative.forum.values()
+    assert len(narrative) == 1
+    assert all(" ".join(p.split())[-40:] in narrative[0] for p in paragraphs)
