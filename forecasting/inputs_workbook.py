@@ -78,7 +78,8 @@ BASES: tuple[str, ...] = get_args(Basis)
 # Row types (column "Type"): a parameter, or a plain field of the set.
 PARAM, FLAG = "parameter", "yes/no parameter"
 TEXT_T, BOOL_T, INT_T, NUM_T, EMPTY_T = "text", "yes/no", "whole number", "number", "empty group"
-ROW_TYPES = (PARAM, FLAG, TEXT_T, BOOL_T, INT_T, NUM_T, EMPTY_T)
+LIST_T = "list of names"  # e.g. the moves a saving is linked to, written "a, b"
+ROW_TYPES = (PARAM, FLAG, TEXT_T, BOOL_T, INT_T, NUM_T, EMPTY_T, LIST_T)
 
 # Forms of a scenario override (column "Override is").
 VALUE_F, FIELDS_F, BY_YEAR_F, YAML_F = "value", "fields", "by year", "YAML"
@@ -93,8 +94,21 @@ TAIL = (
     ("Source", "source"),
     ("Description", "description"),
     ("From trend", "from_trend"),
+    # A growth rate's yearly shock (forecasting.uncertainty): one field per column.
+    ("Shock sd", "yearly_shock.sd"),
+    ("Shock persistence", "yearly_shock.persistence"),
+    ("Shock group", "yearly_shock.group"),
+    ("Shock source", "yearly_shock.source"),
 )
-PARAM_FIELDS = {"value", "values", *(f for _, f in TAIL)}
+PARAM_FIELDS = {"value", "values", *(f.split(".")[0] for _, f in TAIL)}
+RANGE_ONLY = ("low", "high", "from_trend", "yearly_shock")  # fields a yes/no cannot have
+
+
+def _field(p: dict, key: str) -> Any:
+    """A parameter's field by dotted key (``yearly_shock.sd``), or None."""
+    for part in key.split("."):
+        p = p.get(part) if isinstance(p, dict) else None
+    return p
 
 AREA_MARK = "YAML file"  # cell A2 of an area sheet; B2 names the file
 HEADER_ROW = 5
@@ -248,6 +262,8 @@ def _rows(data: dict, prefix: Path_, kinds: dict) -> Iterator[tuple[Path_, str, 
                 yield from _rows(v, path, kinds)
             else:
                 yield path, EMPTY_T, None
+        elif isinstance(v, list):
+            yield path, LIST_T, ", ".join(str(x) for x in v)
         else:
             kind = (
                 BOOL_T
@@ -293,10 +309,10 @@ def _param_cells(ws: Worksheet, r: int, col: dict, p: dict, years: list[str], fl
         _input(ws.cell(r, col[workbook_label(y)]), values.get(y), fmt)
     for header, key in TAIL:
         c = ws.cell(r, col[header])
-        if flag and key in ("low", "high", "from_trend"):
+        if flag and key.split(".")[0] in RANGE_ONLY:
             c.fill = LOCKED_FILL
             continue
-        _input(c, p.get(key), fmt if key in ("low", "high") else None)
+        _input(c, _field(p, key), fmt if key in ("low", "high") else None)
 
 
 def _validations(ws: Worksheet, col: dict, first: int, last: int, lists: dict) -> None:
@@ -578,9 +594,14 @@ def _param_from_row(
     for header, key in TAIL:
         if header not in named:
             continue
-        cells[(key,)] = rd.loc(ws, r, named[header])
+        cells[tuple(key.split("."))] = rd.loc(ws, r, named[header])
         v = _cell(ws, r, named[header])
-        if v is not None:
+        if v is None:
+            continue
+        if "." in key:
+            group, field = key.split(".")
+            p.setdefault(group, {})[field] = v
+        else:
             p[key] = v
     # Keep the file's order of fields readable: description first, source last.
     order = ["description", "value", "values", "low", "high", "unit", "basis", "source"]
@@ -626,6 +647,10 @@ def _read_area(ws: Worksheet, rd: _Reader, base: Document) -> AreaFile | None:
                 area.locs.update({path + k: loc for k, loc in cells.items()})
         elif kind == EMPTY_T:
             _put(area, path, {}, value_loc, rd)
+        elif kind == LIST_T:
+            v = _cell(ws, r, named["Value"])
+            names = [x.strip() for x in str(v).split(",")] if v is not None else []
+            _put(area, path, [x for x in names if x], value_loc, rd)
         else:
             v = _cell(ws, r, named["Value"])
             v = _as_bool(v) if kind == BOOL_T else _as_int(v) if kind == INT_T else v

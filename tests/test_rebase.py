@@ -41,18 +41,18 @@ def test_year_keys_move_and_the_old_base_year_becomes_history(bundled, rebased):
     # A figure given for the new base year is carried as it was ...
     assert new.high_needs.income.high_needs_block.values == {"2019-20": 32_540_000}
     # ... the old base year's figure leaves the parameter for the history file ...
-    assert "2018-19" not in new.childrens_services.budget.net_budget.values
     assert new.childrens_services.workforce.caseload.target_caseload.values == {"2019-20": 20}
     rows = list(csv.DictReader((dest / "history" / "rebased-from-2018-19.csv").open()))
-    kept = {(r["parameter"], r["year"]): float(r["value"]) for r in rows}
-    assert kept["childrens_services.budget.net_budget", "2018-19"] == 60_000_000
+    kept = {(r["parameter"], r["year"]): r["value"] for r in rows}
+    kept = {k: v if v in ("True", "False") else float(v) for k, v in kept.items()}
+    assert kept["childrens_services.workforce.caseload.target_caseload", "2018-19"] == 25
     assert kept["high_needs.income.high_needs_block", "2018-19"] == 31_300_000
     assert kept["childrens_services.placements.ifa.children", "2018-19"] == 190
     # ... and forecast years keep their figures under the same keys.
     for y in ("2020-21", "2023-24"):
         assert (
-            new.childrens_services.budget.net_budget.values[y]
-            == old.childrens_services.budget.net_budget.values[y]
+            new.childrens_services.budget.mtfs.demographic_growth.values[y]
+            == old.childrens_services.budget.mtfs.demographic_growth.values[y]
         )
         assert (
             new.high_needs.transfers.requested.values[y]
@@ -73,10 +73,11 @@ def test_what_the_new_base_year_needs_is_listed_not_guessed(bundled, rebased):
     assert "childrens_services.placements.ifa.weekly_cost: needs the 2019-20 figure" in text
     # The base year's outturn and the DSG deficit brought forward are needed afresh.
     assert "childrens_services.calibration.base_year_overspend: needs" in text
+    assert "childrens_services.budget.mtfs.base_budget: needs the 2019-20 figure" in text
     assert "high_needs.calibration.deficit_brought_forward: needs" in text
     # A series with no figure for the new final year: the last figure, listed.
-    assert new.childrens_services.budget.net_budget.values["2024-25"] == 72_500_000
-    assert "net_budget: no figure for 2024-25" in text
+    assert "2024-25" not in new.childrens_services.budget.mtfs.demographic_growth.values
+    assert "mtfs.demographic_growth: given by year to 2023-24 (the old final year)" in text
     # The DSG calibration year cannot be the base year: moved on, its figure listed.
     assert new.high_needs.calibration.calibration_year == "2020-21"
     assert "high_needs.calibration.in_year_deficit: needs the known in-year deficit" in text

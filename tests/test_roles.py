@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from click.testing import CliRunner
 
 from cli import main
@@ -14,15 +16,20 @@ def test_roles_not_names_find_the_plan_and_the_unmitigated_case(editable_set, tm
     from forecasting.run import forecast
     from forecasting.summary import summary_text
 
-    for stem, new in (("council-plan", "recovery-plan"), ("unmitigated", "do-nothing")):
+    for stem, new, title in (
+        ("council-plan", "recovery-plan", "Recovery plan"),
+        ("unmitigated", "do-nothing", "Do nothing"),
+    ):
         f = editable_set / "scenarios" / f"{stem}.yaml"
-        f.write_text(f.read_text().replace(f"name: {stem}\n", f"name: {new}\n"))
+        text = f.read_text().replace(f"name: {stem}\n", f"name: {new}\n")
+        f.write_text(re.sub(r"(?m)^title: .*$", f"title: {title}", text))
     run = forecast(editable_set)
     assert {s.name: s.role for s in run.scenarios}["recovery-plan"] == "plan"
     assert "Ranked (1 = best); variance to recovery-plan" in summary_text(run)
-    assert any("under 'recovery-plan' the overspend" in m for m in csc_messages(run))
-    assert any("('do-nothing') it is" in m for m in csc_messages(run))
-    assert any(m.startswith("Under 'do-nothing' it is") for m in dsg_messages(run))
+    # messages name each scenario by its title
+    assert any("under 'Recovery plan' the overspend" in m for m in csc_messages(run))
+    assert any("('Do nothing') it is" in m for m in csc_messages(run))
+    assert any(m.startswith("Under 'Do nothing' it is") for m in dsg_messages(run))
 
 
 def test_a_role_is_one_of_plan_or_unmitigated_and_claimed_once(editable_set):
