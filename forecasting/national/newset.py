@@ -388,6 +388,7 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
         other["cla_other"] = {
             "label": "Other spend on children looked after (adoption, SGO, leaving care, "
             "education, short breaks)",
+            "driver": "children_in_care",
             "amount": P(
                 float(spend["value"]) * (1 - PLACEMENT_SHARE_OF_CLA_SPEND),
                 "GBP",
@@ -400,6 +401,7 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
         rest = max(0.0, float(cyp["value"]) - float(spend["value"]) - staffing)
         other["other_services"] = {
             "label": "Other children's services (safeguarding, family support, early help)",
+            "driver": "inflation",
             "amount": P(
                 rest,
                 "GBP",
@@ -410,6 +412,7 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
             ),
         }
     csc["other_spend"] = other
+    csc["care_leavers_lag"] = bench(b, "childrens_services", "care_leavers_lag")
     csc["general_inflation"] = bench(b, "childrens_services", "general_inflation")
     infl = float(csc["general_inflation"]["value"])
     if cyp is not None:
@@ -439,6 +442,9 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
             f"estimate: the outturn against budget in {b.base} is not published; none assumed",
         ),
         "carry_forward": True,
+        "reconciliation_warning_share": bench(
+            b, "childrens_services", "calibration", "reconciliation_warning_share"
+        ),
     }
     return csc
 
@@ -520,6 +526,12 @@ def workforce(b: Builder) -> tuple[dict, float]:
         ),
         "asye_caseload_share": bench(
             b, "childrens_services", "workforce", "caseload", "asye_caseload_share"
+        ),
+        "other_cases_growth": bench(
+            b, "childrens_services", "workforce", "caseload", "other_cases_growth"
+        ),
+        "gap_agency_share": bench(
+            b, "childrens_services", "workforce", "caseload", "gap_agency_share"
         ),
     }
     c = float(cost["value"])
@@ -770,7 +782,58 @@ def high_needs(b: Builder) -> tuple[dict, list[str]]:
         ),
     }
     hn["calibration"] = calibration(b)
+    hn["accounting"] = accounting(b)
     return hn, notes
+
+
+# The regulations that hold a DSG deficit off the general fund (SI 2020/1212) were made in
+# November 2020 and apply from 2020-21: a set as at an earlier September cannot know them.
+OVERRIDE_MADE, OVERRIDE_FROM = 2020, "2020-21"
+
+
+def accounting(b: Builder) -> dict:
+    """Where the deficit sits in the council's accounts: DfE's 1% trigger, the statutory
+    override as it stood at the as-at date, usable reserves (not in DfE's data: the bundled
+    set's, scaled by the size of the council's DSG) and the cost of the cash tied up."""
+    years = [year_label(parse_year(b.base) + i) for i in range(HORIZON + 1)]
+    known = b.as_at > OVERRIDE_MADE
+    override = {
+        "value": known,
+        "values": {y: False for y in years if parse_year(y) < parse_year(OVERRIDE_FROM)} or None,
+        "basis": "rule",
+        "source": (
+            "The Local Authorities (Capital Finance and Accounting) (England) (Amendment) "
+            "Regulations 2020 (SI 2020/1212): from 2020-21 a DSG deficit is held in an "
+            "unusable reserve, off the general fund"
+            if known
+            else f"no statutory override had been made by September {b.as_at} (it came in "
+            "November 2020), so none is assumed"
+        ),
+    }
+    if not known or not override["values"]:
+        override.pop("values")
+    total = b.row("dsg_total")
+    income = b.stoke["high_needs"]["income"]
+    blocks = ("schools_block", "high_needs_block", "other_dsg_blocks")
+    first = min(income["high_needs_block"]["values"])  # the bundled set's first DSG year
+    template_total = sum(float(income[k]["values"][first]) for k in blocks)
+    scale = float(total["value"]) / template_total if total is not None else 1.0
+    return {
+        "recovery_plan_trigger_share": bench(
+            b, "high_needs", "accounting", "recovery_plan_trigger_share"
+        ),
+        "statutory_override": override,
+        "usable_reserves": bench(
+            b,
+            "high_needs",
+            "accounting",
+            "usable_reserves",
+            scale=scale,
+            note=f"scaled by the council's total DSG against the bundled set's ({scale:.2f}); "
+            "usable reserves are in the council's statement of accounts, not DfE's data",
+        ),
+        "interest_rate": bench(b, "high_needs", "accounting", "interest_rate"),
+    }
 
 
 def income(b: Builder, notes: list[str]) -> dict:
@@ -957,6 +1020,9 @@ def calibration(b: Builder) -> dict:
         # set to the drivers' own in-year deficit once the set is drafted (see generate)
         "in_year_deficit": P(0, "GBP", "estimate", "placeholder"),
         "carry_forward": True,
+        "reconciliation_warning_share": bench(
+            b, "high_needs", "calibration", "reconciliation_warning_share"
+        ),
     }
 
 
