@@ -50,7 +50,7 @@ def test_a_thirty_percent_reconciliation_warns_everywhere(editable_set, tmp_path
     assert "warning above 5.0%" in warning[0]
     for name in ("finance-model.xlsx", "schools-forum-dsg.xlsx", "cabinet-scenarios.xlsx"):
         wb = load_workbook(out / name)
-        cover = [str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value]
+        cover = [str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value]
         has_csc = name != "schools-forum-dsg.xlsx"  # the Forum's workbook is high needs only
         assert any(v.startswith("WARNING: children's social care") for v in cover) == has_csc
         if "Checks" in wb.sheetnames:

@@ -47,20 +47,21 @@ def test_income_and_provision_spend(results):
     assert income["2019-20"] == 32_540_000
     assert income["2020-21"] == pytest.approx(32_540_000 * 1.12)  # Spending Round 2019
     ind = series(results, "council-plan", "dsg", "expenditure.independent_special")
-    assert ind["2018-19"] == pytest.approx(1968 * 0.126524 * 51_000)  # SEN2 January 2019
+    # SEN2 January 2019 plans at three quarters of the NAO cost per place (51,000)
+    assert ind["2018-19"] == pytest.approx(1968 * 0.126524 * 38_250)
     school = 1968 * 1.1**2
     above = max(0, school * 0.376524 - 826) + max(0, school * 0.047764 - 124)  # special full
     assert above > 0
-    assert ind["2020-21"] == pytest.approx((school * 0.116524 + above) * 51_000 * 1.02**2)
+    assert ind["2020-21"] == pytest.approx((school * 0.116524 + above) * 38_250 * 1.02**2)
     post16 = series(results, "council-plan", "dsg", "ehcp.post16")
     assert post16["2021-22"] == pytest.approx(255 * 1.12**3, abs=1e-3)
 
 
 def test_exclusions_drive_alternative_provision(results):
     ap = series(results, "council-plan", "dsg", "expenditure.alternative_provision")
-    assert ap["2018-19"] == pytest.approx(110 * 1.2 * 15_000)
+    assert ap["2018-19"] == pytest.approx(110 * 1.2 * 11_250)
     excluded = 110 * 1.03**2 * (1 - 0.05)
-    assert ap["2020-21"] == pytest.approx(excluded * 1.2 * 15_000 * 1.02**2)
+    assert ap["2020-21"] == pytest.approx(excluded * 1.2 * 11_250 * 1.02**2)
     reduced = series(results, "exclusions-reduced", "dsg", "cumulative_deficit")["2023-24"]
     plan = series(results, "council-plan", "dsg", "cumulative_deficit")["2023-24"]
     assert reduced < plan
@@ -168,20 +169,25 @@ def test_dsg_accounting_lines(results):
 def test_special_school_places_above_capacity_go_to_independent_schools(results):
     """Plans above the special schools' places are placed in independent special schools at
     their cost per place, each overflow with its own line; 2019-20 is within the places."""
-    for pid, share, cap in (("maintained_special", 0.15, 265), ("academy_special", 0.30, 525)):
-        school = 1450 * 1.1**3
+    school = 1968 * 1.1**3
+    total_over = 0.0
+    for pid, share, cap in (
+        ("maintained_special", 0.376524, 836),
+        ("academy_special", 0.047764, 144),
+    ):
         over = series(results, "council-plan", "dsg", f"overflow_plans.{pid}")
         assert over["2019-20"] == 0
-        assert over["2021-22"] == pytest.approx(school * share - cap, abs=0.001)
-        assert series(results, "council-plan", "dsg", f"ehcp.{pid}")["2021-22"] == cap
-        effect = series(results, "council-plan", "dsg", f"overflow_effect.{pid}")
-        assert effect["2021-22"] == pytest.approx(
-            (school * share - cap) * (51_000 - 20_910) * 1.02**3, abs=0.05
+        want = max(0.0, school * share - cap)
+        assert over["2021-22"] == pytest.approx(want, abs=0.001)
+        assert series(results, "council-plan", "dsg", f"ehcp.{pid}")["2021-22"] == pytest.approx(
+            min(cap, school * share), abs=0.001
         )
+        effect = series(results, "council-plan", "dsg", f"overflow_effect.{pid}")
+        assert effect["2021-22"] == pytest.approx(want * (38_250 - 15_680) * 1.02**3, abs=0.05)
+        total_over += want
+    assert total_over > 0  # the maintained special schools are full by 2021-22
     ind = series(results, "council-plan", "dsg", "ehcp.independent_special")
-    assert ind["2021-22"] == pytest.approx(
-        1450 * 1.1**3 * (0.05 + 0.15 + 0.30) - 265 - 525, abs=0.001
-    )
+    assert ind["2021-22"] == pytest.approx(school * 0.096524 + total_over, abs=0.001)
 
 
 def test_cover_says_when_the_deficit_outgrows_the_reserves(run_result):
@@ -190,6 +196,6 @@ def test_cover_says_when_the_deficit_outgrows_the_reserves(run_result):
     messages = dsg_messages(run_result)
     assert any("above the 1% at which DfE asks for a recovery plan" in m for m in messages)
     assert (
-        "By 31 March 2022 it is more than the council's usable reserves of £30.0m: the general "
+        "By 31 March 2023 it is more than the council's usable reserves of £30.0m: the general "
         "fund could not absorb it without the statutory override." in messages
     )

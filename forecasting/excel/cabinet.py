@@ -36,6 +36,7 @@ from .front import (
 )
 from .grid import NOTE, Grid
 from .labels import param_label, value_text
+from .messages import warnings
 from .styles import (
     BOLD,
     GBP_000,
@@ -215,7 +216,7 @@ def cabinet_summary(wb: Workbook, run, labels: dict[str, str], base: str, fan, g
         f"{run.scenarios[0].assumptions.council.as_at}. Figures from the forecast; "
         "overspends and deficits are positive.",
         figures,
-        sensitivity_words(run, 3),
+        warnings(run, "csc") + warnings(run, "dsg") + sensitivity_words(run, 3),
         chart,
     )
     r = max(r, 4 + CHART_ROWS)  # below the chart

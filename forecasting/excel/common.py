@@ -267,13 +267,13 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
             )
             first_check = first_check or row
     master_check(ws, g, first_check, g.next_row[ws.title] - 1)
-    calibration_notes(ws, g.next_row[ws.title] + 1, run)
     return ws
 
 
 def calibration_notes(ws: Worksheet, row: int, run) -> None:
     """The calibration guard's warnings under the checks (not part of the master check: the
-    arithmetic holds, but the figures the reconciliation balances need checking)."""
+    arithmetic holds, but the figures the reconciliation balances need checking). Written
+    last on the Checks sheet, below every check row."""
     found = calibration_warnings(run.projections)
     text(ws.cell(row, 1), "Calibration warnings (not part of the master check)").font = BOLD
     for k, w in enumerate(found or ["None: every reconciliation line is within its share."]):

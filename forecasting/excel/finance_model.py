@@ -13,6 +13,7 @@ from ..years import workbook_label, year_end
 from .common import (
     assumptions_sheet,
     breakdown,
+    calibration_notes,
     charts_sheet,
     checks_sheet,
     engine_sheet,
@@ -66,7 +67,8 @@ def finance_model(run) -> bytes:
         csc_calcs(g, csc, proj)
         dsg_calcs(g, dsg, proj)
     engine_sheet(wb, g, run, [(CSC, "overspend"), (DSG, "cumulative_deficit")])
-    checks_sheet(wb, g, run, (CSC, DSG))
+    checks = checks_sheet(wb, g, run, (CSC, DSG))
+    calibration_notes(checks, g.next_row[checks.title] + 1, run)
     values_sheet(
         wb,
         g,

@@ -21,6 +21,7 @@ from ..years import workbook_label, year_end
 from .common import (
     assumptions_sheet,
     breakdown,
+    calibration_notes,
     charts_sheet,
     checks_sheet,
     engine_sheet,
@@ -170,6 +171,7 @@ def forum_workbook(run, national: pd.DataFrame | str | None = BUNDLED) -> bytes:
     mitigated = no_action in names and plan.scenario != no_action
     plan_checks(g, checks, plan, TOLERANCE, no_action if mitigated else None)
     master_check(checks, g, g.where[(names[0], "check", "check.0")][1], g.next_row["Checks"] - 1)
+    calibration_notes(checks, g.next_row[checks.title] + 1, run)
     narrative_sheet(wb, run)
     la_code = run.scenarios[0].assumptions.council.la_code
     history_sheet(wb, g, plan, extract, la_code)
