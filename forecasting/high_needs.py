@@ -97,11 +97,14 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
     )
 
     school, post16 = ehcps(inp, hn)
+    # Benchmark costs per place at the council's own cost level, then with inflation.
     prices = inp.index(hn.inflation)
+    level = inp.base(hn.local_cost_level) if hn.local_cost_level is not None else 1.0
+    at_level = (f"{H}.local_cost_level",) if hn.local_cost_level is not None else ()
     ehcp_lines, spend = {}, {}
     for pid, prov in hn.provisions.items():
         n = school * inp.series(prov.share)
-        unit = inp.base(prov.cost_per_place) * prices
+        unit = inp.base(prov.cost_per_place) * level * prices
         ehcp_lines[pid] = (prov.label, n, unit)
     for pid, prov in hn.provisions.items():
         if prov.capacity is None or prov.overflow_to is None:
@@ -131,7 +134,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
     ehcp_lines["post16"] = (
         "Post-16 FE and specialist post-16 (16-25)",
         post16,
-        inp.base(hn.ehcp.post16_cost_per_place) * prices,
+        inp.base(hn.ehcp.post16_cost_per_place) * level * prices,
     )
     add(AREA, "ehcp_total", "count", school + post16, "EHCPs (January census)", (f"{H}.ehcp",))
     add(
@@ -165,6 +168,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
                 if pid in hn.provisions
                 else f"{H}.ehcp.post16_cost_per_place",
                 f"{H}.inflation",
+                *at_level,
             ),
         )
     for pid, (label, n, unit) in ehcp_lines.items():
@@ -235,9 +239,9 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         AREA,
         "cost_per_place.alternative_provision",
         "GBP",
-        inp.base(ex.cost_per_place) * prices,
+        inp.base(ex.cost_per_place) * level * prices,
         "Cost per AP place a year",
-        (f"{H}.exclusions.cost_per_place", f"{H}.inflation"),
+        (f"{H}.exclusions.cost_per_place", f"{H}.inflation", *at_level),
     )
     spend["alternative_provision"] = ("Alternative provision / PRU", places * ap_unit)
     for fid, line in hn.fixed_lines.items():

@@ -143,6 +143,15 @@ class Share(Param):
     unit: Literal["ratio"]
 
 
+class CostLevel(Param):
+    """A council's costs as a multiple of a benchmark: 0.75 is three quarters of it."""
+
+    UNIT = "ratio"
+    MIN = 0.0
+    MEANING = "a cost level cannot be negative"
+    unit: Literal["ratio"]
+
+
 class Weeks(Param):
     UNIT = "weeks"
     MIN = 0.0
@@ -541,6 +550,12 @@ class HighNeeds(Strict):
     mitigation: Mitigation
     calibration: DsgCalibration
     accounting: DsgAccounting
+    local_cost_level: CostLevel | None = Field(
+        default=None,
+        description="the council's costs per place (provisions, post-16 and alternative "
+        "provision) as a multiple of the benchmark costs given for them; none: the benchmarks",
+        json_schema_extra=BASE_YEAR,
+    )
 
 
 class AssumptionSet(Strict):
