@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .names import HIGH_NEEDS_COMPUTED
 from .savings import OTHER_SERVICES
 from .schema import AssumptionSet, Flag, Param, Share
 from .years import Timeline, parse_year
@@ -34,7 +35,33 @@ def check(model: AssumptionSet) -> Found:
         return [(("timeline", "base_year"), str(e))]
     _walk(model, (), timeline, found, kind="")
     _references(model, timeline, found)
+    _names(model, found)
     return found
+
+
+def _names(m: AssumptionSet, found: Found) -> None:
+    """No provision or fixed high-needs line may take the name of a line the model computes
+    or of another item: it would replace that line's figures without a word."""
+    hn = m.high_needs
+    for pid in hn.provisions:
+        if pid in HIGH_NEEDS_COMPUTED:
+            found.append(
+                (
+                    ("high_needs", "provisions", pid),
+                    f"'{pid}' is the name of a line the model computes (ehcp.{pid}, "
+                    f"expenditure.{pid}); give the provision another name",
+                )
+            )
+    for fid in hn.fixed_lines:
+        if fid in HIGH_NEEDS_COMPUTED or fid in hn.provisions:
+            what = "a provision" if fid in hn.provisions else "a line the model computes"
+            found.append(
+                (
+                    ("high_needs", "fixed_lines", fid),
+                    f"'{fid}' is the name of {what} (expenditure.{fid}); give the fixed "
+                    "line another name",
+                )
+            )
 
 
 def _walk(node: Any, path: tuple[str, ...], timeline: Timeline, found: Found, kind: str) -> None:

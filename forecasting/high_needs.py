@@ -18,6 +18,7 @@ import numpy as np
 from .calibration import reconciliation_share
 from .demand import ehcps, permanent_exclusions
 from .inputs import Inputs
+from .names import ALTERNATIVE_PROVISION, FURTHER_SAVINGS, POST16, RECONCILIATION
 from .projection import Projection
 
 AREA = "dsg"
@@ -131,7 +132,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
             f"Cost of plans above capacity: {label} placed in {to_label}",
             source,
         )
-    ehcp_lines["post16"] = (
+    ehcp_lines[POST16] = (
         "Post-16 FE and specialist post-16 (16-25)",
         post16,
         inp.base(hn.ehcp.post16_cost_per_place) * level * prices,
@@ -243,20 +244,20 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "Cost per AP place a year",
         (f"{H}.exclusions.cost_per_place", f"{H}.inflation", *at_level),
     )
-    spend["alternative_provision"] = ("Alternative provision / PRU", places * ap_unit)
+    spend[ALTERNATIVE_PROVISION] = ("Alternative provision / PRU", places * ap_unit)
     for fid, line in hn.fixed_lines.items():
         spend[fid] = (line.label, inp.base(line.amount) * prices)
-    spend["additional_savings"] = (
+    spend[FURTHER_SAVINGS] = (
         "Further high-needs savings (mitigation)",
         -inp.series(hn.mitigation.additional_savings) * fm,
     )
 
     cal = hn.calibration
     c = inp.timeline.index(cal.calibration_year)
-    gross = sum(v for k, (_, v) in spend.items() if k != "additional_savings")
+    gross = sum(v for k, (_, v) in spend.items() if k != FURTHER_SAVINGS)
     gap = inp.base(cal.in_year_deficit) - (gross[:, c : c + 1] - hnb[:, c : c + 1])
     on = np.ones(len(inp.years)) if cal.carry_forward else (np.arange(len(inp.years)) == c)
-    spend["reconciliation"] = ("Reconciliation to the council's in-year forecast", gap * on)
+    spend[RECONCILIATION] = ("Reconciliation to the council's in-year forecast", gap * on)
     reconciliation_share(
         inp,
         proj,

@@ -1,0 +1,48 @@
+"""Item names that would shadow a line the model computes are refused at validation, with
+the file and line, instead of silently replacing that line's figures."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from cli import main
+
+
+def validate(folder) -> tuple[int, str]:
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    return r.exit_code, r.output + r.stderr
+
+
+def test_a_fixed_line_named_like_alternative_provision_is_refused(editable_set):
+    f = editable_set / "high_needs.yaml"
+    text = f.read_text()
+    f.write_text(text.replace("    hospital_education: {", "    alternative_provision: {", 1))
+    code, out = validate(editable_set)
+    line = 1 + text.splitlines().index(
+        next(x for x in text.splitlines() if x.startswith("    hospital_education: {"))
+    )
+    assert code == 2
+    assert f"high_needs.yaml:{line}: high_needs.fixed_lines.alternative_provision:" in out
+    assert "the name of a line the model computes" in out
+
+
+def test_a_provision_named_post16_is_refused(editable_set):
+    f = editable_set / "high_needs.yaml"
+    f.write_text(f.read_text().replace("    other_provision:\n", "    post16:\n", 1))
+    code, out = validate(editable_set)
+    assert code == 2 and "high_needs.provisions.post16:" in out and "high_needs.yaml:" in out
+
+
+def test_a_fixed_line_named_like_a_provision_is_refused(editable_set):
+    f = editable_set / "high_needs.yaml"
+    f.write_text(f.read_text().replace("    hospital_education: {", "    mainstream: {", 1))
+    code, out = validate(editable_set)
+    assert (
+        code == 2
+        and "high_needs.fixed_lines.mainstream: 'mainstream' is the name of a provision" in out
+    )
+
+
+def test_the_bundled_names_are_accepted(bundled):
+    code, out = validate(bundled)
+    assert code == 0, out
