@@ -83,7 +83,10 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         "count",
         sum(counts.values()),
         "Children in care (average in year)",
-        (f"{P}.*.children", "childrens_services.children_in_care.growth"),
+        (
+            *(f"{P}.{k}.children" for k in csc.placements),
+            "childrens_services.children_in_care.growth",
+        ),
     )
     for k, t in csc.placements.items():
         add(
@@ -101,7 +104,12 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
             "GBP",
             weekly[k] * np.ones(inp.shape),
             f"Weekly cost per child: {t.label}",
-            (f"{P}.{k}.weekly_cost", "childrens_services.placement_price_inflation"),
+            (
+                f"{P}.{k}.weekly_cost",
+                f"{P}.{k}.price_inflation"
+                if t.price_inflation
+                else "childrens_services.placement_price_inflation",
+            ),
         )
     add(AREA, "weeks_in_year", "count", weeks, "Weeks in the year", ("timeline.weeks_per_year",))
     placement_cost = add(
@@ -221,7 +229,7 @@ def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
         "GBP",
         sum((it.full_year for it in items.values()), inp.zeros()),
         "Savings planned, full-year value",
-        (f"{S}.*.amount",),
+        tuple(f"{S}.{sid}.amount" for sid in items),
     )
     for sid, it in items.items():
         item = csc.savings.items[sid]
