@@ -13,8 +13,9 @@ import numpy as np
 from .calibration import reconciliation_share
 from .demand import children_in_care
 from .inputs import Inputs
+from .names import OTHER_SERVICES
 from .projection import Projection
-from .savings import OTHER_SERVICES, project_savings
+from .savings import project_savings
 
 AREA = "csc"
 OUT_OF_CARE = "out_of_care"

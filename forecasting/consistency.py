@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .names import HIGH_NEEDS_COMPUTED
-from .savings import OTHER_SERVICES
+from .names import HIGH_NEEDS_COMPUTED, OTHER_SERVICES
 from .schema import AssumptionSet, Flag, Param, Share
 from .years import Timeline, parse_year
 

@@ -13,3 +13,6 @@ ALTERNATIVE_PROVISION = "alternative_provision"  # places for permanently exclud
 FURTHER_SAVINGS = "additional_savings"  # the mitigation line `forecast solve` sizes
 RECONCILIATION = "reconciliation"  # the calibration line
 HIGH_NEEDS_COMPUTED = (POST16, ALTERNATIVE_PROVISION, FURTHER_SAVINGS, RECONCILIATION)
+
+# ``reduces`` of a saving that falls outside children's social care (other council services)
+OTHER_SERVICES = "other_services"

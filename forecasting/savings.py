@@ -19,7 +19,6 @@ import numpy as np
 from .inputs import Inputs
 from .schema import Savings, SavingsItem
 
-OTHER_SERVICES = "other_services"  # ``reduces`` of a saving outside children's social care
 FIRST_MONTH = 4  # April: the financial year runs April to March
 MONTHS = 12
 
