@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ASSUMPTIONS ?= assumptions/stoke-on-trent-2019
 OUT ?= reports
 
-.PHONY: forecast test lint bench clean
+.PHONY: forecast test lint bench golden clean
 
 $(BIN)/forecast: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ forecast: $(BIN)/forecast
 test: $(BIN)/forecast
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest
+
+# After a change meant to move figures: rewrite the golden results, then review the diff.
+golden: $(BIN)/forecast
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+	git diff --stat tests/golden
 
 bench: $(BIN)/forecast
 	$(BIN)/python benchmarks/run.py

@@ -1,0 +1,74 @@
+"""Golden results and case files: what the bundled set gives, fixed in the repository.
+
+``tests/golden/stoke-on-trent-2019.csv`` is the bundled set's results.csv (central case, no
+draws). Any change to a figure fails here first; when the change is meant, regenerate it
+with ``make golden`` and review the diff (``git diff tests/golden``) before committing.
+
+``tests/cases/*.yaml`` are cases a finance analyst can write without Python: a set, a
+scenario, overrides by dotted path, and the lines expected (measure, year, value, tolerance).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cli import main
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden" / "stoke-on-trent-2019.csv"
+CASES = sorted((HERE / "cases").glob("*.yaml"))
+
+
+def run_csv(folder: Path, out: Path, *extra: str) -> bytes:
+    r = CliRunner().invoke(main, ["run", str(folder), "--out", str(out), "--draws", "0", *extra])
+    assert r.exit_code == 0, r.output + r.stderr
+    return (out / "results.csv").read_bytes()
+
+
+def test_bundled_results_are_the_golden_ones(bundled, tmp_path):
+    got = run_csv(bundled, tmp_path)
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_bytes(got)
+    want = GOLDEN.read_bytes()
+    if got != want:
+        diff = difflib.unified_diff(
+            want.decode().splitlines(), got.decode().splitlines(), "golden", "now", lineterm="", n=0
+        )
+        shown = "\n".join(list(diff)[:40])
+        pytest.fail(
+            "results differ from tests/golden (if the change is meant: `make golden`, then "
+            f"review `git diff tests/golden`):\n{shown}"
+        )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_case(case: Path, bundled, tmp_path):
+    spec = yaml.safe_load(case.read_text(encoding="utf-8"))
+    folder = tmp_path / "set"
+    import shutil
+
+    shutil.copytree(bundled, folder)
+    scenario = {
+        "name": "case",
+        "description": spec["description"],
+        "extends": spec.get("extends", ".."),
+        "overrides": spec.get("overrides") or {},
+    }
+    (folder / "scenarios" / "case.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False))
+    run_csv(folder, tmp_path / "out", "--scenario", "case")
+    rows = {
+        (r[1] + "." + r[2], r[3]): float(r[4])
+        for r in (
+            line.split(",")
+            for line in (tmp_path / "out" / "results.csv").read_text().splitlines()[1:]
+        )
+    }
+    for e in spec["expect"]:
+        got = rows[(e["line"], e["year"])]
+        assert abs(got - e["value"]) <= e.get("tolerance", 0.5), (e, got)
