@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from .consistency import check
 from .errors import InputError, Problem
 from .schema import AssumptionSet, Flag, Param
-from .textfile import CONTROL, read_text
+from .textfile import CONTROL, read_bytes, read_text
 from .years import parse_year, year_label
 
 Path_ = tuple[str, ...]
@@ -67,7 +67,7 @@ class Scenario:
         h = hashlib.sha256()
         for f in sorted({p.resolve() for p in self.files}):
             h.update(f.name.encode())
-            h.update(f.read_bytes())
+            h.update(read_bytes(f, display(f), "YAML"))
         return h.hexdigest()
 
 
@@ -326,7 +326,7 @@ def read_set(folder: Path) -> tuple[Document, list[Path]]:
         raise InputError(Problem(name, None, None, "assumption set not found"))
     if not folder.is_dir():
         raise InputError(Problem(name, None, None, "expected an assumption set folder"))
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
+    files = _yaml_files(folder)
     if not files:
         raise InputError(Problem(name, None, None, "no .yaml files in this assumption set"))
     merged = Document({})
@@ -361,12 +361,23 @@ def read_set(folder: Path) -> tuple[Document, list[Path]]:
     return merged, files
 
 
+def _yaml_files(folder: Path) -> list[Path]:
+    """The YAML files of a folder; anything but a folder is listed, for the reader to check."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError as e:
+        raise InputError(
+            Problem(display(folder), None, None, f"folder cannot be read ({e.strerror})")
+        ) from None
+    return sorted(p for p in entries if p.suffix in (".yaml", ".yml") and not p.is_dir())
+
+
 def scenario_files(folder: Path) -> list[Path]:
     """The scenarios of a set, ``council-plan`` first, then by name."""
     d = folder / "scenarios"
     if not d.is_dir():
         return []
-    files = sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
+    files = _yaml_files(d)
     return sorted(files, key=lambda p: (p.stem != "council-plan", p.stem))
 
 

@@ -381,3 +381,55 @@ def test_an_overflowing_forecast_names_the_line(editable_set, tmp_path):
     assert result.exit_code == 2, result.stderr
     assert "is not a finite number in 2019-20" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Refusals of the command line and the output folder: exit 2 naming the option, the inputs
+# and any earlier outputs untouched, no temporary file left.
+SOLVE = ["solve", "--scenario", "council-plan", "--target-year", "2022-23"]
+USAGE = {
+    "negative seed": (["run", "{set}", "--seed", "-1", "--out", "{out}"], "--seed"),
+    "seed too large": (["run", "{set}", "--seed", str(2**32), "--out", "{out}"], "--seed"),
+    "a folder where an output should go": (
+        ["run", "{set}", "--draws", "0", "--out", "{out}"],
+        "cabinet-scenarios.xlsx: --out: is a folder where the output",
+    ),
+    "out is a symbolic-link loop": (
+        ["run", "{set}", "--draws", "0", "--out", "{out}/loop"],
+        "--out: a symbolic link that loops",
+    ),
+    "write-scenario onto a set file": (
+        [*SOLVE, "{set}", "--write-scenario", "{set}/general.yaml", "--force"],
+        "--write-scenario: is one of the input files",
+    ),
+    "write-scenario into the set": (
+        [*SOLVE, "{set}", "--write-scenario", "{set}/scenarios/new.yaml"],
+        "--write-scenario: is inside the assumption set",
+    ),
+    "write-scenario onto a folder": (
+        [*SOLVE, "{set}", "--write-scenario", "{out}"],
+        "--write-scenario: is a folder",
+    ),
+    "write-scenario over a file": (
+        [*SOLVE, "{set}", "--write-scenario", "{out}/results.csv"],
+        "--write-scenario: already exists; add --force",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(USAGE))
+def test_usage_refusals_change_nothing(case, editable_set, tmp_path):
+    args, expected = USAGE[case]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.csv").write_text("earlier run\n")
+    (out / "cabinet-scenarios.xlsx").mkdir()
+    (out / "loop").symlink_to(out / "loop")
+    before, outputs = _snapshot(editable_set), sorted(p.name for p in out.iterdir())
+    args = [a.format(set=editable_set, out=out) for a in args]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, (result.output, result.stderr)
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (out / "results.csv").read_text() == "earlier run\n"
+    assert sorted(p.name for p in out.iterdir()) == outputs
+    assert _snapshot(editable_set) == before

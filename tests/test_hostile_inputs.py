@@ -224,3 +224,17 @@ def test_generated_hostile_scenarios_are_read_or_refused_cleanly(hostile_set, te
     if r.exit_code == 2:
         assert "hostile.yaml" in r.stderr, (text, r.stderr)
         assert "Traceback" not in r.stderr
+
+
+def test_an_unreadable_set_folder_is_named(editable_set, monkeypatch):
+    real = Path.iterdir
+
+    def denied(self):
+        if self.resolve() == editable_set.resolve():
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    r = CliRunner().invoke(main, ["validate", str(editable_set)])
+    assert r.exit_code == 2, r.stderr
+    assert "set: folder cannot be read (Permission denied)" in r.stderr
