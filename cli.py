@@ -47,8 +47,10 @@ def guarded(fn):
         except Exception as e:  # noqa: BLE001 - the last line of defence, exit 1
             if click.get_current_context().find_root().params.get("debug"):
                 traceback.print_exc()
+            from forecasting.errors import printable
+
             click.echo(
-                f"internal error: {type(e).__name__}: {e}\n(run with --debug for "
+                f"internal error: {type(e).__name__}: {printable(e)}\n(run with --debug for "
                 "details; earlier outputs are untouched)",
                 err=True,
             )

@@ -20,6 +20,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,9 @@ from .errors import InputError, Problem
 from .results import COLUMNS, Record
 
 STAGING_PREFIX = ".forecast-staging-"
+# A staging folder left by a run killed outright (SIGKILL, power loss) is removed by a later
+# run once it is this old and its process is gone: no live run takes an hour to write.
+STALE_SECONDS = 3600
 
 
 def results_csv(records: list[Record]) -> bytes:
@@ -87,7 +91,8 @@ def _publish(out_dir: Path, files: dict[str, bytes], option: str) -> list[Path]:
     targets = {name: out_dir / name for name in files}
     for name, target in targets.items():
         _check_replaceable(target, name, option)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    _remove_stale(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
     try:
         os.chmod(staging, 0o700)
         new, old = staging / "new", staging / "old"
@@ -110,6 +115,28 @@ def _publish(out_dir: Path, files: dict[str, bytes], option: str) -> list[Path]:
         return list(targets.values())
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_stale(out_dir: Path) -> None:
+    """Remove staging folders of runs that were killed before they could clean up."""
+    for entry in out_dir.glob(f"{STAGING_PREFIX}*"):
+        try:
+            pid = int(entry.name[len(STAGING_PREFIX) :].split("-", 1)[0])
+            old = time.time() - entry.lstat().st_mtime > STALE_SECONDS
+        except (ValueError, OSError):
+            continue
+        if old and entry.is_dir() and not entry.is_symlink() and not _running(pid):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or no way to ask
+        return True
+    return True
 
 
 def _check_replaceable(target: Path, name: str, option: str) -> None:

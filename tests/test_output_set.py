@@ -214,3 +214,21 @@ def test_sigterm_at_any_moment_leaves_the_old_set_or_the_new_and_no_process(bund
             assert now["results.csv"].startswith(b"scenario,area,measure,year,value,unit\n")
             assert now["a.xlsx"] == OLD["a.xlsx"]
         previous = now
+
+
+def test_a_staging_folder_left_by_a_killed_run_is_removed_later(earlier):
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stale = earlier / f"{output.STAGING_PREFIX}{dead.stdout.strip()}-abc"
+    (stale / "new").mkdir(parents=True)
+    (stale / "new" / "results.csv").write_bytes(b"partial")
+    recent = earlier / f"{output.STAGING_PREFIX}{dead.stdout.strip()}-def"
+    recent.mkdir()
+    hour_ago = time.time() - output.STALE_SECONDS - 60
+    os.utime(stale, (hour_ago, hour_ago))
+    output.write_all(earlier, NEW)
+    assert contents(earlier) == {**NEW, recent.name: None}  # a recent one may be a live run's
