@@ -733,14 +733,14 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
             files = [by_name[n] for n in names]
         if not files:
             return [load_base(path)]
-    out, problems = [], []
+    out, problems = [], {}  # a dict keeps the order and finds a repeat at once
     for f in files:
         try:
             out.append(load_scenario(f))
         except InputError as e:
-            problems.extend(p for p in e.problems if p not in problems)
+            problems.update(dict.fromkeys(e.problems))
     if problems:
-        raise InputError(problems)
+        raise InputError(list(problems))
     seen: dict[str, Path] = {}
     for f, s in zip(files, out, strict=True):
         if s.name in seen:

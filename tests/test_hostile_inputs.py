@@ -238,3 +238,17 @@ def test_an_unreadable_set_folder_is_named(editable_set, monkeypatch):
     r = CliRunner().invoke(main, ["validate", str(editable_set)])
     assert r.exit_code == 2, r.stderr
     assert "set: folder cannot be read (Permission denied)" in r.stderr
+
+
+def test_thousands_of_problems_are_reported_in_linear_time(editable_set):
+    """Every problem is listed once though each of the seven scenarios finds it again; the
+    deduplication was quadratic (9,000 problems took 80 s)."""
+    import time
+
+    (editable_set / "extra.yaml").write_text("".join(f"k{i}: 1\n" for i in range(9000)))
+    start = time.perf_counter()
+    r = CliRunner().invoke(main, ["validate", str(editable_set)])
+    assert time.perf_counter() - start < 20
+    assert r.exit_code == 2
+    assert r.stderr.count("unknown field") == 9000
+    assert "extra.yaml:9000: k8999: unknown field" in r.stderr
