@@ -760,7 +760,16 @@ def new_set(directory: Path, template: Path) -> None:
     """A new assumption set to edit: a copy of ``template`` in an empty or new folder."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
-    shutil.copytree(template, directory, dirs_exist_ok=True)
+    existed = directory.exists()
+    try:
+        shutil.copytree(template, directory, dirs_exist_ok=True)
+    except (OSError, shutil.Error) as e:
+        if not existed:  # leave nothing half-copied behind
+            shutil.rmtree(directory, ignore_errors=True)
+        reason = getattr(e, "strerror", None) or "cannot be written"
+        raise InputError(
+            Problem(str(directory), None, None, f"cannot create the set ({reason})")
+        ) from None
 
 
 def _resolve_trends(model: AssumptionSet, doc: Document, set_dir: Path) -> None:

@@ -252,3 +252,18 @@ def test_thousands_of_problems_are_reported_in_linear_time(editable_set):
     assert r.exit_code == 2
     assert r.stderr.count("unknown field") == 9000
     assert "extra.yaml:9000: k8999: unknown field" in r.stderr
+
+
+def test_init_where_a_set_cannot_be_made_is_named_and_leaves_nothing(tmp_path, monkeypatch):
+    import shutil as sh
+
+    def full(src, dst, **kwargs):
+        Path(dst).mkdir()
+        (Path(dst) / "general.yaml").write_text("partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sh, "copytree", full)
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "mine")])
+    assert r.exit_code == 2, r.stderr
+    assert "mine: cannot create the set (No space left on device)" in r.stderr
+    assert not (tmp_path / "mine").exists()
