@@ -91,6 +91,10 @@ def read_text(path: Path, name: str, kind: str) -> str:
     ``name`` is how the file is shown in messages, ``kind`` what it should be ("YAML").
     """
     raw = read_bytes(path, name, kind)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            Problem(name, None, None, 'is UTF-16 text (Excel\'s "Unicode text"); save it as UTF-8')
+        )
     if b"\x00" in raw:
         raise InputError(Problem(name, None, None, f"is a binary file, not {kind} text"))
     try:

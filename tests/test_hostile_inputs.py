@@ -58,6 +58,12 @@ def test_reader_limits_size_and_accepts_a_bom(tmp_path):
     assert read_yaml(bom).data == {"a": 1}
 
 
+def test_reader_names_utf16_for_what_it_is(tmp_path):
+    f = tmp_path / "u16.yaml"
+    f.write_bytes("a: 1\n".encode("utf-16"))
+    assert "u16.yaml: is UTF-16 text" in refusal(read_text, f, "u16.yaml", "YAML")
+
+
 def test_reader_names_the_line_of_a_control_character(tmp_path):
     f = tmp_path / "ctl.yaml"
     f.write_bytes(b"a: 1\nb: x\x1b[2Jy\n")
