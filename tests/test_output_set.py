@@ -154,9 +154,13 @@ def _alive(pid: int) -> bool:
 
 
 def _run_until_worker(bundled: Path, out: Path) -> tuple[subprocess.Popen, int]:
-    cmd = [sys.executable, "-m", "cli", "run", str(bundled), "--out", str(out), "--draws", "5000"]
+    cmd = [sys.executable, "-m", "cli", "run", str(bundled), "--out", str(out), "--draws", "20000"]
     proc = subprocess.Popen(
-        cmd, cwd=Path(__file__).parents[1], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        cmd,
+        cwd=Path(__file__).parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -232,3 +236,19 @@ def test_a_staging_folder_left_by_a_killed_run_is_removed_later(earlier):
     os.utime(stale, (hour_ago, hour_ago))
     output.write_all(earlier, NEW)
     assert contents(earlier) == {**NEW, recent.name: None}  # a recent one may be a live run's
+
+
+@needs_proc
+def test_ctrl_c_to_the_process_group_stops_run_and_worker_cleanly(bundled, earlier):
+    before = contents(earlier)
+    proc, worker = _run_until_worker(bundled, earlier)
+    time.sleep(0.3)  # past numpy.random's first import, whose module set-up loses a Ctrl-C
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 5
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(worker)
+    assert proc.returncode == 130
+    assert proc.stderr.read().decode() == "interrupted; earlier outputs are untouched.\n"
+    assert contents(earlier) == before

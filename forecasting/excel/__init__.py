@@ -26,15 +26,18 @@ def _finance() -> bytes:
     return finance_model(_RUN)
 
 
+_HELD = {signal.SIGINT, signal.SIGTERM}
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal to receive when the parent dies
 
 
 def _die_with_parent(parent: int) -> None:
-    """Worker start-up: ask Linux to send SIGTERM when the parent dies, and take the default
-    action on SIGTERM and SIGINT (the parent decides what an interruption means), so no
-    rendering worker outlives an interrupted or killed run."""
+    """Worker start-up: ask Linux to send SIGTERM when the parent dies, die on SIGTERM, and
+    leave Ctrl-C (sent to the whole process group) to the parent, which then stops the
+    worker; so no rendering worker outlives an interrupted or killed run."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # held by the parent while it forked
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -51,12 +54,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     for p in processes:
         if p.is_alive():
             p.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         p.join(timeout=5)
         if p.is_alive():  # pragma: no cover - ignored SIGTERM
             p.kill()
             p.join(timeout=5)
+    pool.shutdown(wait=True, cancel_futures=True)  # its threads see the worker gone and end
 
 
 @contextmanager
@@ -79,7 +82,16 @@ def finance_model_in_background(run: Run) -> Iterator[Callable[[], bytes]]:
                 initargs=(os.getpid(),),
             )
             try:
-                yield pool.submit(_finance).result
+                # the worker is forked here; signals wait until it has set its own handlers
+                if hasattr(signal, "pthread_sigmask"):
+                    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+                    try:
+                        future = pool.submit(_finance)
+                    finally:
+                        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+                else:  # pragma: no cover
+                    future = pool.submit(_finance)
+                yield future.result
             except BaseException:
                 _stop(pool)
                 raise
