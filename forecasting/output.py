@@ -29,6 +29,7 @@ from .errors import InputError, Problem
 from .results import COLUMNS, Record
 
 STAGING_PREFIX = ".forecast-staging-"
+EARLIER = ".earlier"  # suffix, in the staging folder, of an earlier output kept aside
 # A staging folder left by a run killed outright (SIGKILL, power loss) is removed by a later
 # run once it is this old and its process is gone: no live run takes an hour to write.
 STALE_SECONDS = 3600
@@ -95,22 +96,19 @@ def _publish(out_dir: Path, files: dict[str, bytes], option: str) -> list[Path]:
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
     try:
         os.chmod(staging, 0o700)
-        new, old = staging / "new", staging / "old"
-        new.mkdir()
-        old.mkdir()
         mode = 0o666 & ~_umask()
         for name, data in files.items():
-            _write_file(new / name, data, mode)
+            _write_file(staging / name, data, mode)
         swapped: list[tuple[str, bool]] = []  # name, whether an earlier output was kept aside
         try:
             for name, target in targets.items():
                 had = os.path.lexists(target)
                 if had:
-                    _keep_aside(target, old / name)
+                    _keep_aside(target, staging / f"{name}{EARLIER}")
                 swapped.append((name, had))
-                os.replace(new / name, target)
+                os.replace(staging / name, target)
         except BaseException:
-            _roll_back(swapped, targets, old)
+            _roll_back(swapped, targets, staging)
             raise
         return list(targets.values())
     finally:
@@ -178,13 +176,13 @@ def _keep_aside(target: Path, backup: Path) -> None:
         os.replace(target, backup)
 
 
-def _roll_back(swapped: list[tuple[str, bool]], targets: dict[str, Path], old: Path) -> None:
+def _roll_back(swapped: list[tuple[str, bool]], targets: dict[str, Path], staging: Path) -> None:
     """Put back every earlier output already swapped out; remove new ones that had none."""
     for name, had in reversed(swapped):
         target = targets[name]
         try:
             if had:
-                os.replace(old / name, target)
+                os.replace(staging / f"{name}{EARLIER}", target)
             elif os.path.lexists(target):
                 os.unlink(target)
         except OSError:  # pragma: no cover - the folder went away under us

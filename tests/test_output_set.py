@@ -52,7 +52,7 @@ def test_a_failed_last_swap_puts_every_earlier_output_back(earlier, monkeypatch)
     real = os.replace
 
     def last_fails(src, dst):
-        if Path(dst).name == "b.xlsx" and Path(src).parent.name == "new":
+        if Path(dst).name == "b.xlsx" and Path(src).parent.name.startswith(".forecast-staging"):
             raise PermissionError(errno.EACCES, "Permission denied", str(dst))
         return real(src, dst)
 
@@ -228,8 +228,8 @@ def test_a_staging_folder_left_by_a_killed_run_is_removed_later(earlier):
         check=True,
     )
     stale = earlier / f"{output.STAGING_PREFIX}{dead.stdout.strip()}-abc"
-    (stale / "new").mkdir(parents=True)
-    (stale / "new" / "results.csv").write_bytes(b"partial")
+    stale.mkdir()
+    (stale / "results.csv").write_bytes(b"partial")
     recent = earlier / f"{output.STAGING_PREFIX}{dead.stdout.strip()}-def"
     recent.mkdir()
     hour_ago = time.time() - output.STALE_SECONDS - 60
