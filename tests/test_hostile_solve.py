@@ -104,3 +104,18 @@ def test_the_already_clear_answer_names_no_lever_setting():
     text = Solution("ehcp_growth", 0.1, [], "2022-23", -5.0, -5.0, {}).describe("plan")
     assert text.startswith("Scenario 'plan' already clears the DSG deficit by the end of 2022-23")
     assert "held to" not in text
+
+
+def test_a_history_file_outside_the_set_is_protected_too(tmp_path):
+    from forecasting.errors import InputError
+    from forecasting.solve import check_destination
+
+    history = tmp_path / "shared" / "cic.csv"
+    history.parent.mkdir()
+    history.write_text("period,value\n")
+    link = tmp_path / "out.yaml"
+    link.symlink_to(history)
+    for dest in (history, link):
+        with pytest.raises(InputError, match="one of the input files"):
+            check_destination(dest, [history], tmp_path / "set", force=True)
+    assert history.read_text() == "period,value\n"
