@@ -225,7 +225,12 @@ def _compose(parser: Any, name: str) -> Document:
         top = stack[-1] if stack else None
         line = ev.start_mark.line + 1
         if isinstance(ev, events.AliasEvent):
-            where = () if top is None else top.path + ((top.key,) if top.key is not None else ())
+            if top is None:
+                where: Path_ = ()
+            elif isinstance(top.data, list):
+                where = top.path + (str(len(top.data)),)
+            else:
+                where = top.path + ((top.key,) if top.key is not None else ())
             raise fail(ev, where, "aliases (*name) are not supported; write the values out")
         if top is not None and isinstance(top.data, dict) and top.key is None:
             # a mapping key: plain text only

@@ -291,3 +291,19 @@ def test_init_where_a_set_cannot_be_made_is_named_and_leaves_nothing(tmp_path, m
     assert r.exit_code == 2, r.stderr
     assert "mine: cannot create the set (No space left on device)" in r.stderr
     assert not (tmp_path / "mine").exists()
+
+
+def test_the_pure_python_parser_reads_the_same_as_libyaml(monkeypatch):
+    """Where PyYAML has no libyaml the same events come from its Python parser."""
+    from forecasting import loading
+
+    fast_parser = loading.Parser
+    files = sorted(BUNDLED.rglob("*.yaml"))
+    fast = [loading._parse_yaml(f) for f in files]
+    monkeypatch.setattr(loading, "Parser", loading._PyParser)
+    slow = [loading._parse_yaml(f) for f in files]
+    assert [d.data for d in slow] == [d.data for d in fast]
+    assert [d.locs for d in slow] == [d.locs for d in fast]
+    for parser in (loading._PyParser, fast_parser):
+        with pytest.raises(InputError, match="bomb.yaml:2: b.0: aliases"):
+            loading._compose(parser("a: &a [x]\nb: [*a]\n"), "bomb.yaml")
