@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -24,10 +25,14 @@ def guarded(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from forecasting.errors import InputError
+        from forecasting.errors import InputError, Terminated
 
         try:
-            return fn(*args, **kwargs)
+            with _terminate_cleanly():
+                return fn(*args, **kwargs)
+        except Terminated:
+            click.echo("terminated; earlier outputs are untouched.", err=True)
+            sys.exit(128 + signal.SIGTERM)
         except InputError as e:
             for p in e.problems:
                 click.echo(f"error: {p}", err=True)
@@ -42,14 +47,36 @@ def guarded(fn):
         except Exception as e:  # noqa: BLE001 - the last line of defence, exit 1
             if click.get_current_context().find_root().params.get("debug"):
                 traceback.print_exc()
+            from forecasting.errors import printable
+
             click.echo(
-                f"internal error: {type(e).__name__}: {e}\n(run with --debug for "
+                f"internal error: {type(e).__name__}: {printable(e)}\n(run with --debug for "
                 "details; earlier outputs are untouched)",
                 err=True,
             )
             sys.exit(1)
 
     return wrapper
+
+
+class _terminate_cleanly:
+    """While a command runs, SIGTERM unwinds like Ctrl-C (cleaning up workers and temporary
+    files on the way) instead of killing the process where it stands."""
+
+    def __enter__(self) -> None:
+        from forecasting.errors import Terminated
+
+        def stop(signum, frame):
+            raise Terminated()
+
+        try:
+            self.before = signal.signal(signal.SIGTERM, stop)
+        except (ValueError, AttributeError):  # not the main thread, or no SIGTERM
+            self.before = None
+
+    def __exit__(self, *exc) -> None:
+        if self.before is not None:
+            signal.signal(signal.SIGTERM, self.before)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,7 +105,11 @@ def main(debug: bool) -> None:
     help="Monte Carlo draws over ranged assumptions (0: central case only).",
 )
 @click.option(
-    "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed for draws."
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Random seed for draws (0 to 4294967295).",
 )
 @guarded
 def run(
@@ -151,25 +182,29 @@ def schema() -> None:
     "--write-scenario",
     "write_to",
     type=click.Path(path_type=Path),
-    help="Write a scenario file that extends SCENARIO with the solution.",
+    help="Write a scenario file that extends SCENARIO with the solution (never inside the "
+    "assumption set, which is input).",
 )
+@click.option("--force", is_flag=True, help="Replace the --write-scenario file if it exists.")
 @guarded
 def solve(
-    assumptions: Path | None, name: str, target_year: str, lever: str, write_to: Path | None
+    assumptions: Path | None,
+    name: str,
+    target_year: str,
+    lever: str,
+    write_to: Path | None,
+    force: bool,
 ) -> None:
     """What it takes to clear the cumulative DSG deficit by TARGET-YEAR."""
-    from forecasting.loading import load
-    from forecasting.solve import scenario_text
+    from forecasting.loading import iter_params, load
+    from forecasting.solve import check_destination, scenario_text
     from forecasting.solve import solve as find
 
     path = assumptions or bundled_set()
     several = path.is_dir() or path.suffix.lower() == ".xlsx"  # a set: choose the scenario
     (scenario,) = load(path, (name,)) if several else load(path)
-    solution = find(scenario.assumptions, target_year, lever)
-    click.echo(solution.describe(scenario.name))
     if write_to:
         from forecasting.errors import InputError, Problem
-        from forecasting.output import write_all
 
         if path.suffix.lower() == ".xlsx":
             raise InputError(
@@ -181,9 +216,21 @@ def solve(
                     "overrides shown above as rows on the workbook's Scenarios sheet",
                 )
             )
+        histories = [
+            scenario.set_dir / prm.from_trend
+            for _, prm in iter_params(scenario.assumptions)
+            if getattr(prm, "from_trend", None)
+        ]
+        check_destination(write_to, [*scenario.files, *histories], scenario.set_dir, force)
+    solution = find(scenario.assumptions, target_year, lever)
+    click.echo(solution.describe(scenario.name))
+    if write_to and solution.already_clear:
+        click.echo(f"Nothing to write to {write_to}: the scenario needs no change.")
+    elif write_to:
+        from forecasting.output import write_all
 
         text = scenario_text(scenario.name, scenario.files[-1], solution, write_to)
-        write_all(write_to.parent, {write_to.name: text.encode("utf-8")})
+        write_all(write_to.parent, {write_to.name: text.encode("utf-8")}, "--write-scenario")
         click.echo(f"Wrote {write_to}: run it with `forecast run {write_to}`.")
 
 

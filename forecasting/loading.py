@@ -13,6 +13,7 @@ import copy
 import difflib
 import hashlib
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,8 @@ from .consistency import check
 from .errors import InputError, Problem
 from .roles import ROLES
 from .schema import AssumptionSet, Flag, Param
-from .textfile import read_text
+from .textfile import CONTROL, read_bytes, read_text
+from .years import parse_year, year_label
 
 Path_ = tuple[str, ...]
 SCENARIO_KEYS = {"name", "title", "description", "extends", "overrides", "role"}
@@ -73,7 +75,7 @@ class Scenario:
         h = hashlib.sha256()
         for f in sorted({p.resolve() for p in self.files}):
             h.update(f.name.encode())
-            h.update(f.read_bytes())
+            h.update(read_bytes(f, display(f), "YAML"))
         return h.hexdigest()
 
 
@@ -81,12 +83,77 @@ def display(path: Path) -> str:
     """Path as the user would recognise it: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic-link loop
         return os.path.normpath(path)
 
 
-# libyaml's parser when PyYAML was built with it (several times faster), else pure Python.
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _resolved(path: Path) -> Path:
+    """The real path of ``path``; a symbolic-link loop gives the absolute path unresolved."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+# The YAML 1.2 core schema, the only implicit types assumption files use. PyYAML resolves
+# YAML 1.1, where ``0266`` is octal 182, ``4:26`` is 266 and yes/no/on/off are booleans;
+# here those stay text (or, like ``0266``, the decimal number they look like).
+_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
+_TRUE = re.compile(r"(?:true|True|TRUE)\Z")
+_FALSE = re.compile(r"(?:false|False|FALSE)\Z")
+_INT10 = re.compile(r"[-+]?[0-9]+\Z")
+_INT8 = re.compile(r"0o[0-7]+\Z")
+_INT16 = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"([-+]?)\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_STR = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = {None, "!", _STR, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+# Assumption files nest six levels deep at most; 40 leaves room for any honest layout and
+# stops a file of thousands of brackets before it costs time or stack.
+MAX_DEPTH = 40
+
+
+def core_scalar(text: str) -> Any:
+    """A plain (unquoted) YAML scalar read by the YAML 1.2 core schema."""
+    if _NULL.match(text):
+        return None
+    if _TRUE.match(text):
+        return True
+    if _FALSE.match(text):
+        return False
+    if _INT10.match(text):
+        return int(text) if len(text) <= 1000 else text  # Python refuses >4300 digits
+    if _INT8.match(text):
+        return int(text[2:], 8)
+    if _INT16.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    m = _INF.match(text)
+    if m:
+        return float(f"{m.group(1)}inf")
+    if _NAN.match(text):
+        return float("nan")
+    return text
+
+
+class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's pure-Python event parser, where libyaml is not installed."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+# libyaml's event parser when PyYAML was built with it (several times faster). Only its
+# events are used: the document is built here, by the core schema, without recursion.
+try:
+    from yaml.cyaml import CParser as Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    Parser = _PyParser  # type: ignore[assignment,misc]
+Loader = Parser  # the name earlier versions exported
 _CACHE: dict[tuple[str, int, int], Document] = {}
 
 
@@ -100,7 +167,7 @@ def read_yaml(path: Path) -> Document:
     try:
         st = path.stat()
         key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop (Python < 3.13)
         key = None
     if key in _CACHE:
         return _CACHE[key]
@@ -113,14 +180,9 @@ def read_yaml(path: Path) -> Document:
 def _parse_yaml(path: Path) -> Document:
     name = display(path)
     text = read_text(path, name, "YAML")
-    loader = Loader(text)
+    parser = Parser(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise InputError(Problem(name, None, None, "file is empty"))
-        doc = Document(None)
-        doc.data = _build(loader, node, (), doc.locs, name)
-        return doc
+        return _compose(parser, name)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -129,53 +191,128 @@ def _parse_yaml(path: Path) -> Document:
     except yaml.YAMLError as e:
         raise InputError(Problem(name, None, None, f"YAML error: {e}")) from None
     finally:
-        loader.dispose()
+        parser.dispose()
 
 
-def _build(loader: Any, node: yaml.Node, path: Path_, locs: dict, name: str) -> Any:
-    locs[path] = Loc(name, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise InputError(
-                    Problem(
-                        name,
-                        key_node.start_mark.line + 1,
-                        _dotted(path),
-                        "merge keys (<<) are not supported; write the values out",
-                    )
-                )
-            key = loader.construct_object(key_node, deep=True)
-            if isinstance(key, (dict, list)):
-                raise InputError(
-                    Problem(name, key_node.start_mark.line + 1, _dotted(path), "a key must be text")
-                )
-            key = str(key)
-            if key in out:
-                first = locs[path + (key,)].line
-                raise InputError(
-                    Problem(
-                        name,
-                        key_node.start_mark.line + 1,
-                        _dotted(path + (key,)),
-                        f"duplicate key (first given on line {first})",
-                    )
-                )
-            locs[path + (key,)] = Loc(name, key_node.start_mark.line + 1)
-            out[key] = _build(loader, value_node, path + (key,), locs, name)
-            locs[path + (key,)] = Loc(name, key_node.start_mark.line + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, n, path + (str(i),), locs, name) for i, n in enumerate(node.value)]
-    value = loader.construct_object(node, deep=True)
-    if isinstance(value, (bytes, bytearray)):
+class _Frame:
+    """A mapping or sequence being filled: its data, path, and the key awaiting a value."""
+
+    __slots__ = ("data", "path", "key")
+
+    def __init__(self, data: Any, path: Path_) -> None:
+        self.data, self.path, self.key = data, path, None
+
+
+def _compose(parser: Any, name: str) -> Document:
+    """Build plain data and line marks from the parser's events, iteratively.
+
+    Refused, each at its line: anchors' aliases (``*name``, which can expand a few bytes
+    into billions of values), nesting deeper than :data:`MAX_DEPTH`, tags other than the
+    plain ones, keys that are not text, duplicate keys, merge keys, and control characters.
+    """
+    events = yaml.events
+    parser.get_event()  # stream start
+    if parser.check_event(events.StreamEndEvent):
+        raise InputError(Problem(name, None, None, "file is empty"))
+    parser.get_event()  # document start
+    locs: dict[Path_, Loc] = {}
+    stack: list[_Frame] = []
+    root: Any = None
+
+    def fail(event: Any, path: Path_, message: str) -> InputError:
+        return InputError(Problem(name, event.start_mark.line + 1, _dotted(path), message))
+
+    while True:
+        ev = parser.get_event()
+        if isinstance(ev, (events.MappingEndEvent, events.SequenceEndEvent)):
+            done = stack.pop()
+            if not stack:
+                root = done.data
+                break
+            continue
+        top = stack[-1] if stack else None
+        line = ev.start_mark.line + 1
+        if isinstance(ev, events.AliasEvent):
+            if top is None:
+                where: Path_ = ()
+            elif isinstance(top.data, list):
+                where = top.path + (str(len(top.data)),)
+            else:
+                where = top.path + ((top.key,) if top.key is not None else ())
+            raise fail(ev, where, "aliases (*name) are not supported; write the values out")
+        if top is not None and isinstance(top.data, dict) and top.key is None:
+            # a mapping key: plain text only
+            if not isinstance(ev, events.ScalarEvent):
+                raise fail(ev, top.path, "a key must be text")
+            if ev.tag not in _PLAIN_TAGS:
+                raise fail(ev, top.path, f"tags ({ev.tag}) are not supported")
+            key = ev.value
+            if key == "<<" and ev.implicit[0]:
+                raise fail(ev, top.path, "merge keys (<<) are not supported; write the values out")
+            if CONTROL.search(key):
+                raise fail(ev, top.path, "a key must not contain control characters")
+            if key in top.data:
+                first = locs[top.path + (key,)].line
+                raise fail(ev, top.path + (key,), f"duplicate key (first given on line {first})")
+            locs[top.path + (key,)] = Loc(name, line)
+            top.key = key
+            continue
+        if top is None:
+            path: Path_ = ()
+            locs[()] = Loc(name, line)
+        elif isinstance(top.data, dict):
+            path = top.path + (top.key,)
+        else:
+            path = top.path + (str(len(top.data)),)
+            locs[path] = Loc(name, line)
+        if isinstance(ev, events.ScalarEvent):
+            value = _scalar(ev, path, fail)
+            if top is None:
+                root = value
+                break
+        elif isinstance(ev, (events.MappingStartEvent, events.SequenceStartEvent)):
+            if ev.tag not in _PLAIN_TAGS:
+                raise fail(ev, path, f"tags ({ev.tag}) are not supported")
+            if len(stack) >= MAX_DEPTH:
+                raise fail(ev, path, f"nested more than {MAX_DEPTH} levels deep")
+            value = {} if isinstance(ev, events.MappingStartEvent) else []
+        else:  # pragma: no cover - the parser yields no other event inside a document
+            raise fail(ev, path, f"unexpected YAML event {type(ev).__name__}")
+        if top is not None:
+            if isinstance(top.data, dict):
+                top.data[top.key] = value
+                top.key = None
+            else:
+                top.data.append(value)
+        if isinstance(value, (dict, list)):
+            stack.append(_Frame(value, path))
+    parser.get_event()  # document end
+    if not parser.check_event(events.StreamEndEvent):
+        ev = parser.get_event()
         raise InputError(
-            Problem(name, node.start_mark.line + 1, _dotted(path), "binary values are not allowed")
+            Problem(name, ev.start_mark.line + 1, None, "expected one YAML document, found more")
         )
-    if not isinstance(value, (str, int, float, bool, type(None))):
-        # dates and timestamps: keep the text so the field's own check reports it
-        value = node.value
+    return Document(root, locs)
+
+
+def _scalar(ev: Any, path: Path_, fail: Any) -> Any:
+    """The value of a scalar event: plain ones by the core schema, quoted ones as text."""
+    if ev.tag in (None, "!") and ev.implicit[0]:
+        value = core_scalar(ev.value)
+    elif ev.tag in (None, "!", _STR):
+        value = ev.value
+    elif ev.tag == "tag:yaml.org,2002:binary":
+        raise fail(ev, path, "binary values are not allowed")
+    else:
+        raise fail(ev, path, f"tags ({ev.tag}) are not supported; write the value plainly")
+    if isinstance(value, str) and CONTROL.search(value):
+        bad = CONTROL.search(value).group()
+        raise fail(
+            ev,
+            path,
+            f"contains the control character U+{ord(bad):04X}; remove it "
+            "(a workbook cannot hold it)",
+        )
     return value
 
 
@@ -202,7 +339,7 @@ def read_set(folder: Path) -> tuple[Document, list[Path]]:
         raise InputError(Problem(name, None, None, "assumption set not found"))
     if not folder.is_dir():
         raise InputError(Problem(name, None, None, "expected an assumption set folder"))
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    files = _yaml_files(folder)
     if not files:
         raise InputError(Problem(name, None, None, "no .yaml files in this assumption set"))
     merged = Document({})
@@ -237,12 +374,23 @@ def read_set(folder: Path) -> tuple[Document, list[Path]]:
     return merged, files
 
 
+def _yaml_files(folder: Path) -> list[Path]:
+    """The YAML files of a folder; anything but a folder is listed, for the reader to check."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError as e:
+        raise InputError(
+            Problem(display(folder), None, None, f"folder cannot be read ({e.strerror})")
+        ) from None
+    return sorted(p for p in entries if p.suffix in (".yaml", ".yml") and not p.is_dir())
+
+
 def scenario_files(folder: Path) -> list[Path]:
     """The scenarios of a set, ``council-plan`` first, then by name."""
     d = folder / "scenarios"
     if not d.is_dir():
         return []
-    files = sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    files = _yaml_files(d)
     return sorted(files, key=lambda p: (p.stem != "council-plan", p.stem))
 
 
@@ -251,7 +399,7 @@ def _resolve_extends(target: str, base: Path) -> Path:
     if p.is_dir():
         return p
     for candidate in (p, p.with_name(p.name + ".yaml"), p.with_name(p.name + ".yml")):
-        if candidate.is_file():
+        if os.path.lexists(candidate) and not candidate.is_dir():  # read_yaml refuses non-files
             return candidate
     return p
 
@@ -259,7 +407,7 @@ def _resolve_extends(target: str, base: Path) -> Path:
 def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, dict, list[Path]]:
     """Read a scenario and everything it extends; returns merged data, header and files read."""
     name = display(path)
-    resolved = path.resolve()
+    resolved = _resolved(path)
     if resolved in _chain:
         cycle = " -> ".join(display(p) for p in (*_chain, resolved))
         raise InputError(
@@ -306,7 +454,7 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, 
     if target.is_dir():
         base, files = read_set(target)
         set_dir = target
-    elif target.is_file():
+    elif os.path.lexists(target):
         base, header, files = read_scenario(target, (*_chain, resolved))
         set_dir = header["set_dir"]
     else:
@@ -316,6 +464,16 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[Document, 
                 doc.locs[("extends",)].line,
                 "extends",
                 f"'{extends}' not found (looked for {display(target)})",
+            )
+        )
+    scenario_name = doc.data.get("name")
+    if scenario_name is not None and not isinstance(scenario_name, str):
+        raise InputError(
+            Problem(
+                name,
+                doc.locs[("name",)].line,
+                "name",
+                f"a scenario name must be text (got {scenario_name!r}); put it in quotes",
             )
         )
     overrides = doc.data.get("overrides") or {}
@@ -397,6 +555,13 @@ def apply_override(
     for k, loc in src_locs.items():
         if k[: len(src_path)] == src_path:
             doc.locs[parts + k[len(src_path) :]] = loc
+    # A change inside a parameter (``growth.value: x``) is this line's doing: checks of the
+    # parameter as a whole (a value outside its range, say) are reported here too.
+    inner = doc.data
+    for i, part in enumerate(parts[:-1]):
+        inner = inner[part]
+        if isinstance(inner, dict) and "source" in inner:
+            doc.locs[parts[: i + 1]] = Loc(src_name, line)
     current = node.get(last)
     value = copy.deepcopy(value)
     is_param = isinstance(current, dict) and "source" in current
@@ -432,6 +597,7 @@ def validate(doc: Document, fallback: str) -> AssumptionSet:
             problems.append(Problem(loc.file, loc.line, ".".join(path) or None, _message(err)))
         raise InputError(problems) from None
     _name_params(model)
+    _check_calendar(model, doc, fallback)
     problems = [
         Problem(*_where(doc.locs, path, fallback), ".".join(path), msg)
         for path, msg in check(model)
@@ -439,6 +605,28 @@ def validate(doc: Document, fallback: str) -> AssumptionSet:
     if problems:
         raise InputError(problems)
     return model
+
+
+# Financial years are written with four-digit starting years; a workbook's dates end at 9999.
+LAST_START_YEAR = 9998
+
+
+def _check_calendar(model: AssumptionSet, doc: Document, fallback: str) -> None:
+    """A forecast must end by 31 March 9999, the last date years and workbooks can hold."""
+    try:
+        last = parse_year(model.timeline.base_year) + model.timeline.horizon_years
+    except ValueError:
+        return  # the base year's own check reports it
+    if last > LAST_START_YEAR:
+        path = ("timeline", "horizon_years")
+        raise InputError(
+            Problem(
+                *_where(doc.locs, path, fallback),
+                ".".join(path),
+                f"the forecast's last year would start in {last}, past the last financial "
+                f"year a label or workbook date can hold ({year_label(LAST_START_YEAR)})",
+            )
+        )
 
 
 def _where(locs, path: Path_, fallback: str) -> tuple[str, int | None]:
@@ -534,12 +722,17 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
     with every problem listed.
     """
     if not path.exists():
-        raise InputError(Problem(display(path), None, None, "assumptions not found"))
+        what = (
+            "a symbolic link that loops or leads nowhere"
+            if os.path.islink(path)
+            else "assumptions not found"
+        )
+        raise InputError(Problem(display(path), None, None, what))
     if path.suffix.lower() == ".xlsx":  # an inputs workbook: cells in place of lines
         from .inputs_workbook import load_workbook
 
         return load_workbook(path, names)
-    if path.is_file():
+    if not path.is_dir():  # a scenario file (a pipe or device is refused when read)
         if names:
             raise InputError(
                 Problem(
@@ -568,14 +761,14 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
             files = [by_name[n] for n in names]
         if not files:
             return [load_base(path)]
-    out, problems = [], []
+    out, problems = [], {}  # a dict keeps the order and finds a repeat at once
     for f in files:
         try:
             out.append(load_scenario(f))
         except InputError as e:
-            problems.extend(p for p in e.problems if p not in problems)
+            problems.update(dict.fromkeys(e.problems))
     if problems:
-        raise InputError(problems)
+        raise InputError(list(problems))
     seen: dict[str, Path] = {}
     for f, s in zip(files, out, strict=True):
         if s.name in seen:
@@ -604,7 +797,16 @@ def new_set(directory: Path, template: Path) -> None:
     """A new assumption set to edit: a copy of ``template`` in an empty or new folder."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
-    shutil.copytree(template, directory, dirs_exist_ok=True)
+    existed = directory.exists()
+    try:
+        shutil.copytree(template, directory, dirs_exist_ok=True)
+    except (OSError, shutil.Error) as e:
+        if not existed:  # leave nothing half-copied behind
+            shutil.rmtree(directory, ignore_errors=True)
+        reason = getattr(e, "strerror", None) or "cannot be written"
+        raise InputError(
+            Problem(str(directory), None, None, f"cannot create the set ({reason})")
+        ) from None
 
 
 def _resolve_trends(model: AssumptionSet, doc: Document, set_dir: Path) -> None:

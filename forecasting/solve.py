@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -39,8 +41,20 @@ class Solution:
     deficit_after: float
     overrides: dict[str, Any]
 
+    @property
+    def already_clear(self) -> bool:
+        """The scenario clears the deficit by the target year as it stands: nothing to find."""
+        return self.deficit_before <= 0
+
     def describe(self, scenario: str) -> str:
         """The answer in plain words and figures, for a briefing note."""
+        if self.already_clear:
+            return (
+                f"Scenario '{scenario}' already clears the DSG deficit by the end of "
+                f"{self.target_year}: no {self.lever.replace('_', ' ')} change is needed.\n"
+                f"Cumulative deficit at the end of {self.target_year}: "
+                f"{pounds(self.deficit_before)} (none left)."
+            )
         span = f"{self.years[0]} to {self.years[-1]}" if self.years else ""
         total = f"{pounds(self.amount * len(self.years))} in all"
         if self.lever == "savings":
@@ -147,9 +161,10 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
     def gap(x: float) -> float:
         return _cumulative_at(_apply(a, lever, x, lever_years, years)[0], target_year)
 
-    if before <= 0:
-        x = 0.0
-    elif lever == "ehcp_growth":
+    if before <= 0:  # already clear: no change, and the lever stays where it is
+        kept = (a.high_needs.ehcp.growth.value or 0.0) if lever == "ehcp_growth" else 0.0
+        return Solution(lever, kept, [], target_year, before, before, {})
+    if lever == "ehcp_growth":
         hi = a.high_needs.ehcp.growth.value or 0.0
         if gap(EHCP_FLOOR) > 0:
             raise InputError(
@@ -190,6 +205,38 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
         _cumulative_at(solved, target_year),
         overrides,
     )
+
+
+def check_destination(
+    destination: Path, inputs: Iterable[Path], set_dir: Path, force: bool
+) -> None:
+    """Refuse a ``--write-scenario`` path that would change an input or an existing file.
+
+    Refused: a folder; the assumption set folder or anything inside it; any file the
+    scenario was read from (the set's files, the scenario and those it extends, history
+    files), reached directly or through a symbolic link; an existing file unless ``force``.
+    """
+
+    def refuse(message: str) -> InputError:
+        return InputError(Problem(str(destination), None, "--write-scenario", message))
+
+    try:
+        real = destination.resolve()
+        protected = {p.resolve() for p in inputs}
+        set_real = set_dir.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop (Python < 3.13)
+        raise refuse("a symbolic link that loops: cannot write there") from None
+    if destination.is_dir():
+        raise refuse("is a folder; give the name of the scenario file to write")
+    if real in protected:
+        raise refuse("is one of the input files this scenario was read from; it is not changed")
+    if real == set_real or set_real in real.parents:
+        raise refuse(
+            f"is inside the assumption set {set_dir}, which is input and never written to; "
+            "write the scenario elsewhere and extend the set from there"
+        )
+    if os.path.lexists(destination) and not force:
+        raise refuse("already exists; add --force to replace it")
 
 
 def scenario_text(base_name: str, base_file: Any, solution: Solution, destination: Any) -> str:

@@ -5,6 +5,7 @@ output written over an earlier run's."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,25 @@ def append(file, text):
 
     return mutate
 
+
+def fifo(file):
+    def mutate(d: Path) -> None:
+        os.mkfifo(d / file)
+
+    return mutate
+
+
+def link(file, target):
+    def mutate(d: Path) -> None:
+        (d / file).symlink_to(target)
+
+    return mutate
+
+
+# A few hundred bytes that YAML 1.1 loaders expand into 9**9 (387 million) values
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
 
 CATALOGUE = {
     "yaml syntax: unclosed bracket": (
@@ -193,6 +213,81 @@ CATALOGUE = {
         "scenarios/list.yaml",
         "a scenario is a mapping",
     ),
+    # YAML 1.1 types the loader no longer knows (issue 17, class 3)
+    "sexagesimal for a number": (replace(CS, "value: 266,", "value: 4:26,"), CS, "valid number"),
+    "on for a number": (replace(CS, "value: 266,", "value: on,"), CS, "valid number (got 'on')"),
+    # unbounded work from tiny or special files (class 4)
+    "alias": (
+        write("scenarios/alias.yaml", "extends: ..\noverrides: &o\n  x: *o\n"),
+        "scenarios/alias.yaml:3",
+        "aliases (*name) are not supported",
+    ),
+    "alias bomb": (write("extra.yaml", BOMB), "extra.yaml:2", "aliases (*name) are not supported"),
+    "nesting too deep": (
+        write("extra.yaml", "deep: " + "[" * 500 + "]" * 500 + "\n"),
+        "extra.yaml:1",
+        "nested more than 40 levels deep",
+    ),
+    "a FIFO for a set file": (fifo("extra.yaml"), "extra.yaml", "is a pipe (FIFO)"),
+    "/dev/zero for a set file": (
+        link("extra.yaml", "/dev/zero"),
+        "extra.yaml",
+        "is a character device",
+    ),
+    "a symbolic-link loop for a set file": (
+        link("extra.yaml", "extra.yaml"),
+        "extra.yaml",
+        "symbolic links loop",
+    ),
+    "a file too large": (
+        write("extra.yaml", "# padding\n" * 300_000),
+        "extra.yaml",
+        "larger than the 2,097,152 bytes",
+    ),
+    "several documents in one file": (
+        write("scenarios/two.yaml", "extends: ..\n---\nextends: ..\n"),
+        "scenarios/two.yaml:2",
+        "expected one YAML document",
+    ),
+    "a language-specific tag": (
+        write("scenarios/tag.yaml", "extends: ..\nname: !!python/name:os.system x\n"),
+        "scenarios/tag.yaml:2",
+        "tags (tag:yaml.org,2002:python/name:os.system) are not supported",
+    ),
+    # internal errors that are bad input (class 5)
+    "a scenario name that is not text": (
+        write("scenarios/named.yaml", "name: [a, b]\nextends: ..\n"),
+        "scenarios/named.yaml:1",
+        "a scenario name must be text",
+    ),
+    "a number for a scenario name": (
+        write("scenarios/named.yaml", "name: 12\nextends: ..\n"),
+        "scenarios/named.yaml:1",
+        "a scenario name must be text (got 12)",
+    ),
+    "an escaped control character in a label": (
+        replace(GEN, "name: Stoke-on-Trent City Council", 'name: "Stoke\\e[31m"'),
+        f"{GEN}:11",
+        "council.name: contains the control character U+001B",
+    ),
+    "a raw control character in a file": (
+        replace(GEN, "name: Stoke-on-Trent City Council", "name: Stoke\x07"),
+        f"{GEN}:11",
+        "contains the control character U+0007",
+    ),
+    "a horizon past the year 9999": (
+        replace(GEN, "base_year: 2018-19", "base_year: 9995-96"),
+        f"{GEN}:23",
+        "timeline.horizon_years: the forecast's last year would start in 10000",
+    ),
+    # a message at the scenario's line, not the base file's (class 6)
+    "an override inside a parameter": (
+        write(
+            "scenarios/inner.yaml", "extends: ..\noverrides:\n  high_needs.ehcp.growth.value: 5\n"
+        ),
+        "scenarios/inner.yaml:3: high_needs.ehcp.growth",
+        "outside its range",
+    ),
 }
 
 
@@ -286,3 +381,55 @@ def test_an_overflowing_forecast_names_the_line(editable_set, tmp_path):
     assert result.exit_code == 2, result.stderr
     assert "is not a finite number in 2019-20" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Refusals of the command line and the output folder: exit 2 naming the option, the inputs
+# and any earlier outputs untouched, no temporary file left.
+SOLVE = ["solve", "--scenario", "council-plan", "--target-year", "2022-23"]
+USAGE = {
+    "negative seed": (["run", "{set}", "--seed", "-1", "--out", "{out}"], "--seed"),
+    "seed too large": (["run", "{set}", "--seed", str(2**32), "--out", "{out}"], "--seed"),
+    "a folder where an output should go": (
+        ["run", "{set}", "--draws", "0", "--out", "{out}"],
+        "cabinet-scenarios.xlsx: --out: is a folder where the output",
+    ),
+    "out is a symbolic-link loop": (
+        ["run", "{set}", "--draws", "0", "--out", "{out}/loop"],
+        "--out: a symbolic link that loops",
+    ),
+    "write-scenario onto a set file": (
+        [*SOLVE, "{set}", "--write-scenario", "{set}/general.yaml", "--force"],
+        "--write-scenario: is one of the input files",
+    ),
+    "write-scenario into the set": (
+        [*SOLVE, "{set}", "--write-scenario", "{set}/scenarios/new.yaml"],
+        "--write-scenario: is inside the assumption set",
+    ),
+    "write-scenario onto a folder": (
+        [*SOLVE, "{set}", "--write-scenario", "{out}"],
+        "--write-scenario: is a folder",
+    ),
+    "write-scenario over a file": (
+        [*SOLVE, "{set}", "--write-scenario", "{out}/results.csv"],
+        "--write-scenario: already exists; add --force",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(USAGE))
+def test_usage_refusals_change_nothing(case, editable_set, tmp_path):
+    args, expected = USAGE[case]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.csv").write_text("earlier run\n")
+    (out / "cabinet-scenarios.xlsx").mkdir()
+    (out / "loop").symlink_to(out / "loop")
+    before, outputs = _snapshot(editable_set), sorted(p.name for p in out.iterdir())
+    args = [a.format(set=editable_set, out=out) for a in args]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, (result.output, result.stderr)
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (out / "results.csv").read_text() == "earlier run\n"
+    assert sorted(p.name for p in out.iterdir()) == outputs
+    assert _snapshot(editable_set) == before

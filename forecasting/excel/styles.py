@@ -9,7 +9,7 @@ from __future__ import annotations
 from copy import copy
 from weakref import WeakKeyDictionary
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -61,8 +61,10 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def text(cell: Cell, value: object) -> Cell:
-    """Write text from an input file as text, never as a formula (=, +, - or @ at the start)."""
-    cell.value = "" if value is None else str(value)
+    """Write text from an input file as text, never as a formula (=, +, - or @ at the start),
+    without the control characters a workbook cannot hold (the loader refuses them in input
+    files; this keeps any other source from failing a run deep inside the writer)."""
+    cell.value = "" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value))
     cell.data_type = "s"
     return cell
 
