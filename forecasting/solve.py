@@ -2,8 +2,11 @@
 deficit by a target year.
 
 Levers:
-- ``savings`` (default): equal further high-needs savings each year from the year after
-  the first forecast year to the end of the horizon;
+- ``savings`` (default): further high-needs savings from the year after the first forecast
+  year, as a profile that never overshoots: each year's saving is that year's in-year
+  deficit plus an equal share of the deficit carried into the first of those years, so the
+  cumulative deficit falls in equal steps to nil at the target year; after it, each year's
+  saving is what keeps that year in balance;
 - ``transfer``: an equal schools-block transfer over the same years (it only counts
   where the Forum or the Secretary of State would allow it);
 - ``ehcp_growth``: the yearly growth in school-age EHCPs the plan would have to hold to.
@@ -40,6 +43,7 @@ class Solution:
     deficit_before: float
     deficit_after: float
     overrides: dict[str, Any]
+    profile: dict[str, float] | None = None  # savings by year, where the lever is a profile
 
     @property
     def already_clear(self) -> bool:
@@ -57,7 +61,16 @@ class Solution:
             )
         span = f"{self.years[0]} to {self.years[-1]}" if self.years else ""
         total = f"{pounds(self.amount * len(self.years))} in all"
-        if self.lever == "savings":
+        if self.lever == "savings" and self.profile:
+            by_year = "; ".join(f"{y}: {pounds(v)}" for y, v in self.profile.items())
+            what = (
+                "further high-needs savings that cover each year's in-year deficit and repay "
+                f"the deficit carried into {self.years[0]} in equal parts by "
+                f"{self.target_year}, then keep each year in balance ({by_year}; "
+                f"{pounds(sum(self.profile.values()))} in all). The deficit falls every year "
+                "and never turns into a surplus"
+            )
+        elif self.lever == "savings":
             what = (
                 f"further high-needs savings of {pounds(self.amount)} a year from {span} ({total})"
             )
@@ -164,6 +177,8 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
     if before <= 0:  # already clear: no change, and the lever stays where it is
         kept = (a.high_needs.ehcp.growth.value or 0.0) if lever == "ehcp_growth" else 0.0
         return Solution(lever, kept, [], target_year, before, before, {})
+    if lever == "savings":
+        return _savings_profile(a, proj, target_year, lever_years, before)
     if lever == "ehcp_growth":
         hi = a.high_needs.ehcp.growth.value or 0.0
         if gap(EHCP_FLOOR) > 0:
@@ -187,9 +202,8 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
                             "--lever",
                             None,
                             None,
-                            f"the {lever} lever cannot clear the deficit "
-                            "(a transfer refused by the Forum and the Secretary of State moves "
-                            "nothing)",
+                            f"the {lever} lever cannot clear the deficit: "
+                            + binding_constraint(proj, lever_years),
                         )
                     )
                 hi *= 2
@@ -204,6 +218,74 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
         before,
         _cumulative_at(solved, target_year),
         overrides,
+    )
+
+
+def binding_constraint(proj, lever_years: list[str]) -> str:
+    """Why a further schools-block transfer cannot clear the deficit, from the decisions the
+    scenario holds for the first year a transfer could be made: the Forum's, the Secretary
+    of State's, and the 0.5% limit between them."""
+    i = proj.years.index(lever_years[0])
+    forum = bool(proj[("dsg", "forum_approves")][0, i])
+    granted = bool(proj[("dsg", "disapplication_granted")][0, i])
+    limit = float(proj[("dsg", "transfer_limit")][0, i])
+    if granted:
+        return "the transfer does not move the deficit in this scenario"
+    if forum:
+        return (
+            f"the Forum may approve at most 0.5% of the schools block ({pounds(limit)} in "
+            f"{lever_years[0]}) and the scenario has the Secretary of State refusing a "
+            "disapplication for more"
+        )
+    return (
+        "the scenario has the Schools' Forum refusing the transfer and the Secretary of "
+        "State refusing a disapplication, so no transfer moves"
+    )
+
+
+def _savings_profile(
+    a: AssumptionSet, proj, target_year: str, lever_years: list[str], before: float
+) -> Solution:
+    """Savings by year that clear the deficit by ``target_year`` without overshooting.
+
+    Further savings reduce the in-year deficit pound for pound, so the profile is found
+    from one projection: up to the target year, each year's saving is its in-year deficit
+    plus an equal share of the deficit carried into the first lever year (a year already in
+    surplus needs none, and the share is spread over the others); after it, the saving is
+    the in-year deficit, so the position stays at nil.
+    """
+    years = proj.years
+    in_year = dict(zip(years, proj[("dsg", "in_year_deficit")][0], strict=True))
+    cumulative = dict(zip(years, proj[("dsg", "cumulative_deficit")][0], strict=True))
+    carried = float(cumulative[years[years.index(lever_years[0]) - 1]])
+    upto = [y for y in lever_years if years.index(y) <= years.index(target_year)]
+    free = list(upto)
+    while True:  # years whose in-year surplus already exceeds the repayment need no saving
+        share = (
+            carried + sum(float(in_year[y]) for y in upto) - sum(float(in_year[y]) for y in free)
+        ) / len(free)
+        clipped = [y for y in free if in_year[y] + share < 0]
+        if not clipped or len(clipped) == len(free):
+            break
+        free = [y for y in free if y not in clipped]
+    profile = {y: max(0.0, float(in_year[y]) + share) if y in free else 0.0 for y in upto}
+    profile.update({y: max(0.0, float(in_year[y])) for y in lever_years if y not in upto})
+    profile = {y: float(math.ceil(v)) for y, v in profile.items()}  # whole pounds, rounded up
+    path = ("high_needs", "mitigation", "additional_savings")
+    p = a.high_needs.mitigation.additional_savings
+    current = {y: (p.values or {}).get(y, p.value or 0.0) for y in years}
+    new = {y: current[y] + profile.get(y, 0.0) for y in years}
+    solved = _with_param(a, path, values=new, value=None)
+    listed = {y: round(new[y], 2) for y in lever_years}
+    return Solution(
+        "savings",
+        profile[lever_years[0]],
+        lever_years,
+        target_year,
+        before,
+        _cumulative_at(solved, target_year),
+        {".".join(path): {"values": listed}},
+        profile,
     )
 
 

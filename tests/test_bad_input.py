@@ -13,6 +13,8 @@ from click.testing import CliRunner
 
 from cli import main
 
+from .conftest import BUNDLED
+
 CS = "childrens_services.yaml"
 HN = "high_needs.yaml"
 GEN = "general.yaml"
@@ -277,7 +279,7 @@ CATALOGUE = {
     ),
     "a horizon past the year 9999": (
         replace(GEN, "base_year: 2018-19", "base_year: 9995-96"),
-        f"{GEN}:23",
+        f"{GEN}:{1 + (BUNDLED / GEN).read_text().splitlines().index('  horizon_years: 5')}",
         "timeline.horizon_years: the forecast's last year would start in 10000",
     ),
     # a message at the scenario's line, not the base file's (class 6)

@@ -16,6 +16,7 @@ from ..projection import Projection
 from ..schema import Param
 from ..years import workbook_label, year_end
 from .cached_values import evaluate, with_cached_values
+from .front import LINE_HEIGHT
 from .grid import FIRST_COL, NOTE, Grid, quoted
 from .models import CSC, DSG, fixed_lines, tolerance_cell
 from .styles import (
@@ -115,9 +116,10 @@ def what_it_takes_sheet(wb: Workbook, run) -> Worksheet:
     )
     scenario = run.projections[0].scenario
     final = year_end(run.projections[0].years[-1])
-    text(ws.cell(4, 1), f"Scenario: {scenario}; deficit cleared by {final}").font = BOLD
+    title = next((s.label for s in run.scenarios if s.name == scenario), scenario)
+    text(ws.cell(4, 1), f"Scenario: {title}; deficit cleared by {final}").font = BOLD
     labels = {
-        "savings": "Further high-needs savings, each year",
+        "savings": "Further high-needs savings, in all (by year in the answer)",
         "transfer": "Further schools-block transfer, each year",
         "ehcp_growth": "School-age EHCP growth held to, a year",
     }
@@ -126,10 +128,11 @@ def what_it_takes_sheet(wb: Workbook, run) -> Worksheet:
         if isinstance(sol, str):
             text(ws.cell(r, 2), f"Not possible with this lever: {sol}").alignment = WRAP
         else:
-            c = ws.cell(r, 2, sol.amount)
+            c = ws.cell(r, 2, sum(sol.profile.values()) if sol.profile else sol.amount)
             c.number_format = "0.00%" if lever == "ehcp_growth" else GBP
-            text(ws.cell(r, 3), sol.describe(scenario)).alignment = WRAP
-        ws.row_dimensions[r].height = 48
+            text(ws.cell(r, 3), sol.describe(title)).alignment = WRAP
+        answer = str(ws.cell(r, 3).value or ws.cell(r, 2).value or "")
+        ws.row_dimensions[r].height = LINE_HEIGHT * (1 + len(answer) // 95)  # all of it shows
         ws.cell(r, 1).alignment = ws.cell(r, 2).alignment = WRAP
     set_widths(ws, {1: 40, 2: 16, 3: 100})
     page_setup(ws)

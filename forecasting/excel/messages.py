@@ -93,11 +93,14 @@ def dsg_messages(run) -> list[str]:
                 f"at {year_end(years[-1])}."
             )
     for lever, sol in run.solutions:
-        if lever == "savings" and not isinstance(sol, str) and sol.amount > 0:
+        if lever == "savings" and not isinstance(sol, str) and sol.profile:
+            first, last = sol.years[0], sol.target_year
             out.append(
-                f"Clearing the deficit by {year_end(sol.target_year)} needs further "
-                f"high-needs savings of {_m(sol.amount)} a year from "
-                f"{workbook_label(sol.years[0])}."
+                f"Clearing the deficit by {year_end(last)} without running a surplus needs "
+                f"further high-needs savings of {_m(sol.profile[first])} in "
+                f"{workbook_label(first)} rising to {_m(sol.profile[last])} in "
+                f"{workbook_label(last)} ({_m(sum(sol.profile.values()))} in all): each year's "
+                "in-year deficit plus an equal share of the deficit carried forward."
             )
     return out
 

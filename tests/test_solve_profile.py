@@ -1,0 +1,67 @@
+"""What it takes, as a Forum member reads it: a savings profile that clears the deficit by
+the target year without running a surplus first, and the real reason a transfer cannot."""
+
+from __future__ import annotations
+
+import pytest
+
+from forecasting.engine import project
+from forecasting.errors import InputError
+from forecasting.solve import _with_param, solve
+
+SURPLUS_ALLOWED = 1_000_000  # the issue's bound: no surplus above £1m before the target year
+
+
+@pytest.mark.parametrize("target", ["2021-22", "2022-23", "2023-24"])
+def test_the_savings_profile_never_overshoots(run_result, target):
+    for s in run_result.scenarios:
+        sol = solve(s.assumptions, target, "savings")
+        if sol.already_clear:
+            continue
+        path = ("high_needs", "mitigation", "additional_savings")
+        values = sol.overrides[".".join(path)]["values"]
+        kept = s.assumptions.high_needs.mitigation.additional_savings.value  # as a scenario file
+        p = project("check", _with_param(s.assumptions, path, values=values, value=kept))
+        years = p.years
+        cum = dict(zip(years, p[("dsg", "cumulative_deficit")][0], strict=True))
+        assert abs(cum[target]) <= 10, (s.name, target, cum[target])
+        before = [y for y in years if years.index(y) < years.index(target)]
+        assert min(cum[y] for y in before) >= -SURPLUS_ALLOWED, (s.name, cum)
+        later = [y for y in years if years.index(y) > years.index(target)]
+        assert all(abs(cum[y]) <= 10 for y in later), (s.name, cum)  # held at nil after
+        assert all(v >= 0 for v in sol.profile.values())
+        assert "never turns into a surplus" in sol.describe(s.label)
+
+
+def test_a_flat_saving_would_have_overshot(run_result):
+    """The profile matters: an equal saving each year reaching nil in 2023-24 runs a
+    surplus on the way (the in-year deficits grow, so early years are over-saved)."""
+    plan = next(s for s in run_result.scenarios if s.name == "council-plan")
+    sol = solve(plan.assumptions, "2023-24", "savings")
+    flat = sum(sol.profile.values()) / len(sol.profile)
+    p = project("plan", plan.assumptions)
+    iy = dict(zip(p.years, p[("dsg", "in_year_deficit")][0], strict=True))
+    assert iy["2020-21"] < flat  # the first year would save more than its deficit
+
+
+def test_a_transfer_the_forum_and_secretary_of_state_refuse_is_named_as_such(run_result):
+    refused = next(s for s in run_result.scenarios if s.name == "forum-refuses-transfer")
+    with pytest.raises(InputError) as e:
+        solve(refused.assumptions, "2023-24", "transfer")
+    message = e.value.problems[0].message
+    assert "Schools' Forum refusing the transfer" in message
+    assert "Secretary of State refusing a disapplication" in message
+
+
+def test_a_transfer_capped_at_half_a_percent_names_the_limit(run_result):
+    plan = next(s for s in run_result.scenarios if s.name == "council-plan")
+    a = _with_param(
+        plan.assumptions,
+        ("high_needs", "transfers", "disapplication_granted"),
+        value=False,
+        values=None,
+    )
+    with pytest.raises(InputError) as e:
+        solve(a, "2023-24", "transfer")
+    message = e.value.problems[0].message
+    assert "at most 0.5% of the schools block" in message and "Forum refusing" not in message
