@@ -69,16 +69,27 @@ def _reason(e: OSError, out_dir: Path) -> str:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGTERM and SIGINT until the block ends, where the platform allows it."""
-    held = {signal.SIGINT, getattr(signal, "SIGTERM", signal.SIGINT)}
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+    """Hold SIGTERM and SIGINT until the block ends: a signal that arrives meanwhile is noted
+    and acted on (with the handler that was in place) once the set is whole.
+
+    The process's signal handlers are swapped rather than the thread's signal mask, so a
+    signal delivered to any other thread of the process is held as well.
+    """
+    import threading
+
+    wanted = [signal.SIGINT, getattr(signal, "SIGTERM", signal.SIGINT)]
+    if threading.current_thread() is not threading.main_thread():  # handlers: main only
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    pending: list[int] = []
+    before = {s: signal.signal(s, lambda signum, frame: pending.append(signum)) for s in wanted}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for s, handler in before.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(pending):
+            signal.raise_signal(s)
 
 
 def _umask() -> int:

@@ -252,3 +252,35 @@ def test_ctrl_c_to_the_process_group_stops_run_and_worker_cleanly(bundled, earli
     assert proc.returncode == 130
     assert proc.stderr.read().decode() == "interrupted; earlier outputs are untouched.\n"
     assert contents(earlier) == before
+
+
+def test_a_signal_is_held_while_another_thread_runs(earlier, monkeypatch):
+    """A signal delivered to another thread of the process (a library's worker thread, say)
+    is held too: the set is still written whole before the signal acts."""
+    import threading
+
+    stop_thread = threading.Event()
+    other = threading.Thread(target=stop_thread.wait, daemon=True)
+    other.start()
+    real = output._write_file
+    seen = []
+
+    def interrupted(path, data, mode):
+        seen.append(path)
+        if len(seen) == 2:
+            signal.pthread_kill(other.ident, signal.SIGTERM)
+            time.sleep(0.05)
+        real(path, data, mode)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "_write_file", interrupted)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            output.write_all(earlier, NEW)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        stop_thread.set()
+    assert contents(earlier) == NEW

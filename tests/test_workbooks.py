@@ -407,7 +407,7 @@ def test_forum_summary_leads_with_the_position_and_the_half_percent_test(outputs
     cover = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
     assert "£14.2m at 31 March 2019 and £19.5m at 31 March 2020" in cover
     assert "2.02% of the schools block: above the 0.5% the Forum may approve" in cover
-    assert "further high-needs savings of £14.6m a year from 2020/21" in cover
+    assert "further high-needs savings of £7.7m in 2020/21 rising to £23.1m in 2023/24" in cover
 
 
 PDFTOTEXT = shutil.which("pdftotext")
