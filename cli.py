@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
 import traceback
@@ -44,6 +45,9 @@ def guarded(fn):
         except KeyboardInterrupt:
             click.echo("interrupted; earlier outputs are untouched.", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # the reader went away (`forecast councils | head`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as e:  # noqa: BLE001 - the last line of defence, exit 1
             if click.get_current_context().find_root().params.get("debug"):
                 traceback.print_exc()

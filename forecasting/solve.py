@@ -7,8 +7,9 @@ Levers:
   deficit plus an equal share of the deficit carried into the first of those years, so the
   cumulative deficit falls in equal steps to nil at the target year; after it, each year's
   saving is what keeps that year in balance;
-- ``transfer``: an equal schools-block transfer over the same years (it only counts
-  where the Forum or the Secretary of State would allow it);
+- ``transfer``: a further schools-block transfer with the same profile where the rules let
+  it move pound for pound; where they cap it, an equal transfer over the same years (it
+  only counts where the Forum or the Secretary of State would allow it);
 - ``ehcp_growth``: the yearly growth in school-age EHCPs the plan would have to hold to.
 """
 
@@ -61,14 +62,25 @@ class Solution:
             )
         span = f"{self.years[0]} to {self.years[-1]}" if self.years else ""
         total = f"{pounds(self.amount * len(self.years))} in all"
-        if self.lever == "savings" and self.profile:
+        if self.profile:
             by_year = "; ".join(f"{y}: {pounds(v)}" for y, v in self.profile.items())
             what = (
-                "further high-needs savings that cover each year's in-year deficit and repay "
-                f"the deficit carried into {self.years[0]} in equal parts by "
-                f"{self.target_year}, then keep each year in balance ({by_year}; "
+                (
+                    "further high-needs savings"
+                    if self.lever == "savings"
+                    else "a further schools-block transfer, on top of any already planned,"
+                )
+                + ": each year, that year's in-year deficit plus an equal share of the "
+                f"deficit carried into {self.years[0]}, so it is repaid by "
+                f"{self.target_year}; then enough to keep each year in balance ({by_year}; "
                 f"{pounds(sum(self.profile.values()))} in all). The deficit falls every year "
                 "and never turns into a surplus"
+                + (
+                    ""
+                    if self.lever == "savings"
+                    else "; above 0.5% of the schools block a transfer needs the Secretary "
+                    "of State's agreement"
+                )
             )
         elif self.lever == "savings":
             what = (
@@ -80,8 +92,10 @@ class Solution:
                 f"({total}), on top of any transfer already planned; above 0.5% of the "
                 "schools block it needs the Secretary of State's agreement"
             )
-        else:
+        elif self.amount >= 0:
             what = f"school-age EHCP growth held to {self.amount:.2%} a year"
+        else:
+            what = f"school-age EHCPs falling by {-self.amount:.2%} a year"
         return (
             f"To clear the DSG deficit by the end of {self.target_year}, scenario "
             f"'{scenario}' needs {what}.\n"
@@ -177,8 +191,10 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
     if before <= 0:  # already clear: no change, and the lever stays where it is
         kept = (a.high_needs.ehcp.growth.value or 0.0) if lever == "ehcp_growth" else 0.0
         return Solution(lever, kept, [], target_year, before, before, {})
-    if lever == "savings":
-        return _savings_profile(a, proj, target_year, lever_years, before)
+    if lever in ("savings", "transfer"):
+        profiled = _profile(a, proj, target_year, lever_years, before, lever)
+        if abs(profiled.deficit_after) <= TOLERANCE_GBP * len(years):
+            return profiled  # a transfer the rules cap does not clear: search a flat one
     if lever == "ehcp_growth":
         hi = a.high_needs.ehcp.growth.value or 0.0
         if gap(EHCP_FLOOR) > 0:
@@ -243,16 +259,17 @@ def binding_constraint(proj, lever_years: list[str]) -> str:
     )
 
 
-def _savings_profile(
-    a: AssumptionSet, proj, target_year: str, lever_years: list[str], before: float
+def _profile(
+    a: AssumptionSet, proj, target_year: str, lever_years: list[str], before: float, lever: str
 ) -> Solution:
-    """Savings by year that clear the deficit by ``target_year`` without overshooting.
+    """Savings (or a further transfer) by year that clear the deficit by ``target_year``
+    without overshooting.
 
-    Further savings reduce the in-year deficit pound for pound, so the profile is found
-    from one projection: up to the target year, each year's saving is its in-year deficit
-    plus an equal share of the deficit carried into the first lever year (a year already in
-    surplus needs none, and the share is spread over the others); after it, the saving is
-    the in-year deficit, so the position stays at nil.
+    Further savings, and a transfer the rules allow, reduce the in-year deficit pound for
+    pound, so the profile is found from one projection: up to the target year, each year's
+    saving is its in-year deficit plus an equal share of the deficit carried into the first
+    lever year (a year already in surplus needs none, and the share is spread over the
+    others); after it, the saving is the in-year deficit, so the position stays at nil.
     """
     years = proj.years
     in_year = dict(zip(years, proj[("dsg", "in_year_deficit")][0], strict=True))
@@ -271,14 +288,18 @@ def _savings_profile(
     profile = {y: max(0.0, float(in_year[y]) + share) if y in free else 0.0 for y in upto}
     profile.update({y: max(0.0, float(in_year[y])) for y in lever_years if y not in upto})
     profile = {y: float(math.ceil(v)) for y, v in profile.items()}  # whole pounds, rounded up
-    path = ("high_needs", "mitigation", "additional_savings")
-    p = a.high_needs.mitigation.additional_savings
+    path = (
+        ("high_needs", "mitigation", "additional_savings")
+        if lever == "savings"
+        else ("high_needs", "transfers", "requested")
+    )
+    p = getattr(getattr(a.high_needs, path[1]), path[2])
     current = {y: (p.values or {}).get(y, p.value or 0.0) for y in years}
     new = {y: current[y] + profile.get(y, 0.0) for y in years}
     solved = _with_param(a, path, values=new, value=None)
     listed = {y: round(new[y], 2) for y in lever_years}
     return Solution(
-        "savings",
+        lever,
         profile[lever_years[0]],
         lever_years,
         target_year,

@@ -116,3 +116,22 @@ def test_ranks_share_places_on_equal_figures():
     from forecasting.summary import _ranks
 
     assert _ranks([41.7, 61.9, 41.7, 34.5]) == [2, 4, 2, 1]  # as Excel's RANK does
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    """`forecast councils | head -1`: the closed pipe ends the command quietly."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        f"'{sys.executable}' -m cli councils | head -1; exit ${{PIPESTATUS[0]}}",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and done.stdout.count("\n") == 1

@@ -65,3 +65,17 @@ def test_a_transfer_capped_at_half_a_percent_names_the_limit(run_result):
         solve(a, "2023-24", "transfer")
     message = e.value.problems[0].message
     assert "at most 0.5% of the schools block" in message and "Forum refusing" not in message
+
+
+def test_an_allowed_transfer_follows_the_same_profile(run_result):
+    """Where the Secretary of State grants the disapplication, a further transfer moves
+    pound for pound and takes the no-overshoot profile too."""
+    plan = next(s for s in run_result.scenarios if s.name == "council-plan")
+    sol = solve(plan.assumptions, "2023-24", "transfer")
+    assert sol.profile
+    path = ("high_needs", "transfers", "requested")
+    values = sol.overrides[".".join(path)]["values"]
+    kept = plan.assumptions.high_needs.transfers.requested.value
+    p = project("check", _with_param(plan.assumptions, path, values=values, value=kept))
+    cum = p[("dsg", "cumulative_deficit")][0]
+    assert abs(cum[-1]) <= 10 and min(cum) >= -SURPLUS_ALLOWED

@@ -237,7 +237,9 @@ def cabinet_summary(wb: Workbook, run, labels: dict[str, str], base: str, fan, g
     for k, row in enumerate(ranked, start=1):
         at = r + 1 + k
         desc = next(s.description for s in run.scenarios if s.name == row.scenario)
-        text(ws.cell(at, 1), f"{k}. {labels[row.scenario]}").alignment = WRAP
+        # equal deficits share a rank, as on the Ranking sheet (Excel's RANK)
+        rank = 1 + sum(o.cumulative_deficit_final < row.cumulative_deficit_final for o in ranked)
+        text(ws.cell(at, 1), f"{rank}. {labels[row.scenario]}").alignment = WRAP
         ws.cell(at, 2, row.cumulative_deficit_final).number_format = GBP_M_PROSE
         text(ws.cell(at, 3), desc).alignment = WRAP
         ws.cell(at, 5, row.overspend_forecast_total).number_format = GBP_M_PROSE
@@ -247,11 +249,6 @@ def cabinet_summary(wb: Workbook, run, labels: dict[str, str], base: str, fan, g
         fit_rows(ws, at, len(desc), 52)
     set_widths(ws, {5: 22, 6: 22})
     return ws
-
-
-def in_sentence(label: str) -> str:
-    """A label inside a sentence: a leading capital lowered unless it starts an acronym."""
-    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def sensitivity_words(run, top: int) -> list[str]:
@@ -271,9 +268,10 @@ def sensitivity_words(run, top: int) -> list[str]:
             else f"the {workbook_label(last)} children's social care overspend"
         )
         out.append(
-            f"If {in_sentence(param_label(s.parameter, assumptions))} were "
-            f"{value_text(s.high, s.unit)} rather than {value_text(s.low, s.unit)}, {what} "
-            f"would be {millions(abs(swing), brackets=False)} "
+            f"{param_label(s.parameter, assumptions)}: at the high end of its range "
+            f"({value_text(s.high, s.unit)}) rather than the low end "
+            f"({value_text(s.low, s.unit)}; the plan assumes {value_text(s.central, s.unit)}), "
+            f"{what} would be {millions(abs(swing), brackets=False)} "
             f"{'higher' if swing > 0 else 'lower'}."
         )
     return ["What moves the answer most:", *out]
