@@ -16,6 +16,7 @@ in the set's ``caveats.md`` as one to replace with the council's ledger figure.
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import re
@@ -29,6 +30,7 @@ import yaml
 
 from ..bundled import CAVEATS, DEFAULT_SET, bundled_set
 from ..errors import InputError, Problem
+from ..schema import AssumptionSet
 from ..years import parse_year, year_label
 from . import dataset
 
@@ -92,17 +94,34 @@ class Builder:
         self.e = extract
         self.rows = extract[extract["la_code"] == council.code]
         self.stoke = _stoke()
+        # each (measure, period)'s row position, and each measure's rows: a set reads a few
+        # hundred figures, so it looks them up rather than filtering the frame each time
+        self._at = {
+            (m, p): i
+            for i, (m, p) in enumerate(zip(self.rows["measure"], self.rows["period"], strict=True))
+        }
+        self._by_measure = dict(tuple(self.rows.groupby("measure", sort=False)))
+        self._england = dict(
+            tuple(extract[extract["la_code"] == dataset.ENGLAND].groupby("measure", sort=False))
+        )
 
     # ---------------------------------------------------------------- published figures
 
     def row(self, measure: str, period: str | None = None) -> pd.Series | None:
         """The extract's row of a measure in a period (default: the base year), or None."""
-        r = self.rows[
-            (self.rows["measure"] == measure) & (self.rows["period"] == (period or self.base))
-        ]
-        if r.empty or pd.isna(r["value"].iloc[0]):
+        i = self._at.get((measure, period or self.base))
+        if i is None:
             return None
-        return r.iloc[0]
+        r = self.rows.iloc[i]
+        return None if pd.isna(r["value"]) else r
+
+    def measure_rows(self, measure: str) -> pd.DataFrame:
+        """The council's rows of one measure (in the extract's order)."""
+        return self._by_measure.get(measure, self.rows.iloc[:0])
+
+    def england_rows(self, measure: str) -> pd.DataFrame:
+        """England's rows of one measure."""
+        return self._england.get(measure, self.e.iloc[:0])
 
     def need(self, measure: str, what: str) -> pd.Series:
         r = self.row(measure)
@@ -120,7 +139,7 @@ class Builder:
 
     def history(self, measure: str, since: str | None = None) -> pd.Series:
         """A measure's published values up to the base year (vintage discipline)."""
-        s = dataset.series(self.c.code, measure, self.rows)
+        s = dataset.series(self.c.code, measure, self.measure_rows(measure))
         s = s[[parse_year(p) <= parse_year(self.base) for p in s.index]]
         if since:
             s = s[[parse_year(p) >= parse_year(since) for p in s.index]]
@@ -128,7 +147,7 @@ class Builder:
 
     def allocations(self, measure: str) -> pd.Series:
         """DSG allocations announced by the as-at date (up to N-(N+1))."""
-        s = dataset.series(self.c.code, measure, self.rows)
+        s = dataset.series(self.c.code, measure, self.measure_rows(measure))
         return s[[parse_year(p) <= self.as_at for p in s.index]]
 
     def cite(self, r: pd.Series, note: str = "") -> str:
@@ -554,7 +573,9 @@ def growth_param(
     from ..trend import demand_growth, growth_series
 
     rate_hist = b.history(growth_series(measure), since)
-    england = dataset.series(dataset.ENGLAND, growth_series(measure), b.e).to_dict()
+    england = dataset.series(
+        dataset.ENGLAND, growth_series(measure), b.england_rows(growth_series(measure))
+    ).to_dict()
     chosen = demand_growth(measure, list(rate_hist.index), rate_hist.to_numpy(), england)
     if chosen is not None:
         central, low, high, shock, how = chosen
@@ -579,7 +600,7 @@ def growth_param(
     if len(hist) >= 3 and (hist > 0).all():
         from ..trend import growth_from_history
 
-        text = _history_csv(hist, dataset.rows(b.c.code, measure, b.rows))
+        text = _history_csv(hist, dataset.rows(b.c.code, measure, b.measure_rows(measure)))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(csv_name).name
             path.write_text(text, encoding="utf-8")
@@ -853,7 +874,7 @@ def income(b: Builder, notes: list[str]) -> dict:
             )
         )
     rows = {
-        m: dataset.rows(b.c.code, m, b.rows).set_index("period")
+        m: dataset.rows(b.c.code, m, b.measure_rows(m)).set_index("period")
         for m in (
             "high_needs_allocation",
             "schools_block",
@@ -975,7 +996,11 @@ def pupils(b: Builder, school_plans: float) -> dict:
 def exclusions(b: Builder, n_pupils: float) -> dict:
     rate = b.row("permanent_exclusions_rate")
     if rate is None:
-        rate = dataset.rows(970, "permanent_exclusions_rate", b.e).set_index("period")
+        rate = dataset.rows(
+            dataset.ENGLAND,
+            "permanent_exclusions_rate",
+            b.england_rows("permanent_exclusions_rate"),
+        ).set_index("period")
         rate = rate.loc[b.base] if b.base in rate.index else None
     if rate is not None:
         count = float(rate["value"]) / 100 * n_pupils
@@ -1072,8 +1097,22 @@ def _params(node: Any, path: tuple[str, ...] = ()):
             yield from _params(v, path + (str(k),))
 
 
-def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) -> NewSet:
-    """Draft the set for a council as at September of ``as_at``; returns its files' texts."""
+@dataclass
+class Draft:
+    """A drafted set as plain data, before it is written: the builder (council, as-at year,
+    base year, extract), the set's sections by name and the notes for its caveats."""
+
+    b: Builder
+    sections: dict[str, Any]
+    notes: list[str]
+
+    @property
+    def slug(self) -> str:
+        return f"{_slug(self.b.c.name)}-{self.b.as_at}"
+
+
+def draft(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) -> Draft:
+    """Draft the set for a council as at September of ``as_at``, as plain data."""
     e = dataset.load_extract() if extract is None else extract
     council = dataset.find_council(name_or_code, e)
     latest = max(parse_year(p) for p in e.loc[e["la_code"] == council.code, "period"]) + 1
@@ -1094,7 +1133,7 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
     hn, hn_notes = high_needs(b)
     notes.extend(hn_notes)
     slug = f"{_slug(council.name)}-{as_at}"
-    general = {
+    general: dict[str, Any] = {
         "council": {
             "name": council.name,
             "assumption_set": slug,
@@ -1114,6 +1153,36 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
             "weeks_per_year": bench(b, "timeline", "weeks_per_year"),
         },
     }
+    d = Draft(b, {**general, "childrens_services": csc, "high_needs": hn}, notes)
+    # The first forecast year's in-year deficit: no published forecast exists, so it is what
+    # the drivers give (the DSG reconciliation line is then zero).
+    modelled = _modelled_in_year_deficit(d, hn["calibration"]["calibration_year"])
+    hn["calibration"]["in_year_deficit"] = P(
+        modelled,
+        "GBP",
+        "estimate",
+        f"estimate: no in-year forecast published; the drivers' own in-year deficit for "
+        f"{hn['calibration']['calibration_year']} (so the reconciliation line is zero). "
+        "Replace with the council's forecast",
+    )
+    return d
+
+
+def assumptions(d: Draft) -> AssumptionSet:
+    """The drafted set validated as the loader validates its files (what the engine runs),
+    without writing and re-reading them."""
+    from ..loading import Document, validate
+
+    return validate(Document(copy.deepcopy(d.sections)), d.slug)
+
+
+def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) -> NewSet:
+    """Draft the set for a council as at September of ``as_at``; returns its files' texts."""
+    d = draft(name_or_code, as_at, extract)
+    b, notes = d.b, d.notes
+    council = b.c
+    general = {k: d.sections[k] for k in ("council", "timeline")}
+    csc, hn = d.sections["childrens_services"], d.sections["high_needs"]
     header = (
         f"# {council.name} (LA {council.code}), children's services and DSG high needs, as at "
         f"September {as_at}.\n"
@@ -1163,22 +1232,9 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
         ("ehcp_by_type.post16", "ehcp_post16", EHCP_HISTORY_FROM),
     ):
         s = b.history(measure, since)
-        files[f"history/{name}.csv"] = _history_csv(s, dataset.rows(council.code, measure, b.rows))
-    # The first forecast year's in-year deficit: no published forecast exists, so it is what
-    # the drivers give (the DSG reconciliation line is then zero).
-    modelled = _modelled_in_year_deficit(files, hn["calibration"]["calibration_year"])
-    hn["calibration"]["in_year_deficit"] = P(
-        modelled,
-        "GBP",
-        "estimate",
-        f"estimate: no in-year forecast published; the drivers' own in-year deficit for "
-        f"{hn['calibration']['calibration_year']} (so the reconciliation line is zero). "
-        "Replace with the council's forecast",
-    )
-    files["high_needs.yaml"] = (
-        "# Dedicated Schools Grant, high-needs block. Base year "
-        f"{b.base}; EHCP counts are the SEN2 January census.\n" + _yaml({"high_needs": hn})
-    )
+        files[f"history/{name}.csv"] = _history_csv(
+            s, dataset.rows(council.code, measure, b.measure_rows(measure))
+        )
     sections = {"childrens_services": csc, "high_needs": hn, "timeline": general["timeline"]}
     replace = [
         (".".join(p), f"{prm['basis']}: {prm.get('value', prm.get('values'))}")
@@ -1189,17 +1245,12 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
     return NewSet(council, as_at, b.base, files, replace)
 
 
-def _modelled_in_year_deficit(files: dict[str, str], year: str) -> float:
+def _modelled_in_year_deficit(d: Draft, year: str) -> float:
+    """The drivers' own in-year DSG deficit in ``year`` (the placeholder in-year deficit
+    being 0)."""
     from ..engine import project
-    from ..loading import load_base
 
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        for name, text in files.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(text, encoding="utf-8")
-        base = load_base(root)
-        proj = project(base.name, base.assumptions)
+    proj = project("baseline", assumptions(d))
     i = proj.years.index(year)
     gap = proj.lines[("dsg", "expenditure.reconciliation")].values[0][i]
     # the placeholder in_year_deficit was 0, so the drivers' deficit is minus the gap
