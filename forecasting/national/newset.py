@@ -365,11 +365,68 @@ def placements(b: Builder, cla: pd.Series, weeks: float) -> tuple[dict, float, l
         )
         item["weekly_cost"] = cost
         out[key] = item
-    if "residential" in out:
-        out["residential"]["price_inflation"] = bench(
-            b, "childrens_services", "placements", "external_residential", "price_inflation"
-        )
+    # no separate residential price rise: every placement's price follows the measured
+    # growth in cost per child looked after (placement_prices), which already holds it
     return out, k, notes
+
+
+def placement_prices(b: Builder, general_inflation: float) -> dict:
+    """Yearly growth in placement prices: the rule chosen by the national backtest for the
+    gross spend on children looked after per child (``forecasting.trend.MONEY_RULES``), from
+    the council's and England's published history up to the base year, turned into the
+    placements' own rate (placements are ``PLACEMENT_SHARE_OF_CLA_SPEND`` of that spend; the
+    rest grows with general inflation). Range and yearly shock: the rule's measured errors,
+    scaled the same way."""
+    from ..trend import MONEY_RULES, PERT_HALF_WIDTH_SD, blended_growth
+
+    rule = MONEY_RULES["cla_unit_cost"]
+
+    def per_child(spend: pd.Series, cla: pd.Series) -> pd.Series:
+        both = [p for p in spend.index if p in cla.index and cla[p] > 0]
+        return pd.Series([spend[p] / cla[p] for p in both], index=both, dtype=float)
+
+    own = per_child(b.history("cla_gross_spend"), b.history("children_looked_after"))
+    last = parse_year(b.base)
+
+    def england(m: str) -> pd.Series:
+        s = dataset.series(dataset.ENGLAND, m, b.england_rows(m))
+        return s[[parse_year(p) <= last for p in s.index]]
+
+    eng = per_child(england("cla_gross_spend"), england("children_looked_after"))
+    got = blended_growth(rule, list(own.index), own.to_numpy(), eng.to_dict())
+    if got is None or len(own) < 2:
+        return bench(b, "childrens_services", "placement_price_inflation")
+    g, mine, ref = got
+    s = PLACEMENT_SHARE_OF_CLA_SPEND
+    half = PERT_HALF_WIDTH_SD * rule.sigma
+
+    def price(x: float) -> float:
+        return (math.expm1(x) - (1 - s) * general_inflation) / s
+
+    spend = b.row("cla_gross_spend", own.index[-1])
+    return P(
+        price(g),
+        "ratio",
+        "estimate",
+        f"estimate: gross spend per child looked after (s251 spend over children looked after "
+        f"at 31 March, DfE {spend['source_file'] if spend is not None else ''}) grows at "
+        f"{rule.carry:.0%} of a blend of the council's own average growth over its last "
+        f"{rule.lookback} years to {b.base} ({math.expm1(mine):.1%} a year, weight "
+        f"{rule.weight:.0%}) and England's ({math.expm1(ref):.1%}): {math.expm1(g):.1%} a year; "
+        f"placements are {s:.0%} of that spend and the rest grows with general inflation "
+        f"({general_inflation:.0%}), so placement prices grow (g - {1 - s:.1f} x "
+        f"{general_inflation:.0%}) / {s:.1f}. National backtest of the rule "
+        f"(benchmarks/money_growth.py): {rule.evidence}",
+        low=price(g - half) if half else None,
+        high=price(g + half) if half else None,
+        yearly_shock={
+            "sd": round(rule.shock / s, 4),
+            "group": "cla_unit_cost",
+            "source": f"the rule's measured yearly shock in cost per child ({rule.shock}) over "
+            f"the placements' share of the spend ({s:.0%}); national backtest "
+            "(benchmarks/money_growth.py)",
+        },
+    )
 
 
 def childrens_services(b: Builder, notes: list[str]) -> dict:
@@ -389,7 +446,8 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
         )
     }
     csc["placements"] = places
-    csc["placement_price_inflation"] = bench(b, "childrens_services", "placement_price_inflation")
+    general_inflation = float(bench(b, "childrens_services", "general_inflation")["value"])
+    csc["placement_price_inflation"] = placement_prices(b, general_inflation)
     csc["moves"] = {}
     csc["workforce"], staffing = workforce(b)
     csc["investment"] = {}
@@ -857,6 +915,61 @@ def accounting(b: Builder) -> dict:
     }
 
 
+def allocation_growth(b: Builder, hnb: pd.Series) -> dict:
+    """Yearly growth of the high-needs allocation after the last one announced: the rule
+    chosen by the national backtest (``forecasting.trend.MONEY_RULES``) from the council's
+    and England's allocations announced by the as-at date (with one allocation out, the
+    national rise announced for the next year), its range and yearly shock the rule's
+    measured errors. A rise already announced for the next year is stated for that year."""
+    from ..trend import MONEY_RULES, PERT_HALF_WIDTH_SD, blended_growth
+
+    rule = MONEY_RULES["high_needs_allocation"]
+    m = "high_needs_allocation"
+    eng = dataset.series(dataset.ENGLAND, m, b.england_rows(m))
+    eng = eng[[parse_year(p) <= b.as_at for p in eng.index]]
+    announced = ANNOUNCED_HIGH_NEEDS.get(b.as_at)
+    if announced and announced[0] in hnb.index:
+        announced = None
+    fallback = math.log1p(announced[1]) if announced else None
+    got = blended_growth(rule, list(hnb.index), hnb.to_numpy(), eng.to_dict(), fallback)
+    if got is None:
+        return bench(b, "high_needs", "income", "high_needs_growth")
+    g, mine, ref = got
+    half = PERT_HALF_WIDTH_SD * rule.sigma
+    source = (
+        f"estimate: {rule.carry:.0%} of a blend of the council's own average growth over the "
+        f"allocations announced by September {b.as_at} ("
+        + (
+            f"{', '.join(hnb.index)}: {math.expm1(mine):.1%} a year"
+            if len(hnb) >= 2
+            else f"only {hnb.index[0]}: England's stands in"
+        )
+        + f", weight {rule.weight:.0%}) and England's "
+        f"({math.expm1(ref):.1%}"
+        + (f", the rise announced for {announced[0]}" if len(eng) < 2 and announced else "")
+        + f"); range and yearly shock the rule's measured errors (national backtest, "
+        f"benchmarks/money_growth.py: {rule.evidence})"
+    )
+    out = P(
+        math.expm1(g),
+        "ratio",
+        "estimate",
+        source,
+        low=math.expm1(g - half),
+        high=math.expm1(g + half),
+        yearly_shock={
+            "sd": rule.shock,
+            "group": m,
+            "source": "national backtest of the allocation rule (benchmarks/money_growth.py)",
+        },
+    )
+    if announced:
+        year, rate, what = announced
+        out["values"] = {year: rate}
+        out["source"] = f"{year}: announced by the as-at date ({what}); after it: " + source
+    return out
+
+
 def income(b: Builder, notes: list[str]) -> dict:
     hnb = b.allocations("high_needs_allocation")
     sb = b.allocations("schools_block")
@@ -919,17 +1032,11 @@ def income(b: Builder, notes: list[str]) -> dict:
             )
         return bench(b, *fallback)
 
-    hn_growth = own_growth(hnb, ("high_needs", "income", "high_needs_growth"), "high-needs")
-    announced = ANNOUNCED_HIGH_NEEDS.get(b.as_at)
-    if announced and announced[0] not in hnb.index:
-        year, rate, what = announced
-        hn_growth["values"] = {year: rate}
-        hn_growth["source"] = (
-            f"{year}: announced by the as-at date ({what}); after it: " + hn_growth["source"]
-        )
+    back_growth = own_growth(hnb, ("high_needs", "income", "high_needs_growth"), "high-needs")
+    hn_growth = allocation_growth(b, hnb)
     sb_growth = own_growth(sb, ("high_needs", "income", "schools_block_growth"), "schools block")
     hn_values, hn_basis, hn_src = anchored(
-        hnb, "high_needs_allocation", float(hn_growth["value"]), "high needs"
+        hnb, "high_needs_allocation", float(back_growth["value"]), "high needs"
     )
     sb_values, sb_basis, sb_src = anchored(
         sb, "schools_block", float(sb_growth["value"]), "schools"
@@ -1156,16 +1263,42 @@ def draft(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) ->
     d = Draft(b, {**general, "childrens_services": csc, "high_needs": hn}, notes)
     # The first forecast year's in-year deficit: no published forecast exists, so it is what
     # the drivers give (the DSG reconciliation line is then zero).
-    modelled = _modelled_in_year_deficit(d, hn["calibration"]["calibration_year"])
-    hn["calibration"]["in_year_deficit"] = P(
-        modelled,
+    year = hn["calibration"]["calibration_year"]
+    modelled = _modelled_in_year_deficit(d, year)
+    hn["calibration"]["in_year_deficit"] = in_year_deficit(hn["income"], year, modelled)
+    return d
+
+
+def in_year_deficit(income: dict, year: str, modelled: float) -> dict:
+    """The first forecast year's in-year DSG deficit, which no publication gives: none (the
+    published balance carried forward), the rule chosen by the national backtest over the
+    drivers' own figure; ranged by the measured spread of councils' yearly change in their
+    DSG balance as a share of their DSG (``forecasting.trend.DSG_BALANCE_CHANGE_SD``). The
+    drivers' figure is kept in the source: the reconciliation line is the gap to it."""
+    from ..trend import DSG_BALANCE_CHANGE_SD, PERT_HALF_WIDTH_SD
+
+    total = sum(
+        float(income[k]["values"][year])
+        for k in ("high_needs_block", "schools_block", "other_dsg_blocks")
+        if year in (income[k].get("values") or {})
+    )
+    half = PERT_HALF_WIDTH_SD * DSG_BALANCE_CHANGE_SD * total
+    return P(
+        0.0,
         "GBP",
         "estimate",
-        f"estimate: no in-year forecast published; the drivers' own in-year deficit for "
-        f"{hn['calibration']['calibration_year']} (so the reconciliation line is zero). "
-        "Replace with the council's forecast",
+        f"estimate: no in-year forecast published, so none for {year}: the published DSG "
+        f"balance carried forward (the drivers' own in-year deficit, {modelled:,.0f}, built "
+        "from national costs per place, forecast the balance share worse: national backtest, "
+        "mean error 2.35 against 1.25 percentage points one year out; the reconciliation "
+        "line is the gap between the two); range +-"
+        f"{PERT_HALF_WIDTH_SD} x {DSG_BALANCE_CHANGE_SD:.2%} of the DSG ({total:,.0f}), the "
+        "robust sd of councils' yearly change in their DSG balance as a share of the DSG "
+        "(DfE, 2019-20 to 2021-22; benchmarks/money_growth.py). Replace with the council's "
+        "forecast",
+        low=-half if half else None,
+        high=half if half else None,
     )
-    return d
 
 
 def assumptions(d: Draft) -> AssumptionSet:
