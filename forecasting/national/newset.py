@@ -96,10 +96,8 @@ class Builder:
         self.stoke = _stoke()
         # each (measure, period)'s row position, and each measure's rows: a set reads a few
         # hundred figures, so it looks them up rather than filtering the frame each time
-        self._at = {
-            (m, p): i
-            for i, (m, p) in enumerate(zip(self.rows["measure"], self.rows["period"], strict=True))
-        }
+        self._records = self.rows.to_dict("records")
+        self._at = {(r["measure"], r["period"]): r for r in self._records}
         self._by_measure = dict(tuple(self.rows.groupby("measure", sort=False)))
         self._england = dict(
             tuple(extract[extract["la_code"] == dataset.ENGLAND].groupby("measure", sort=False))
@@ -107,13 +105,10 @@ class Builder:
 
     # ---------------------------------------------------------------- published figures
 
-    def row(self, measure: str, period: str | None = None) -> pd.Series | None:
+    def row(self, measure: str, period: str | None = None) -> dict | None:
         """The extract's row of a measure in a period (default: the base year), or None."""
-        i = self._at.get((measure, period or self.base))
-        if i is None:
-            return None
-        r = self.rows.iloc[i]
-        return None if pd.isna(r["value"]) else r
+        r = self._at.get((measure, period or self.base))
+        return None if r is None or pd.isna(r["value"]) else r
 
     def measure_rows(self, measure: str) -> pd.DataFrame:
         """The council's rows of one measure (in the extract's order)."""
@@ -123,7 +118,7 @@ class Builder:
         """England's rows of one measure."""
         return self._england.get(measure, self.e.iloc[:0])
 
-    def need(self, measure: str, what: str) -> pd.Series:
+    def need(self, measure: str, what: str) -> dict:
         r = self.row(measure)
         if r is None:
             raise InputError(
@@ -150,7 +145,7 @@ class Builder:
         s = dataset.series(self.c.code, measure, self.measure_rows(measure))
         return s[[parse_year(p) <= self.as_at for p in s.index]]
 
-    def cite(self, r: pd.Series, note: str = "") -> str:
+    def cite(self, r: dict, note: str = "") -> str:
         return f"DfE, {r['source_file']}, {r['indicator']}, {r['period']}" + (
             f"; {note}" if note else ""
         )
