@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -114,38 +112,30 @@ class Vintage:
     skipped: str | None = None
 
 
-def _write_set(files: dict[str, str], root: Path) -> None:
-    for name, text in files.items():
-        p = root / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-
-
 def run_vintage(
     la_code: int, as_at: int, horizon: int, draws: int, seed: int, extract: pd.DataFrame
 ) -> Vintage:
     """Build the set as at ``as_at``, project it and line it up against the outturns."""
     from .engine import project
-    from .loading import load
     from .national import dataset, newset
     from .uncertainty import percentiles, simulate
 
     v = Vintage(la_code, as_at)
     try:
-        built = newset.generate(str(la_code), as_at, extract)
-        with tempfile.TemporaryDirectory() as tmp:
-            _write_set(built.files, Path(tmp))
-            scenario = load(Path(tmp), ("unmitigated",))[0]
+        built = newset.draft(str(la_code), as_at, extract)
+        # validated in memory as the loader validates the written files (the generated
+        # unmitigated scenario overrides nothing the draft does not already hold)
+        a = newset.assumptions(built)
     except InputError as e:
         v.skipped = "; ".join(p.message for p in e.problems)
         return v
-    a = scenario.assumptions
-    central = project(scenario.name, a)
+    name = "unmitigated"
+    central = project(name, a)
     lines = sorted({line for parts, _ in CHECKS.values() for line in parts})
-    pct = percentiles(simulate(scenario.name, a, draws, seed, measures=lines)) if draws else {}
+    pct = percentiles(simulate(name, a, draws, seed, measures=lines)) if draws else {}
     years = central.years
     base = years[0]
-    c = built.council
+    c = built.b.c
     rows = extract[extract["la_code"] == la_code]
     for measure, (parts, sign) in CHECKS.items():
         hist = dataset.series(la_code, measure, rows)

@@ -119,8 +119,9 @@ CLA_H4 = pytest.param(
     marks=pytest.mark.xfail(
         strict=True,
         reason="measured: 11.63% against no change's 11.62% (children looked after stopped "
-        "growing nationally after 2019; no growth rule tried beats carrying the count forward "
-        "four years out)",
+        "growing nationally after 2019; no growth rule tried, nor the stock-and-flow "
+        "projection from starts and ceases (benchmarks/cla_flows.py), beats carrying the "
+        "count forward four years out)",
     ),
 )
 
@@ -146,14 +147,88 @@ def test_p10_p90_coverage_of_demand_is_between_70_and_90_percent():
     assert 0.70 <= cov <= 0.90, cov
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: 48.9% over all measures; the bands of spend, the high-needs allocation "
-    "and the DSG balance come from the bundled set's benchmark ranges, not measured errors",
-)
 def test_p10_p90_coverage_pooled_over_every_measure_is_between_70_and_90_percent():
-    cov = bt.pooled_coverage(pd.read_csv(RECORDED))
+    frame = pd.read_csv(RECORDED)
+    cov = bt.pooled_coverage(frame)
     assert 0.70 <= cov <= 0.90, cov
+    # and every measure's own band holds at least half its outturns
+    for measure, part in frame.groupby("measure"):
+        assert bt.pooled_coverage(part) >= 0.5, measure
+
+
+def test_a_set_built_in_memory_is_the_set_its_files_give(tmp_path):
+    """The backtest validates the drafted set in memory instead of writing and re-reading
+    its YAML: the assumptions, the projection and the draws are the same as the files'."""
+    from forecasting.engine import project
+    from forecasting.loading import load
+    from forecasting.national import newset
+    from forecasting.uncertainty import percentiles, simulate
+
+    extract = dataset.load_extract()
+    for council, as_at in (("Stoke-on-Trent", 2019), ("Kent", 2021)):
+        built = newset.generate(council, as_at, extract)
+        folder = tmp_path / f"{council}-{as_at}"
+        for name, text in built.files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+        written = load(folder, ("unmitigated",))[0].assumptions
+        memory = newset.assumptions(newset.draft(council, as_at, extract))
+        assert memory.model_dump() == written.model_dump()
+        a, b = project("unmitigated", memory), project("unmitigated", written)
+        for key, line in a.lines.items():
+            assert np.array_equal(line.values, b.lines[key].values), key
+        lines = [("csc", "children_in_care"), ("dsg", "deficit_share_of_dsg")]
+        pa = percentiles(simulate("unmitigated", memory, 200, 7, measures=lines))
+        pb = percentiles(simulate("unmitigated", written, 200, 7, measures=lines))
+        for m in lines:
+            assert np.array_equal(pa[m], pb[m]), m
+
+
+def _log_growth(s: pd.Series) -> float:
+    return float(np.log(s.iloc[-1] / s.iloc[0]) / (len(s) - 1))
+
+
+def test_generated_money_drivers_take_the_backtest_rules_and_measured_ranges():
+    from forecasting.national import newset
+    from forecasting.trend import DSG_BALANCE_CHANGE_SD, MONEY_RULES, PERT_HALF_WIDTH_SD
+
+    extract = dataset.load_extract()
+    a = newset.assumptions(newset.draft("Stoke-on-Trent", 2021, extract))
+    # High-needs allocation growth: a quarter Stoke's own, three quarters England's, over
+    # the allocations announced by September 2021 (2019-20 to 2021-22).
+    years = ["2019-20", "2020-21", "2021-22"]
+    own = _log_growth(dataset.series(STOKE, "high_needs_allocation", extract)[years])
+    eng = _log_growth(dataset.series(dataset.ENGLAND, "high_needs_allocation", extract)[years])
+    g = 0.25 * own + 0.75 * eng
+    rate = a.high_needs.income.high_needs_growth
+    assert rate.value == pytest.approx(np.expm1(g), abs=1e-6)
+    rule = MONEY_RULES["high_needs_allocation"]
+    assert rate.low == pytest.approx(np.expm1(g - PERT_HALF_WIDTH_SD * rule.sigma), abs=1e-6)
+    assert rate.high == pytest.approx(np.expm1(g + PERT_HALF_WIDTH_SD * rule.sigma), abs=1e-6)
+    assert rate.yearly_shock.sd == rule.shock == 0.0207
+    # Placement prices: England's growth in spend per child looked after, 2017-18 to
+    # 2020-21, less the 30% of that spend that grows with general inflation, over 70%.
+    spend = dataset.series(dataset.ENGLAND, "cla_gross_spend", extract)
+    cla = dataset.series(dataset.ENGLAND, "children_looked_after", extract)
+    span = ["2017-18", "2018-19", "2019-20", "2020-21"]
+    unit = _log_growth(spend[span] / cla[span])
+    general = a.childrens_services.general_inflation.value
+    price = a.childrens_services.placement_price_inflation
+    assert price.value == pytest.approx((np.expm1(unit) - 0.3 * general) / 0.7, abs=1e-6)
+    assert price.yearly_shock.sd == pytest.approx(MONEY_RULES["cla_unit_cost"].shock / 0.7, 1e-3)
+    # No separate residential price rise on top of it.
+    assert a.childrens_services.placements["residential"].price_inflation is None
+    # The first year's in-year DSG deficit: none, ranged by the measured yearly change in
+    # the balance as a share of the DSG (2021-22 blocks).
+    cal = a.high_needs.calibration
+    inc = a.high_needs.income
+    total = sum(
+        p.values["2021-22"] for p in (inc.high_needs_block, inc.schools_block, inc.other_dsg_blocks)
+    )
+    assert cal.in_year_deficit.value == 0
+    half = PERT_HALF_WIDTH_SD * DSG_BALANCE_CHANGE_SD * total
+    assert cal.in_year_deficit.high == pytest.approx(half, rel=1e-6)
+    assert cal.in_year_deficit.low == pytest.approx(-half, rel=1e-6)
 
 
 def test_generated_sets_take_growth_from_the_backtest_chosen_rule():

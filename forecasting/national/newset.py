@@ -16,6 +16,7 @@ in the set's ``caveats.md`` as one to replace with the council's ledger figure.
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import re
@@ -29,6 +30,7 @@ import yaml
 
 from ..bundled import CAVEATS, DEFAULT_SET, bundled_set
 from ..errors import InputError, Problem
+from ..schema import AssumptionSet
 from ..years import parse_year, year_label
 from . import dataset
 
@@ -92,19 +94,31 @@ class Builder:
         self.e = extract
         self.rows = extract[extract["la_code"] == council.code]
         self.stoke = _stoke()
+        # each (measure, period)'s row position, and each measure's rows: a set reads a few
+        # hundred figures, so it looks them up rather than filtering the frame each time
+        self._records = self.rows.to_dict("records")
+        self._at = {(r["measure"], r["period"]): r for r in self._records}
+        self._by_measure = dict(tuple(self.rows.groupby("measure", sort=False)))
+        self._england = dict(
+            tuple(extract[extract["la_code"] == dataset.ENGLAND].groupby("measure", sort=False))
+        )
 
     # ---------------------------------------------------------------- published figures
 
-    def row(self, measure: str, period: str | None = None) -> pd.Series | None:
+    def row(self, measure: str, period: str | None = None) -> dict | None:
         """The extract's row of a measure in a period (default: the base year), or None."""
-        r = self.rows[
-            (self.rows["measure"] == measure) & (self.rows["period"] == (period or self.base))
-        ]
-        if r.empty or pd.isna(r["value"].iloc[0]):
-            return None
-        return r.iloc[0]
+        r = self._at.get((measure, period or self.base))
+        return None if r is None or pd.isna(r["value"]) else r
 
-    def need(self, measure: str, what: str) -> pd.Series:
+    def measure_rows(self, measure: str) -> pd.DataFrame:
+        """The council's rows of one measure (in the extract's order)."""
+        return self._by_measure.get(measure, self.rows.iloc[:0])
+
+    def england_rows(self, measure: str) -> pd.DataFrame:
+        """England's rows of one measure."""
+        return self._england.get(measure, self.e.iloc[:0])
+
+    def need(self, measure: str, what: str) -> dict:
         r = self.row(measure)
         if r is None:
             raise InputError(
@@ -120,7 +134,7 @@ class Builder:
 
     def history(self, measure: str, since: str | None = None) -> pd.Series:
         """A measure's published values up to the base year (vintage discipline)."""
-        s = dataset.series(self.c.code, measure, self.rows)
+        s = dataset.series(self.c.code, measure, self.measure_rows(measure))
         s = s[[parse_year(p) <= parse_year(self.base) for p in s.index]]
         if since:
             s = s[[parse_year(p) >= parse_year(since) for p in s.index]]
@@ -128,10 +142,10 @@ class Builder:
 
     def allocations(self, measure: str) -> pd.Series:
         """DSG allocations announced by the as-at date (up to N-(N+1))."""
-        s = dataset.series(self.c.code, measure, self.rows)
+        s = dataset.series(self.c.code, measure, self.measure_rows(measure))
         return s[[parse_year(p) <= self.as_at for p in s.index]]
 
-    def cite(self, r: pd.Series, note: str = "") -> str:
+    def cite(self, r: dict, note: str = "") -> str:
         return f"DfE, {r['source_file']}, {r['indicator']}, {r['period']}" + (
             f"; {note}" if note else ""
         )
@@ -346,11 +360,68 @@ def placements(b: Builder, cla: pd.Series, weeks: float) -> tuple[dict, float, l
         )
         item["weekly_cost"] = cost
         out[key] = item
-    if "residential" in out:
-        out["residential"]["price_inflation"] = bench(
-            b, "childrens_services", "placements", "external_residential", "price_inflation"
-        )
+    # no separate residential price rise: every placement's price follows the measured
+    # growth in cost per child looked after (placement_prices), which already holds it
     return out, k, notes
+
+
+def placement_prices(b: Builder, general_inflation: float) -> dict:
+    """Yearly growth in placement prices: the rule chosen by the national backtest for the
+    gross spend on children looked after per child (``forecasting.trend.MONEY_RULES``), from
+    the council's and England's published history up to the base year, turned into the
+    placements' own rate (placements are ``PLACEMENT_SHARE_OF_CLA_SPEND`` of that spend; the
+    rest grows with general inflation). Range and yearly shock: the rule's measured errors,
+    scaled the same way."""
+    from ..trend import MONEY_RULES, PERT_HALF_WIDTH_SD, blended_growth
+
+    rule = MONEY_RULES["cla_unit_cost"]
+
+    def per_child(spend: pd.Series, cla: pd.Series) -> pd.Series:
+        both = [p for p in spend.index if p in cla.index and cla[p] > 0]
+        return pd.Series([spend[p] / cla[p] for p in both], index=both, dtype=float)
+
+    own = per_child(b.history("cla_gross_spend"), b.history("children_looked_after"))
+    last = parse_year(b.base)
+
+    def england(m: str) -> pd.Series:
+        s = dataset.series(dataset.ENGLAND, m, b.england_rows(m))
+        return s[[parse_year(p) <= last for p in s.index]]
+
+    eng = per_child(england("cla_gross_spend"), england("children_looked_after"))
+    got = blended_growth(rule, list(own.index), own.to_numpy(), eng.to_dict())
+    if got is None or len(own) < 2:
+        return bench(b, "childrens_services", "placement_price_inflation")
+    g, mine, ref = got
+    s = PLACEMENT_SHARE_OF_CLA_SPEND
+    half = PERT_HALF_WIDTH_SD * rule.sigma
+
+    def price(x: float) -> float:
+        return (math.expm1(x) - (1 - s) * general_inflation) / s
+
+    spend = b.row("cla_gross_spend", own.index[-1])
+    return P(
+        price(g),
+        "ratio",
+        "estimate",
+        f"estimate: gross spend per child looked after (s251 spend over children looked after "
+        f"at 31 March, DfE {spend['source_file'] if spend is not None else ''}) grows at "
+        f"{rule.carry:.0%} of a blend of the council's own average growth over its last "
+        f"{rule.lookback} years to {b.base} ({math.expm1(mine):.1%} a year, weight "
+        f"{rule.weight:.0%}) and England's ({math.expm1(ref):.1%}): {math.expm1(g):.1%} a year; "
+        f"placements are {s:.0%} of that spend and the rest grows with general inflation "
+        f"({general_inflation:.0%}), so placement prices grow (g - {1 - s:.1f} x "
+        f"{general_inflation:.0%}) / {s:.1f}. National backtest of the rule "
+        f"(benchmarks/money_growth.py): {rule.evidence}",
+        low=price(g - half) if half else None,
+        high=price(g + half) if half else None,
+        yearly_shock={
+            "sd": round(rule.shock / s, 4),
+            "group": "cla_unit_cost",
+            "source": f"the rule's measured yearly shock in cost per child ({rule.shock}) over "
+            f"the placements' share of the spend ({s:.0%}); national backtest "
+            "(benchmarks/money_growth.py)",
+        },
+    )
 
 
 def childrens_services(b: Builder, notes: list[str]) -> dict:
@@ -370,7 +441,8 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
         )
     }
     csc["placements"] = places
-    csc["placement_price_inflation"] = bench(b, "childrens_services", "placement_price_inflation")
+    general_inflation = float(bench(b, "childrens_services", "general_inflation")["value"])
+    csc["placement_price_inflation"] = placement_prices(b, general_inflation)
     csc["moves"] = {}
     csc["workforce"], staffing = workforce(b)
     csc["investment"] = {}
@@ -554,7 +626,9 @@ def growth_param(
     from ..trend import demand_growth, growth_series
 
     rate_hist = b.history(growth_series(measure), since)
-    england = dataset.series(dataset.ENGLAND, growth_series(measure), b.e).to_dict()
+    england = dataset.series(
+        dataset.ENGLAND, growth_series(measure), b.england_rows(growth_series(measure))
+    ).to_dict()
     chosen = demand_growth(measure, list(rate_hist.index), rate_hist.to_numpy(), england)
     if chosen is not None:
         central, low, high, shock, how = chosen
@@ -579,7 +653,7 @@ def growth_param(
     if len(hist) >= 3 and (hist > 0).all():
         from ..trend import growth_from_history
 
-        text = _history_csv(hist, dataset.rows(b.c.code, measure, b.rows))
+        text = _history_csv(hist, dataset.rows(b.c.code, measure, b.measure_rows(measure)))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(csv_name).name
             path.write_text(text, encoding="utf-8")
@@ -836,6 +910,61 @@ def accounting(b: Builder) -> dict:
     }
 
 
+def allocation_growth(b: Builder, hnb: pd.Series) -> dict:
+    """Yearly growth of the high-needs allocation after the last one announced: the rule
+    chosen by the national backtest (``forecasting.trend.MONEY_RULES``) from the council's
+    and England's allocations announced by the as-at date (with one allocation out, the
+    national rise announced for the next year), its range and yearly shock the rule's
+    measured errors. A rise already announced for the next year is stated for that year."""
+    from ..trend import MONEY_RULES, PERT_HALF_WIDTH_SD, blended_growth
+
+    rule = MONEY_RULES["high_needs_allocation"]
+    m = "high_needs_allocation"
+    eng = dataset.series(dataset.ENGLAND, m, b.england_rows(m))
+    eng = eng[[parse_year(p) <= b.as_at for p in eng.index]]
+    announced = ANNOUNCED_HIGH_NEEDS.get(b.as_at)
+    if announced and announced[0] in hnb.index:
+        announced = None
+    fallback = math.log1p(announced[1]) if announced else None
+    got = blended_growth(rule, list(hnb.index), hnb.to_numpy(), eng.to_dict(), fallback)
+    if got is None:
+        return bench(b, "high_needs", "income", "high_needs_growth")
+    g, mine, ref = got
+    half = PERT_HALF_WIDTH_SD * rule.sigma
+    source = (
+        f"estimate: {rule.carry:.0%} of a blend of the council's own average growth over the "
+        f"allocations announced by September {b.as_at} ("
+        + (
+            f"{', '.join(hnb.index)}: {math.expm1(mine):.1%} a year"
+            if len(hnb) >= 2
+            else f"only {hnb.index[0]}: England's stands in"
+        )
+        + f", weight {rule.weight:.0%}) and England's "
+        f"({math.expm1(ref):.1%}"
+        + (f", the rise announced for {announced[0]}" if len(eng) < 2 and announced else "")
+        + f"); range and yearly shock the rule's measured errors (national backtest, "
+        f"benchmarks/money_growth.py: {rule.evidence})"
+    )
+    out = P(
+        math.expm1(g),
+        "ratio",
+        "estimate",
+        source,
+        low=math.expm1(g - half),
+        high=math.expm1(g + half),
+        yearly_shock={
+            "sd": rule.shock,
+            "group": m,
+            "source": "national backtest of the allocation rule (benchmarks/money_growth.py)",
+        },
+    )
+    if announced:
+        year, rate, what = announced
+        out["values"] = {year: rate}
+        out["source"] = f"{year}: announced by the as-at date ({what}); after it: " + source
+    return out
+
+
 def income(b: Builder, notes: list[str]) -> dict:
     hnb = b.allocations("high_needs_allocation")
     sb = b.allocations("schools_block")
@@ -853,7 +982,7 @@ def income(b: Builder, notes: list[str]) -> dict:
             )
         )
     rows = {
-        m: dataset.rows(b.c.code, m, b.rows).set_index("period")
+        m: dataset.rows(b.c.code, m, b.measure_rows(m)).set_index("period")
         for m in (
             "high_needs_allocation",
             "schools_block",
@@ -898,17 +1027,11 @@ def income(b: Builder, notes: list[str]) -> dict:
             )
         return bench(b, *fallback)
 
-    hn_growth = own_growth(hnb, ("high_needs", "income", "high_needs_growth"), "high-needs")
-    announced = ANNOUNCED_HIGH_NEEDS.get(b.as_at)
-    if announced and announced[0] not in hnb.index:
-        year, rate, what = announced
-        hn_growth["values"] = {year: rate}
-        hn_growth["source"] = (
-            f"{year}: announced by the as-at date ({what}); after it: " + hn_growth["source"]
-        )
+    back_growth = own_growth(hnb, ("high_needs", "income", "high_needs_growth"), "high-needs")
+    hn_growth = allocation_growth(b, hnb)
     sb_growth = own_growth(sb, ("high_needs", "income", "schools_block_growth"), "schools block")
     hn_values, hn_basis, hn_src = anchored(
-        hnb, "high_needs_allocation", float(hn_growth["value"]), "high needs"
+        hnb, "high_needs_allocation", float(back_growth["value"]), "high needs"
     )
     sb_values, sb_basis, sb_src = anchored(
         sb, "schools_block", float(sb_growth["value"]), "schools"
@@ -975,7 +1098,11 @@ def pupils(b: Builder, school_plans: float) -> dict:
 def exclusions(b: Builder, n_pupils: float) -> dict:
     rate = b.row("permanent_exclusions_rate")
     if rate is None:
-        rate = dataset.rows(970, "permanent_exclusions_rate", b.e).set_index("period")
+        rate = dataset.rows(
+            dataset.ENGLAND,
+            "permanent_exclusions_rate",
+            b.england_rows("permanent_exclusions_rate"),
+        ).set_index("period")
         rate = rate.loc[b.base] if b.base in rate.index else None
     if rate is not None:
         count = float(rate["value"]) / 100 * n_pupils
@@ -1072,8 +1199,22 @@ def _params(node: Any, path: tuple[str, ...] = ()):
             yield from _params(v, path + (str(k),))
 
 
-def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) -> NewSet:
-    """Draft the set for a council as at September of ``as_at``; returns its files' texts."""
+@dataclass
+class Draft:
+    """A drafted set as plain data, before it is written: the builder (council, as-at year,
+    base year, extract), the set's sections by name and the notes for its caveats."""
+
+    b: Builder
+    sections: dict[str, Any]
+    notes: list[str]
+
+    @property
+    def slug(self) -> str:
+        return f"{_slug(self.b.c.name)}-{self.b.as_at}"
+
+
+def draft(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) -> Draft:
+    """Draft the set for a council as at September of ``as_at``, as plain data."""
     e = dataset.load_extract() if extract is None else extract
     council = dataset.find_council(name_or_code, e)
     latest = max(parse_year(p) for p in e.loc[e["la_code"] == council.code, "period"]) + 1
@@ -1094,7 +1235,7 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
     hn, hn_notes = high_needs(b)
     notes.extend(hn_notes)
     slug = f"{_slug(council.name)}-{as_at}"
-    general = {
+    general: dict[str, Any] = {
         "council": {
             "name": council.name,
             "assumption_set": slug,
@@ -1114,6 +1255,62 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
             "weeks_per_year": bench(b, "timeline", "weeks_per_year"),
         },
     }
+    d = Draft(b, {**general, "childrens_services": csc, "high_needs": hn}, notes)
+    # The first forecast year's in-year deficit: no published forecast exists, so it is what
+    # the drivers give (the DSG reconciliation line is then zero).
+    year = hn["calibration"]["calibration_year"]
+    modelled = _modelled_in_year_deficit(d, year)
+    hn["calibration"]["in_year_deficit"] = in_year_deficit(hn["income"], year, modelled)
+    return d
+
+
+def in_year_deficit(income: dict, year: str, modelled: float) -> dict:
+    """The first forecast year's in-year DSG deficit, which no publication gives: none (the
+    published balance carried forward), the rule chosen by the national backtest over the
+    drivers' own figure; ranged by the measured spread of councils' yearly change in their
+    DSG balance as a share of their DSG (``forecasting.trend.DSG_BALANCE_CHANGE_SD``). The
+    drivers' figure is kept in the source: the reconciliation line is the gap to it."""
+    from ..trend import DSG_BALANCE_CHANGE_SD, PERT_HALF_WIDTH_SD
+
+    total = sum(
+        float(income[k]["values"][year])
+        for k in ("high_needs_block", "schools_block", "other_dsg_blocks")
+        if year in (income[k].get("values") or {})
+    )
+    half = PERT_HALF_WIDTH_SD * DSG_BALANCE_CHANGE_SD * total
+    return P(
+        0.0,
+        "GBP",
+        "estimate",
+        f"estimate: no in-year forecast published, so none for {year}: the published DSG "
+        f"balance carried forward (the drivers' own in-year deficit, {modelled:,.0f}, built "
+        "from national costs per place, forecast the balance share worse: national backtest, "
+        "mean error 2.35 against 1.25 percentage points one year out; the reconciliation "
+        "line is the gap between the two); range +-"
+        f"{PERT_HALF_WIDTH_SD} x {DSG_BALANCE_CHANGE_SD:.2%} of the DSG ({total:,.0f}), the "
+        "robust sd of councils' yearly change in their DSG balance as a share of the DSG "
+        "(DfE, 2019-20 to 2021-22; benchmarks/money_growth.py). Replace with the council's "
+        "forecast",
+        low=-half if half else None,
+        high=half if half else None,
+    )
+
+
+def assumptions(d: Draft) -> AssumptionSet:
+    """The drafted set validated as the loader validates its files (what the engine runs),
+    without writing and re-reading them."""
+    from ..loading import Document, validate
+
+    return validate(Document(copy.deepcopy(d.sections)), d.slug)
+
+
+def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) -> NewSet:
+    """Draft the set for a council as at September of ``as_at``; returns its files' texts."""
+    d = draft(name_or_code, as_at, extract)
+    b, notes = d.b, d.notes
+    council = b.c
+    general = {k: d.sections[k] for k in ("council", "timeline")}
+    csc, hn = d.sections["childrens_services"], d.sections["high_needs"]
     header = (
         f"# {council.name} (LA {council.code}), children's services and DSG high needs, as at "
         f"September {as_at}.\n"
@@ -1163,22 +1360,9 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
         ("ehcp_by_type.post16", "ehcp_post16", EHCP_HISTORY_FROM),
     ):
         s = b.history(measure, since)
-        files[f"history/{name}.csv"] = _history_csv(s, dataset.rows(council.code, measure, b.rows))
-    # The first forecast year's in-year deficit: no published forecast exists, so it is what
-    # the drivers give (the DSG reconciliation line is then zero).
-    modelled = _modelled_in_year_deficit(files, hn["calibration"]["calibration_year"])
-    hn["calibration"]["in_year_deficit"] = P(
-        modelled,
-        "GBP",
-        "estimate",
-        f"estimate: no in-year forecast published; the drivers' own in-year deficit for "
-        f"{hn['calibration']['calibration_year']} (so the reconciliation line is zero). "
-        "Replace with the council's forecast",
-    )
-    files["high_needs.yaml"] = (
-        "# Dedicated Schools Grant, high-needs block. Base year "
-        f"{b.base}; EHCP counts are the SEN2 January census.\n" + _yaml({"high_needs": hn})
-    )
+        files[f"history/{name}.csv"] = _history_csv(
+            s, dataset.rows(council.code, measure, b.measure_rows(measure))
+        )
     sections = {"childrens_services": csc, "high_needs": hn, "timeline": general["timeline"]}
     replace = [
         (".".join(p), f"{prm['basis']}: {prm.get('value', prm.get('values'))}")
@@ -1189,17 +1373,12 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
     return NewSet(council, as_at, b.base, files, replace)
 
 
-def _modelled_in_year_deficit(files: dict[str, str], year: str) -> float:
+def _modelled_in_year_deficit(d: Draft, year: str) -> float:
+    """The drivers' own in-year DSG deficit in ``year`` (the placeholder in-year deficit
+    being 0)."""
     from ..engine import project
-    from ..loading import load_base
 
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        for name, text in files.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(text, encoding="utf-8")
-        base = load_base(root)
-        proj = project(base.name, base.assumptions)
+    proj = project("baseline", assumptions(d))
     i = proj.years.index(year)
     gap = proj.lines[("dsg", "expenditure.reconciliation")].values[0][i]
     # the placeholder in_year_deficit was 0, so the drivers' deficit is minus the gap
