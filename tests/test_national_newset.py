@@ -120,6 +120,17 @@ def test_a_later_as_at_uses_the_later_base_year(tmp_path):
     assert sum(p["children"]["value"] for p in csc["placements"].values()) == 1004
 
 
+def test_an_as_at_year_after_the_last_allocation_estimates_it_from_the_last(tmp_path):
+    """As at 2025 no high-needs allocation for 2024-25 is in the data: the base year's is the
+    latest published one grown forward, marked as an estimate, and the set runs."""
+    new = generate("861", 2025)
+    hnb = yaml.safe_load(new.files["high_needs.yaml"])["high_needs"]["income"]["high_needs_block"]
+    assert hnb["basis"] == "estimate" and "the latest" in hnb["source"]
+    out = tmp_path / "set"
+    assert invoke("init", out, "--council", "861", "--as-at", "2025").exit_code == 0
+    assert invoke("run", out, "--out", tmp_path / "o", "--draws", "0").exit_code == 0
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

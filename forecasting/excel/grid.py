@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -29,6 +29,8 @@ from .styles import (
 )
 
 FIRST_COL = 5  # A line, B unit, C measure, D note; years from E on every sheet
+LABEL_CHARS = 56  # about what column A (52 wide) shows on one line
+LINE_HEIGHT = 15
 NOTE = Font(italic=True, color="808080", size=9)
 Formula = Callable[[int], str]  # year index -> formula text (without the leading '=')
 
@@ -71,6 +73,7 @@ class Grid:
         for i in range(min(self.actual, len(self.years))):
             ws.cell(4, FIRST_COL + i).fill = ACTUAL_FILL
             ws.cell(4, FIRST_COL + i).font = ACTUAL_FONT
+        ws.row_dimensions[4].height = 2 * LINE_HEIGHT  # "2019/20" over "forecast"
         set_widths(
             ws, {1: 52, 2: 9, 3: 30, 4: 34, **{FIRST_COL + i: 12 for i in range(len(self.years))}}
         )
@@ -107,7 +110,10 @@ class Grid:
 
     # -------------------------------------------------------------------- rows
     def _label(self, ws, r, label, unit, measure, note):
-        text(ws.cell(r, 1), label)
+        cell = text(ws.cell(r, 1), label)
+        if len(label) > LABEL_CHARS:  # a long label wraps onto a second line, not into B
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[r].height = 2 * LINE_HEIGHT
         text(ws.cell(r, 2), line_format(measure, unit)[1])
         cell_style(text(ws.cell(r, 3), measure), "note")
         if note:

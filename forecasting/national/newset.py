@@ -999,6 +999,26 @@ def income(b: Builder, notes: list[str]) -> dict:
             f"{p}: DfE, {r.loc[p, 'source_file']}, {r.loc[p, 'indicator']}" for p in years
         )
         basis = "published"
+        if not values:  # nothing published for the base year or after it by the as-at date
+            earlier = sorted((p for p in s.index), key=parse_year)
+            if not earlier:
+                raise InputError(
+                    Problem(
+                        "--council",
+                        None,
+                        None,
+                        f"DfE publishes no {what} allocation for {b.c.name} up to "
+                        f"{b.as_at}; the set cannot be built from published data",
+                    )
+                )
+            last = earlier[-1]
+            ahead = parse_year(b.base) - parse_year(last)
+            values = {b.base: float(s[last]) * (1 + growth) ** ahead}
+            return values, "estimate", (
+                f"estimate for {b.base}: the latest {what} allocation published by then is "
+                f"{last}'s, grown {growth:.1%} a year; DfE, {r.loc[last, 'source_file']}, "
+                f"{r.loc[last, 'indicator']}"
+            )
         if b.base not in values:
             first = min(values)
             back = parse_year(first) - parse_year(b.base)
