@@ -20,7 +20,9 @@ BUNDLED = ROOT / "assumptions" / "stoke-on-trent-2019"
 sys.path.insert(0, str(ROOT))
 
 TARGETS = {
-    "run_vs_import": 2.0,  # forecast run within 2x the bare import of numpy+pandas+openpyxl
+    # forecast run within 2.5x the bare import of numpy+pandas+openpyxl (issue 10: the run
+    # now also stores every formula's value and publishes its outputs as one set)
+    "run_vs_import": 2.5,
     "mc_10k_seconds": 1.0,  # 10,000 draws of one scenario in under 1 s of engine time
     "mc_10k_megabytes": 500.0,  # ... and under 500 MB
 }
@@ -84,7 +86,7 @@ def main() -> None:
     print(f"| bare import of numpy + pandas + openpyxl | {imports:.2f} s | (baseline) | |")
     print(
         f"| `forecast run` on the bundled set (7 scenarios, 1,000 draws, 3 workbooks) | "
-        f"{run_default:.2f} s = {ratio:.1f}x import | <= {TARGETS['run_vs_import']:.0f}x "
+        f"{run_default:.2f} s = {ratio:.1f}x import | <= {TARGETS['run_vs_import']:.1f}x "
         f"import | {ok[ratio <= TARGETS['run_vs_import']]} |"
     )
     print(
