@@ -129,16 +129,7 @@ def _apply(
     a: AssumptionSet, lever: str, x: float, lever_years: list[str], years: list[str]
 ) -> tuple[AssumptionSet, dict[str, Any]]:
     if lever in ("savings", "transfer"):
-        path = (
-            ("high_needs", "mitigation", "additional_savings")
-            if lever == "savings"
-            else ("high_needs", "transfers", "requested")
-        )
-        p = getattr(getattr(a.high_needs, path[1]), path[2])
-        current = {y: (p.values or {}).get(y, p.value or 0.0) for y in years}
-        new = {y: current[y] + x if y in lever_years else current[y] for y in years}
-        listed = {y: round(new[y], 2) for y in lever_years}
-        return (_with_param(a, path, values=new, value=None), {".".join(path): {"values": listed}})
+        return _add_by_year(a, lever, {y: x for y in lever_years}, lever_years, years)
     p = a.high_needs.ehcp.growth
     lo = min(x, p.low) if p.low is not None else None
     changed = _with_param(
@@ -147,6 +138,27 @@ def _apply(
     return changed, {
         "high_needs.ehcp.growth": {"value": round(x, 6), **({"low": lo} if lo is not None else {})}
     }
+
+
+def _add_by_year(
+    a: AssumptionSet,
+    lever: str,
+    amounts: dict[str, float],
+    lever_years: list[str],
+    years: list[str],
+) -> tuple[AssumptionSet, dict[str, Any]]:
+    """``a`` with further savings (or a further transfer) of ``amounts`` by year on top of
+    what it already has, and the override a scenario file needs to say the same."""
+    path = (
+        ("high_needs", "mitigation", "additional_savings")
+        if lever == "savings"
+        else ("high_needs", "transfers", "requested")
+    )
+    p = getattr(getattr(a.high_needs, path[1]), path[2])
+    current = {y: (p.values or {}).get(y, p.value or 0.0) for y in years}
+    new = {y: current[y] + amounts.get(y, 0.0) for y in years}
+    listed = {y: round(new[y], 2) for y in lever_years}
+    return _with_param(a, path, values=new, value=None), {".".join(path): {"values": listed}}
 
 
 def _affine_root(gap, before: float) -> float | None:
@@ -288,16 +300,7 @@ def _profile(
     profile = {y: max(0.0, float(in_year[y]) + share) if y in free else 0.0 for y in upto}
     profile.update({y: max(0.0, float(in_year[y])) for y in lever_years if y not in upto})
     profile = {y: float(math.ceil(v)) for y, v in profile.items()}  # whole pounds, rounded up
-    path = (
-        ("high_needs", "mitigation", "additional_savings")
-        if lever == "savings"
-        else ("high_needs", "transfers", "requested")
-    )
-    p = getattr(getattr(a.high_needs, path[1]), path[2])
-    current = {y: (p.values or {}).get(y, p.value or 0.0) for y in years}
-    new = {y: current[y] + profile.get(y, 0.0) for y in years}
-    solved = _with_param(a, path, values=new, value=None)
-    listed = {y: round(new[y], 2) for y in lever_years}
+    solved, overrides = _add_by_year(a, lever, profile, lever_years, years)
     return Solution(
         lever,
         profile[lever_years[0]],
@@ -305,7 +308,7 @@ def _profile(
         target_year,
         before,
         _cumulative_at(solved, target_year),
-        {".".join(path): {"values": listed}},
+        overrides,
         profile,
     )
 
