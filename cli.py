@@ -83,6 +83,34 @@ class _terminate_cleanly:
             signal.signal(signal.SIGTERM, self.before)
 
 
+def out_option(what: str):
+    """``--out DIR``: where a command writes its files (default reports/)."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        default=Path("reports"),
+        show_default=True,
+        help=what,
+    )
+
+
+def draws_option(most: int, what: str):
+    """``--draws N``: Monte Carlo draws, 0 to ``most``."""
+    return click.option(
+        "--draws", type=click.IntRange(0, most), default=1000, show_default=True, help=what
+    )
+
+
+seed_option = click.option(
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Random seed for draws (0 to 4294967295).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @click.version_option(__version__, prog_name="forecast")
@@ -92,29 +120,10 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("assumptions", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for results.csv and the workbooks.",
-)
+@out_option("Folder for results.csv and the workbooks.")
 @click.option("--scenario", "names", multiple=True, help="Run only this scenario (repeatable).")
-@click.option(
-    "--draws",
-    type=click.IntRange(0, 1_000_000),
-    default=1000,
-    show_default=True,
-    help="Monte Carlo draws over ranged assumptions (0: central case only).",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**32 - 1),
-    default=DEFAULT_SEED,
-    show_default=True,
-    help="Random seed for draws (0 to 4294967295).",
-)
+@draws_option(1_000_000, "Monte Carlo draws over ranged assumptions (0: central case only).")
+@seed_option
 @guarded
 def run(
     assumptions: Path | None, out_dir: Path, names: tuple[str, ...], draws: int, seed: int
@@ -471,24 +480,9 @@ def councils(region: str | None) -> None:
 @click.option(
     "--horizon", type=click.IntRange(1, 5), default=4, show_default=True, help="Years ahead."
 )
-@click.option(
-    "--draws",
-    type=click.IntRange(0, 100_000),
-    default=1000,
-    show_default=True,
-    help="Monte Carlo draws per set, for the P10-P90 band.",
-)
-@click.option(
-    "--seed", type=click.IntRange(0), default=DEFAULT_SEED, show_default=True, help="Random seed."
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for backtest.csv and backtest.xlsx.",
-)
+@draws_option(100_000, "Monte Carlo draws per set, for the P10-P90 band.")
+@seed_option
+@out_option("Folder for backtest.csv and backtest.xlsx.")
 @guarded
 def backtest(
     as_at: tuple[int, ...],
