@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.national import dataset
+from forecasting.widths import split_error
 from forecasting.years import year_label
 
 VINTAGES = (2019, 2020, 2021)
@@ -110,15 +111,9 @@ def main() -> None:
     print(table.sort_values("mean 1-4").round(2).to_string())
     print("n by horizon:", res[res["rule"] == "no change"].groupby("horizon").size().to_dict())
     best = table["mean 1-4"].idxmin()
-    e = res[res["rule"] == best]
-    sd = e.groupby("horizon")["log_error"].agg(
-        lambda x: (x.quantile(0.9) - x.quantile(0.1)) / 2.563
-    )
-    h = sd.index.to_numpy(dtype=float)
-    coef, *_ = np.linalg.lstsq(np.column_stack([h**2, h]), sd.to_numpy() ** 2, rcond=None)
-    sigma, shock = np.sqrt(np.maximum(coef, 0.0))
+    sigma, shock, sd = split_error(res[res["rule"] == best])
     print(
-        f"best: {best}; robust sd of log error {sd.round(4).to_dict()}; growth-rate error sd "
+        f"best: {best}; robust sd of log error {sd}; growth-rate error sd "
         f"{sigma:.4f}, yearly shock sd {shock:.4f}"
     )
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.national import dataset
+from forecasting.widths import split_error
 from forecasting.years import parse_year, year_label
 
 VINTAGES = (2019, 2020, 2021)
@@ -98,14 +99,9 @@ def main() -> None:
     # grows as sqrt(h)): var(h) = sigma^2 h^2 + shock^2 h, least squares over horizons 1-4.
     for m, (_, r) in best.items():
         e = res[(res["measure"] == m) & (res["rule"] == r)]
-        sd = e.groupby("horizon")["log_error"].agg(
-            lambda x: (x.quantile(0.9) - x.quantile(0.1)) / 2.563
-        )
-        h = sd.index.to_numpy(dtype=float)
-        coef, *_ = np.linalg.lstsq(np.column_stack([h**2, h]), sd.to_numpy() ** 2, rcond=None)
-        sigma, shock = np.sqrt(np.maximum(coef, 0.0))
+        sigma, shock, sd = split_error(e)
         print(
-            f"{m}: robust sd of log error by horizon {sd.round(4).to_dict()}; growth-rate "
+            f"{m}: robust sd of log error by horizon {sd}; growth-rate "
             f"error sd {sigma:.4f}, yearly shock sd {shock:.4f}"
         )
 

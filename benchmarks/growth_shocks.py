@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.national import dataset
+from forecasting.widths import robust_sd
 
 MEASURES = {"ehcp_total": "2014-15", "children_looked_after": "2009-10"}
 
@@ -28,7 +29,7 @@ def shocks(extract: pd.DataFrame) -> dict[str, dict[str, float]]:
         dev = growth.sub(growth.mean(axis=1), axis=0)
         flat = dev.to_numpy().ravel()
         flat = flat[np.isfinite(flat)]
-        sd = float((np.quantile(flat, 0.9) - np.quantile(flat, 0.1)) / 2.563)
+        sd = robust_sd(flat)
         a, b = dev.iloc[:, :-1].to_numpy().ravel(), dev.iloc[:, 1:].to_numpy().ravel()
         ok = np.isfinite(a) & np.isfinite(b) & (np.abs(a) < 3 * sd) & (np.abs(b) < 3 * sd)
         rho = float(np.corrcoef(a[ok], b[ok])[0, 1])

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.national import dataset
+from forecasting.widths import robust_sd, split_error
 from forecasting.years import parse_year, year_label
 
 VINTAGES = (2019, 2020, 2021)
@@ -120,17 +121,6 @@ def score(
     return pd.DataFrame(rows)
 
 
-def split(errors: pd.DataFrame) -> tuple[float, float, dict]:
-    """(sigma, shock, robust sd by horizon) of one rule's log errors."""
-    sd = errors.groupby("horizon")["log_error"].agg(
-        lambda x: (x.quantile(0.9) - x.quantile(0.1)) / 2.563
-    )
-    h = sd.index.to_numpy(dtype=float)
-    coef, *_ = np.linalg.lstsq(np.column_stack([h**2, h]), sd.to_numpy() ** 2, rcond=None)
-    sigma, shock = np.sqrt(np.maximum(coef, 0.0))
-    return float(sigma), float(shock), sd.round(4).to_dict()
-
-
 def report(name: str, res: pd.DataFrame) -> None:
     table = res.pivot_table(index="rule", columns="horizon", values="ape")
     table["mean"] = table.mean(axis=1)
@@ -141,7 +131,7 @@ def report(name: str, res: pd.DataFrame) -> None:
     print(table.loc[[r for r in ("flat 3%",) if r in table.index]].round(2).to_string())
     best = table.index[0]
     e = res[res["rule"] == best]
-    sigma, shock, sd = split(e)
+    sigma, shock, sd = split_error(e)
     bias = e.groupby("horizon")["log_error"].mean().round(4).to_dict()
     print(
         f"chosen: {best}; n by horizon {e.groupby('horizon').size().to_dict()}; mean log error "
@@ -156,7 +146,7 @@ def dsg_balance(extract: pd.DataFrame) -> None:
     change = las.diff(axis=1).iloc[:, 1:]
     flat = change.to_numpy().ravel()
     flat = flat[np.isfinite(flat)]
-    sd = (np.quantile(flat, 0.9) - np.quantile(flat, 0.1)) / 2.563
+    sd = robust_sd(flat)
     print(
         f"\nDSG balance share: yearly change over {list(change.columns)}, {len(flat)} "
         f"council-years: mean {flat.mean():+.4f}, median {np.median(flat):+.4f}, P10 "

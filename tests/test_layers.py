@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
         "forecasting.setfiles",
         "forecasting.rebase",
         "forecasting.trend",
+        "forecasting.widths",
         "forecasting.national",
         "forecasting.national.dataset",
     },
