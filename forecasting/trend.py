@@ -197,6 +197,17 @@ def read_history(path: Path) -> Series:
         if not math.isfinite(v):
             problems.append(Problem(name, n, "value", f"'{row[iv]}' is not a finite number"))
             continue
+        if abs(v) > LARGEST_VALUE:
+            problems.append(
+                Problem(
+                    name,
+                    n,
+                    "value",
+                    f"'{row[iv]}' is larger than any figure a trend can carry "
+                    f"forward (at most {LARGEST_VALUE:.0e} in size)",
+                )
+            )
+            continue
         if tt in seen:
             problems.append(
                 Problem(name, n, "period", f"'{row[ip].strip()}' repeats line {seen[tt]}")
@@ -312,6 +323,12 @@ def _backtest(
     return {k: v for k, v in out.items() if v}
 
 
+# Figures a council's history holds are far below this; anything larger would overflow the
+# growth arithmetic to infinity rather than give a forecast.
+LARGEST_VALUE = 1e15
+LAST_YEAR = 9998  # the last year a financial-year label (9998-99) or a date can carry
+
+
 def future_periods(s: Series, horizon: int) -> tuple[list[str], np.ndarray]:
     step = s.step
     tf = s.t[-1] + step * np.arange(1, horizon + 1)
@@ -417,7 +434,20 @@ def _finish(
 
 
 def fit_history(path: Path, horizon: int = 5) -> TrendFit:
-    return fit(read_history(path), horizon)
+    """The fitted trend of a history file, forecast ``horizon`` periods on; a forecast that
+    would run past the last year a label can hold is refused."""
+    s = read_history(path)
+    end = s.t[-1] + s.step * horizon  # in years
+    if end > LAST_YEAR:
+        raise InputError(
+            Problem(
+                str(path),
+                None,
+                "--horizon",
+                f"the forecast would run to the year {int(end)}, past {LAST_YEAR}",
+            )
+        )
+    return fit(s, horizon)
 
 
 def growth_from_history(path: Path, base_year: str, loc) -> tuple[float, float, float, str]:

@@ -237,3 +237,18 @@ def test_demand_growth_blends_own_and_englands_recent_growth_and_damps_it():
 
     assert growth_series("ehcp_by_type.post16") == "ehcp_total"
     assert demand_growth("cla_gross_spend", periods, own, england) is None
+
+
+def test_values_too_large_to_carry_forward_and_years_past_9998_are_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    big = tmp_path / "big.csv"
+    big.write_text("period,value\n2015,1e308\n2016,1.5e308\n")
+    r = CliRunner().invoke(main, ["trend", str(big)])
+    assert r.exit_code == 2 and "big.csv:2: value:" in r.stderr
+    late = tmp_path / "late.csv"
+    late.write_text("period,value\n9997,10\n9998,11\n")
+    r = CliRunner().invoke(main, ["trend", str(late)])
+    assert r.exit_code == 2 and "--horizon" in r.stderr and "past 9998" in r.stderr
