@@ -144,4 +144,11 @@ def test_installed_tool_runs_from_an_empty_folder(forecast, tmp_path):
     assert (here / "o2" / "results.csv").read_bytes() == (here / "o1" / "results.csv").read_bytes()
     r = sh([forecast, "solve", "--scenario", "council-plan", "--target-year", "2023-24"], here)
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in here.iterdir()) == ["mine", "o1", "o2", "out"]
+    # the national dataset travels in the wheel too: any council, from an empty folder
+    r = sh([forecast, "councils"], here)
+    assert r.returncode == 0 and r.stdout.count("\n") >= 150, r.stderr
+    r = sh([forecast, "init", "stoke19", "--council", "861", "--as-at", "2019"], here)
+    assert r.returncode == 0, r.stderr
+    r = sh([forecast, "run", "stoke19", "--out", "o3", "--draws", "0"], here)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in here.iterdir()) == ["mine", "o1", "o2", "o3", "out", "stoke19"]
