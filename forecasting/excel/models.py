@@ -258,8 +258,7 @@ def _safety_valve_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     def r(m, i):
         return g.ref(s, DSG, m, i, ws)
 
-    name = proj.lines[(DSG, "safety_valve.dfe_payment")].label.split(": ", 1)[0]
-    g.section(ws, name, s)
+    g.section(ws, "safety-valve agreement: DfE's payment only where the milestone is met", s)
     g.calc_row(
         ws,
         s,
