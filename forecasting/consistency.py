@@ -127,7 +127,15 @@ def _check_param(p: Param, path, timeline: Timeline, found: Found, kind: str) ->
                 "(growth and inflation are separate assumptions)",
             )
         )
-    if kind == "anchored":
+    if kind == "dated":
+        if p.value is not None:
+            found.append(
+                (
+                    path + ("value",),
+                    "give values by year (the years it falls in); years not given have none",
+                )
+            )
+    elif kind == "anchored":
         if p.value is not None or not p.values or timeline.labels[0] not in p.values:
             found.append(
                 (
@@ -272,6 +280,8 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
             found.append(
                 (where + ("reduces",), "a saving made through placement moves reduces placements")
             )
+    if hn.safety_valve is not None:
+        _safety_valve(hn.safety_valve, timeline, found)
     try:
         if timeline.index(hn.calibration.calibration_year) == 0:
             found.append(
@@ -309,6 +319,32 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
                 )
             )
             break
+
+
+def _safety_valve(sv: Any, timeline: Timeline, found: Found) -> None:
+    """An agreement's figures fall in forecast years, and every year with a DfE payment has
+    its condition (a milestone) for the same year."""
+    base = ("high_needs", "safety_valve")
+    for name in ("dfe_payments", "council_contributions", "milestones"):
+        for year in getattr(sv, name).values or {}:
+            if year == timeline.labels[0]:
+                found.append(
+                    (
+                        base + (name, "values", year),
+                        f"{year} is the base year (an actual): an agreement's figures fall in "
+                        f"forecast years, {timeline.labels[1]} to {timeline.labels[-1]}",
+                    )
+                )
+    milestones = sv.milestones.values or {}
+    for year, amount in (sv.dfe_payments.values or {}).items():
+        if amount > 0 and year not in milestones:
+            found.append(
+                (
+                    base + ("dfe_payments", "values", year),
+                    f"a payment in {year} needs its condition: give milestones for {year} (the "
+                    "in-year deficit the council must not exceed for the payment to be made)",
+                )
+            )
 
 
 def savings_lines(csc: Any) -> set[str]:

@@ -1,7 +1,9 @@
 """The DSG high-needs block: income, spend by provision, schools-block transfers under
 the 0.5% rule, and the deficit rolled forward year by year.
 
-in-year deficit = expenditure - income - transfer - other contributions;
+in-year deficit = expenditure - income - transfer - other contributions (less, under a
+safety-valve style agreement, the council's contribution and DfE's payment where its
+condition is met);
 cumulative deficit = last year's cumulative + this year's in-year. Deficits are positive.
 Spend is EHCPs x share by provision x cost per place, alternative provision from
 permanent exclusions, and fixed lines. One explicit ``reconciliation`` line makes the
@@ -352,13 +354,25 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
     )
     add(AREA, "schools_block_transfer", "GBP", transfer, "Schools-block transfer made")
 
-    in_year = add(
-        AREA,
-        "in_year_deficit",
-        "GBP",
-        expenditure - hnb - transfer - contributions,
-        "In-year deficit (positive) = expenditure - income - transfer - contributions",
-    )
+    before_agreement = expenditure - hnb - transfer - contributions
+    if hn.safety_valve is None:
+        in_year = add(
+            AREA,
+            "in_year_deficit",
+            "GBP",
+            before_agreement,
+            "In-year deficit (positive) = expenditure - income - transfer - contributions",
+        )
+    else:
+        council, paid = _safety_valve(inp, proj, before_agreement)
+        in_year = add(
+            AREA,
+            "in_year_deficit",
+            "GBP",
+            before_agreement - council - paid,
+            "In-year deficit (positive) = expenditure - income - transfer - contributions - "
+            "safety-valve council contribution - DfE safety-valve payment made",
+        )
     cumulative = np.cumsum(in_year[:, 1:], axis=1) + inp.base(cal.deficit_brought_forward)
     cumulative = np.concatenate([inp.base(cal.deficit_brought_forward), cumulative], axis=1)
     opening = np.concatenate([cumulative[:, :1] - in_year[:, :1], cumulative[:, :-1]], axis=1)
@@ -388,6 +402,89 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "Deficit cleared by year end (1 yes)",
     )
     _accounting(inp, proj, opening, cumulative, share)
+
+
+def _dated(inp: Inputs, p) -> tuple[np.ndarray, np.ndarray]:
+    """A dated series (given for the years it falls in) as figures by year, nil in the years
+    not given, and a 1/0 mask of the years given."""
+    v = inp.series(p)
+    given = ~np.isnan(v)
+    return np.where(given, v, 0.0), given.astype(float)
+
+
+def _safety_valve(
+    inp: Inputs, proj: Projection, before_agreement: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A safety-valve style agreement, year by year: the council's contribution comes off the
+    in-year deficit; DfE's agreed payment is made only where the in-year deficit left after
+    the contribution is within that year's milestone, and is withheld otherwise.
+
+    Returns the council's contribution and the DfE payment made, each by year."""
+    sv = inp.a.high_needs.safety_valve
+    add = proj.add
+    S = "high_needs.safety_valve"
+    name = f"Safety valve ({sv.label})"
+    council = add(
+        AREA,
+        "safety_valve.council_contribution",
+        "GBP",
+        _dated(inp, sv.council_contributions)[0],
+        f"{name}: council contribution",
+        (f"{S}.council_contributions",),
+    )
+    agreed = add(
+        AREA,
+        "safety_valve.dfe_payment_agreed",
+        "GBP",
+        _dated(inp, sv.dfe_payments)[0],
+        f"{name}: DfE payment agreed, if the year's milestone is met",
+        (f"{S}.dfe_payments",),
+    )
+    ceiling, set_ = _dated(inp, sv.milestones)
+    milestone = add(
+        AREA,
+        "safety_valve.milestone",
+        "GBP",
+        ceiling,
+        f"{name}: milestone, the in-year deficit before DfE's payment not to exceed (0 where "
+        "none is set)",
+        (f"{S}.milestones",),
+    )
+    has_milestone = add(
+        AREA,
+        "safety_valve.milestone_set",
+        "count",
+        set_,
+        f"{name}: a milestone is set for the year (1 yes)",
+        (f"{S}.milestones",),
+    )
+    before = add(
+        AREA,
+        "safety_valve.in_year_deficit_before_payment",
+        "GBP",
+        before_agreement - council,
+        f"{name}: in-year deficit before DfE's payment = expenditure - income - transfer - "
+        "contributions - council contribution",
+        (f"{S}.council_contributions",),
+    )
+    met = add(
+        AREA,
+        "safety_valve.condition_met",
+        "count",
+        ((has_milestone == 0) | (before - milestone <= HALF_PENNY)).astype(float),
+        f"{name}: condition met (1 yes: in-year deficit before DfE's payment within the "
+        "milestone, or no milestone that year; 0: the payment is withheld)",
+        (f"{S}.milestones",),
+    )
+    paid = add(
+        AREA,
+        "safety_valve.dfe_payment",
+        "GBP",
+        agreed * met,
+        f"{name}: DfE payment made (agreed x condition met)",
+        (f"{S}.dfe_payments", f"{S}.milestones"),
+    )
+    return council, paid
 
 
 def _accounting(

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 # series is given for some years (at least the base year) and grown between them.
 BASE_YEAR = {"kind": "base"}
 ANCHORED = {"kind": "anchored"}
+# A dated series: given only for the years it falls in (``values``); other years have none.
+DATED = {"kind": "dated"}
 
 Basis = Literal["report", "benchmark", "estimate", "council", "rule", "scenario", "published"]
 Confidence = Literal["green", "amber", "red"]
@@ -538,6 +540,30 @@ class DsgAccounting(Strict):
     )
 
 
+class SafetyValve(Strict):
+    """A safety-valve style agreement with DfE: DfE pays towards the deficit year by year,
+    the council contributes from its own funds, and each year's payment is made only if
+    that year's in-year deficit (before the payment) is within the agreed milestone."""
+
+    label: str = Field(min_length=1, description="the agreement's name, as the council uses it")
+    dfe_payments: Money = Field(
+        description="DfE's agreed payment by year (values by year; years not given: none), "
+        "made only in a year whose milestone is met",
+        json_schema_extra=DATED,
+    )
+    council_contributions: Money = Field(
+        description="the council's own contribution by year, e.g. from its general fund "
+        "(values by year; years not given: none)",
+        json_schema_extra=DATED,
+    )
+    milestones: Money = Field(
+        description="the condition, by year: the in-year deficit before DfE's payment (after "
+        "the council's contribution) that the council must not exceed for that year's "
+        "payment to be made; required for every year with a payment",
+        json_schema_extra=DATED,
+    )
+
+
 class HighNeeds(Strict):
     income: Income
     pupils: Pupils
@@ -555,6 +581,10 @@ class HighNeeds(Strict):
         description="the council's costs per place (provisions, post-16 and alternative "
         "provision) as a multiple of the benchmark costs given for them; none: the benchmarks",
         json_schema_extra=BASE_YEAR,
+    )
+    safety_valve: SafetyValve | None = Field(
+        default=None,
+        description="a safety-valve style agreement with DfE; none: no agreement",
     )
 
 

@@ -248,7 +248,8 @@ def test_the_dsg_plan_and_the_narrative_each_print_on_one_page(run_result, tmp_p
     plan = [p for p in pages if "DSG management plan:" in p]
     assert len(plan) == 1
     assert "Total DSG after movements" in plan[0] and "The model forecasts EHCPs" in plan[0]
-    narrative = [p for p in pages if p.startswith("Narrative:")]
-    paragraphs = run_result.scenarios[0].assumptions.council.narrative.forum.values()
+    council = run_result.scenarios[0].assumptions.council
+    narrative = [p for p in pages if p.startswith(f"Narrative: {council.name}")]
+    paragraphs = council.narrative.forum.values()
     assert len(narrative) == 1
     assert all(" ".join(p.split())[-40:] in narrative[0] for p in paragraphs)

@@ -23,12 +23,12 @@ def rebased(tmp_path_factory):
     return dest, notes
 
 
-def test_rebased_by_one_year_validates_and_runs(rebased, tmp_path):
+def test_rebased_by_one_year_validates_and_runs(rebased, tmp_path, bundled):
     dest, _ = rebased
     result = CliRunner().invoke(main, ["run", str(dest), "--out", str(tmp_path), "--draws", "0"])
     assert result.exit_code == 0, result.output
     scenarios = load(dest)
-    assert len(scenarios) == 7
+    assert len(scenarios) == len(load(bundled))
     a = scenarios[0].assumptions
     assert a.timeline.base_year == "2019-20" and a.timeline.horizon_years == 5
     years = project(scenarios[0].name, a).years

@@ -32,7 +32,7 @@ from ..roles import UNMITIGATED, with_role
 from ..years import workbook_label
 from .front import AUDIT_FONT, LINE_HEIGHT, fit_rows, one_page_wide
 from .grid import FIRST_COL, NOTE, Grid, quoted
-from .models import DSG
+from .models import DSG, has_safety_valve
 from .styles import TITLE, WRAP, cell_style, header_row, set_widths, text
 
 PLAN = "plan"  # grid area of the DSG plan sheet's rows
@@ -171,12 +171,31 @@ def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
         "Other contributions (DfE agreement, council)",
         lambda i: r("other_contributions", i),
     )
+    agreement = has_safety_valve(proj)
+    if agreement:
+        row(
+            "safety_valve.council_contribution",
+            "Safety-valve agreement: council contribution",
+            lambda i: r("safety_valve.council_contribution", i),
+        )
+        row(
+            "safety_valve.dfe_payment",
+            "Safety-valve agreement: DfE payment made (milestone met)",
+            lambda i: r("safety_valve.dfe_payment", i),
+            note="withheld in a year whose milestone is missed",
+        )
     row(
         "in_year_deficit",
-        "In-year deficit: spend less funding, contributions",
+        "In-year deficit: spend less funding, contributions"
+        + (", safety-valve contribution and payment" if agreement else ""),
         lambda i: (
             f"{p('high_needs_expenditure', i)}-{p('high_needs_funding', i)}"
             f"-{p('other_contributions', i)}"
+            + (
+                f"-{p('safety_valve.council_contribution', i)}-{p('safety_valve.dfe_payment', i)}"
+                if agreement
+                else ""
+            )
         ),
         total=True,
     )
@@ -337,7 +356,8 @@ def _provision_spend(proj: Projection) -> list[str]:
 
 def mitigations(run, plan: Projection) -> list[Mitigation]:
     """The plan's DSG mitigations, valued from the engine's lines: transfers, further
-    savings and contributions as the plan's own lines; fewer exclusions and the change in
+    savings, contributions and a safety-valve agreement's contributions and payments made
+    as the plan's own lines; fewer exclusions and the change in
     where children are placed as the difference in that spend from the no-action scenario
     (which has neither)."""
     by = {p.scenario: p for p in run.projections}
@@ -448,7 +468,41 @@ def mitigations(run, plan: Projection) -> list[Mitigation]:
             "In the plan" if contributions.any() else "Not in this plan",
         )
     )
+    out.extend(_safety_valve_mitigations(plan))
     return out
+
+
+def _safety_valve_mitigations(plan: Projection) -> list[Mitigation]:
+    """A safety-valve style agreement in the plan as two actions: the council's contributions
+    and DfE's payments, each payment made only in a year whose milestone is met."""
+    if not has_safety_valve(plan):
+        return []
+    years = plan.years
+    name = plan.lines[(DSG, "safety_valve.dfe_payment")].label.split(": ", 1)[0]
+    council = _line(plan, "safety_valve.council_contribution")
+    agreed = _line(plan, "safety_valve.dfe_payment_agreed")
+    paid = _line(plan, "safety_valve.dfe_payment")
+    withheld = [workbook_label(years[i]) for i in np.flatnonzero((agreed > 0) & (paid == 0))]
+    return [
+        Mitigation(
+            "safety_valve.council_contribution",
+            "Council contribution (safety-valve agreement)",
+            f"{name}: the council's own contribution to the high needs block, "
+            f"{_money(council.sum())} in all",
+            council,
+            "In the plan" if council.any() else "None in the agreement",
+        ),
+        Mitigation(
+            "safety_valve.dfe_payment",
+            "DfE payments (safety-valve agreement)",
+            f"{name}: {_money(agreed.sum())} agreed, each year's payment made only if that "
+            f"year's in-year deficit milestone is met; {_money(paid.sum())} made in the forecast",
+            paid,
+            "Milestone missed, payment withheld in " + ", ".join(withheld)
+            if withheld
+            else "In the plan: every milestone met",
+        ),
+    ]
 
 
 def _formula(g: Grid, plan: str, key: str, ws: Worksheet, spend: list[str], no_action: str):
@@ -466,6 +520,8 @@ def _formula(g: Grid, plan: str, key: str, ws: Worksheet, spend: list[str], no_a
         return lambda i: f"{without(i)}-{with_(i)}"
     if key == "additional_savings":
         return lambda i: f"-{g.ref(plan, DSG, 'expenditure.additional_savings', i, ws)}"
+    if key.startswith("safety_valve."):
+        return lambda i: g.ref(plan, DSG, key, i, ws)
     return lambda i: g.ref(plan, DSG, "other_contributions", i, ws)
 
 

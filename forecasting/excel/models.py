@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..high_needs import HALF_PENNY
 from ..projection import Projection
 from .grid import Grid
 from .styles import GBP, INPUT_FILL, INPUT_FONT, text
@@ -218,6 +219,9 @@ def dsg_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "disapplication_granted",
     ):
         g.input_row(ws, proj, DSG, m)
+    if has_safety_valve(proj):
+        for m in SAFETY_VALVE_INPUTS:
+            g.input_row(ws, proj, DSG, m)
     g.input_row(ws, proj, DSG, "pupils")
     g.input_row(ws, proj, DSG, "specialist_share_national")
     g.input_row(
@@ -229,6 +233,87 @@ def dsg_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         only_first=True,
         note="brought forward",
         key="deficit_brought_forward",
+    )
+
+
+SAFETY_VALVE_INPUTS = (
+    "safety_valve.council_contribution",
+    "safety_valve.dfe_payment_agreed",
+    "safety_valve.milestone",
+    "safety_valve.milestone_set",
+)
+
+
+def has_safety_valve(proj: Projection) -> bool:
+    """Whether the scenario has a safety-valve style agreement (its lines are in the engine's
+    output only then)."""
+    return (DSG, "safety_valve.dfe_payment") in proj.lines
+
+
+def _safety_valve_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    """The agreement year by year: the council's contribution, the in-year deficit before
+    DfE's payment, the milestone test and the payment made or withheld."""
+    s = proj.scenario
+
+    def r(m, i):
+        return g.ref(s, DSG, m, i, ws)
+
+    g.section(ws, "safety-valve agreement: DfE's payment only where the milestone is met", s)
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "safety_valve.council_contribution_link",
+        "Council contribution",
+        "GBP",
+        lambda i: r("safety_valve.council_contribution", i),
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "safety_valve.in_year_deficit_before_payment",
+        "In-year deficit before DfE's payment = expenditure - income - transfer - "
+        "contributions - council contribution",
+        "GBP",
+        lambda i: (
+            f"{r('high_needs_expenditure', i)}-{r('high_needs_income', i)}"
+            f"-{r('schools_block_transfer', i)}-{r('other_contributions', i)}"
+            f"-{r('safety_valve.council_contribution_link', i)}"
+        ),
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "safety_valve.milestone_link",
+        "Milestone: the in-year deficit before DfE's payment not to exceed",
+        "GBP",
+        lambda i: r("safety_valve.milestone", i),
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "safety_valve.condition_met",
+        "Condition met (1 yes: within the milestone or no milestone; 0: payment withheld)",
+        "count",
+        lambda i: (
+            f"IF(OR({r('safety_valve.milestone_set', i)}=0,"
+            f"{r('safety_valve.in_year_deficit_before_payment', i)}"
+            f"-{r('safety_valve.milestone_link', i)}<={HALF_PENNY}),1,0)"
+        ),
+        note="half a penny's rounding allowed",
+    )
+    g.calc_row(
+        ws,
+        s,
+        DSG,
+        "safety_valve.dfe_payment",
+        "DfE payment made = agreed x condition met",
+        "GBP",
+        lambda i: f"{r('safety_valve.dfe_payment_agreed', i)}*{r('safety_valve.condition_met', i)}",
+        total=True,
     )
 
 
@@ -391,17 +476,27 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         ),
         total=True,
     )
+    agreement = has_safety_valve(proj)
+    if agreement:
+        _safety_valve_calcs(g, ws, proj)
     g.section(ws, "deficit (positive) roll-forward", s)
     g.calc_row(
         ws,
         s,
         DSG,
         "in_year_deficit",
-        "In-year deficit = expenditure - income - transfer - contributions",
+        "In-year deficit = expenditure - income - transfer - contributions"
+        + (" - safety-valve council contribution - DfE payment made" if agreement else ""),
         "GBP",
         lambda i: (
             f"{r('high_needs_expenditure', i)}-{r('high_needs_income', i)}"
             f"-{r('schools_block_transfer', i)}-{r('other_contributions', i)}"
+            + (
+                f"-{r('safety_valve.council_contribution_link', i)}"
+                f"-{r('safety_valve.dfe_payment', i)}"
+                if agreement
+                else ""
+            )
         ),
     )
     row_open = g.next_row[ws.title]
