@@ -253,3 +253,14 @@ def test_the_dsg_plan_and_the_narrative_each_print_on_one_page(run_result, tmp_p
     paragraphs = council.narrative.forum.values()
     assert len(narrative) == 1
     assert all(" ".join(p.split())[-40:] in narrative[0] for p in paragraphs)
+
+
+def test_the_placement_change_describes_what_the_plan_changes(run_result):
+    """Children placed in independent schools because special schools are full happens with
+    or without the plan; the log names only the shifts the plan makes against no action."""
+    from forecasting.excel.dfe_plan import mitigations
+
+    plan = next(p for p in run_result.projections if p.scenario == "council-plan")
+    (mix,) = [m for m in mitigations(run_result, plan) if m.key == "placement_mix"]
+    assert "Mainstream schools (top-up) 41% (38% with no action)" in mix.description
+    assert "Maintained special schools" not in mix.description  # full in both: not the plan's

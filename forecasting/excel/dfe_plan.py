@@ -421,16 +421,24 @@ def mitigations(run, plan: Projection) -> list[Mitigation]:
         )
     )
 
-    school = _line(plan, "ehcp_school_age")
+    def shares(p: Projection, m: str) -> np.ndarray:
+        school = _line(p, "ehcp_school_age")
+        return _line(p, m) / np.where(school > 0, school, 1)
+
+    # What the plan changes: its share of school-age plans in each provision against the
+    # no-action scenario's in the same year (a shift both share, such as children placed
+    # elsewhere when special schools are full, is not the plan's doing).
     moves = []
     for m in plan.measures(DSG):
         if m.startswith("ehcp.") and m != "ehcp.post16":
-            share = _line(plan, m) / np.where(school > 0, school, 1)
-            if abs(share[-1] - share[0]) > 5e-4:
+            mine = shares(plan, m)
+            other = shares(base, m) if base is not None and (DSG, m) in base.lines else mine[:1]
+            if abs(mine[-1] - other[-1]) > 5e-4:
                 label = plan.lines[(DSG, m)].label.split(": ", 1)[-1]
-                moves.append(f"{label} {share[0]:.0%} to {share[-1]:.0%}")
+                against = "with no action" if base is not None else f"in {workbook_label(years[0])}"
+                moves.append(f"{label} {mine[-1]:.0%} ({other[-1]:.0%} {against})")
     description = (
-        "Where children with EHCPs are placed, share of school-age plans by "
+        "Where children with EHCPs are placed, share of school-age plans in "
         f"{workbook_label(years[-1])}: " + "; ".join(moves)
         if moves
         else "Where children with EHCPs are placed: no change planned"
