@@ -16,8 +16,9 @@ from ..projection import Projection
 from ..schema import Param
 from ..years import workbook_label, year_end
 from .cached_values import evaluate, with_cached_values
-from .front import LINE_HEIGHT
+from .front import AUDIT_FONT, LINE_HEIGHT
 from .grid import FIRST_COL, NOTE, Grid, quoted
+from .labels import param_label
 from .models import CSC, DSG, fixed_lines, tolerance_cell
 from .styles import (
     BOLD,
@@ -331,6 +332,7 @@ def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet
             "Source",
             "File",
             "Line",
+            "Path in the files",
         ],
     )
     r = 5
@@ -359,7 +361,10 @@ def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet
                 else f"{workbook_label(y)}: {v}"
                 for y, v in (p.values or {}).items()
             )
-            row = [s.name if s is not base else "all (unless overridden)", dotted]
+            row = [
+                s.label if s is not base else "all (unless overridden)",
+                param_label(dotted, s.assumptions),
+            ]
             for c, v in enumerate(row, start=1):
                 text(ws.cell(r, c), v)
             if isinstance(p, Param):
@@ -378,9 +383,11 @@ def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet
             ):
                 text(ws.cell(r, c), v)
             ws.cell(r, 9).alignment = Alignment(wrap_text=True, vertical="top")
+            text(ws.cell(r, 12), dotted).font = AUDIT_FONT  # the path, for audit
             r += 1
-    set_widths(ws, {1: 20, 2: 58, 3: 13, 4: 40, 5: 10, 6: 10, 7: 9, 8: 10, 9: 80, 10: 42, 11: 6})
-    ws.auto_filter.ref = f"A4:K{max(r - 1, 5)}"
+    widths = {1: 24, 2: 58, 3: 13, 4: 40, 5: 10, 6: 10, 7: 9, 8: 10, 9: 80, 10: 42, 11: 6, 12: 40}
+    set_widths(ws, widths)
+    ws.auto_filter.ref = f"A4:L{max(r - 1, 5)}"
     page_setup(ws, freeze="C5", title_rows="4:4")
     return ws
 

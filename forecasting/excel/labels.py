@@ -46,8 +46,11 @@ LEAVES = {
 }
 
 
+ACRONYMS = {"dsg": "DSG", "ehcp": "EHCP", "ehcps": "EHCPs", "fte": "FTE", "ap": "AP", "mtfs": "MTFS"}
+
+
 def _words(key: str) -> str:
-    return key.replace("_", " ")
+    return " ".join(ACRONYMS.get(w, w) for w in key.split("_"))
 
 
 def param_label(path: str, assumptions: Any) -> str:
@@ -70,7 +73,9 @@ def param_label(path: str, assumptions: Any) -> str:
     description = getattr(leaf, "description", None)
     if description:
         return str(description)
-    return " ".join(_words(k) for k in keys[-2:]).capitalize()
+    last = _words(keys[-1])
+    last = last[:1].upper() + last[1:]
+    return f"{last} ({_words(keys[-2])})" if len(keys) > 1 else last
 
 
 def value_text(value: float, unit: str) -> str:
