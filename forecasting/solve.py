@@ -271,6 +271,29 @@ def binding_constraint(proj, lever_years: list[str]) -> str:
     )
 
 
+PROFILE_ROUNDS = 20  # recomputations at most, where other lines answer to the savings
+
+
+def _equal_repayment(
+    in_year: dict[str, float], carried: float, upto: list[str], lever_years: list[str]
+) -> dict[str, float]:
+    """Each year to the target its in-year deficit plus an equal share of ``carried`` (a year
+    already in surplus needs none, its share spread over the others); then each year's
+    in-year deficit, so the position stays at nil. Whole pounds, rounded up."""
+    free = list(upto)
+    while True:
+        share = (carried + sum(in_year[y] for y in upto) - sum(in_year[y] for y in free)) / len(
+            free
+        )
+        clipped = [y for y in free if in_year[y] + share < 0]
+        if not clipped or len(clipped) == len(free):
+            break
+        free = [y for y in free if y not in clipped]
+    profile = {y: max(0.0, in_year[y] + share) if y in free else 0.0 for y in upto}
+    profile.update({y: max(0.0, in_year[y]) for y in lever_years if y not in upto})
+    return {y: float(math.ceil(v)) for y, v in profile.items()}
+
+
 def _profile(
     a: AssumptionSet, proj, target_year: str, lever_years: list[str], before: float, lever: str
 ) -> Solution:
@@ -284,22 +307,25 @@ def _profile(
     others); after it, the saving is the in-year deficit, so the position stays at nil.
     """
     years = proj.years
-    in_year = dict(zip(years, proj[("dsg", "in_year_deficit")][0], strict=True))
     cumulative = dict(zip(years, proj[("dsg", "cumulative_deficit")][0], strict=True))
     carried = float(cumulative[years[years.index(lever_years[0]) - 1]])
     upto = [y for y in lever_years if years.index(y) <= years.index(target_year)]
-    free = list(upto)
-    while True:  # years whose in-year surplus already exceeds the repayment need no saving
-        share = (
-            carried + sum(float(in_year[y]) for y in upto) - sum(float(in_year[y]) for y in free)
-        ) / len(free)
-        clipped = [y for y in free if in_year[y] + share < 0]
-        if not clipped or len(clipped) == len(free):
+    profile: dict[str, float] = {}
+    # Where something else in the set answers to the in-year position (a safety-valve payment
+    # made only when a milestone is met), the savings change it: recompute until they settle.
+    for _ in range(PROFILE_ROUNDS):
+        current = (
+            proj
+            if not profile
+            else project("solve", _add_by_year(a, lever, profile, lever_years, years)[0])
+        )
+        after = dict(zip(years, current[("dsg", "in_year_deficit")][0], strict=True))
+        in_year = {y: float(after[y]) + profile.get(y, 0.0) for y in years}  # before savings
+        new = _equal_repayment(in_year, carried, upto, lever_years)
+        settled = profile and max(abs(new[y] - profile[y]) for y in new) < TOLERANCE_GBP
+        profile = new
+        if settled:
             break
-        free = [y for y in free if y not in clipped]
-    profile = {y: max(0.0, float(in_year[y]) + share) if y in free else 0.0 for y in upto}
-    profile.update({y: max(0.0, float(in_year[y])) for y in lever_years if y not in upto})
-    profile = {y: float(math.ceil(v)) for y, v in profile.items()}  # whole pounds, rounded up
     solved, overrides = _add_by_year(a, lever, profile, lever_years, years)
     return Solution(
         lever,

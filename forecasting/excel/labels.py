@@ -46,7 +46,14 @@ LEAVES = {
 }
 
 
-ACRONYMS = {"dsg": "DSG", "ehcp": "EHCP", "ehcps": "EHCPs", "fte": "FTE", "ap": "AP", "mtfs": "MTFS"}
+ACRONYMS = {
+    "dsg": "DSG",
+    "ehcp": "EHCP",
+    "ehcps": "EHCPs",
+    "fte": "FTE",
+    "ap": "AP",
+    "mtfs": "MTFS",
+}
 
 
 def _words(key: str) -> str:
