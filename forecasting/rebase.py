@@ -217,6 +217,17 @@ def rebase_set(source: Path, destination: Path, to_year: str) -> list[str]:
         raise InputError(Problem(to_year, None, "--to", str(e))) from None
     if new_start <= parse_year(old):
         raise InputError(Problem(to_year, None, "--to", f"must be after the set's base year {old}"))
+    last = parse_year(old) + base.assumptions.timeline.horizon_years
+    if new_start > last:  # past the set's horizon nothing it says about a year carries over
+        raise InputError(
+            Problem(
+                to_year,
+                None,
+                "--to",
+                f"must be within the set's years ({year_label(parse_year(old) + 1)} to "
+                f"{year_label(last)}): beyond them the set holds no figure to carry forward",
+            )
+        )
     new = Timeline(to_year, base.assumptions.timeline.horizon_years)
     image = read_image(source)
     rb = rebase_image(image, base.assumptions, old, new)

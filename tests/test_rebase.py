@@ -86,8 +86,8 @@ def test_what_the_new_base_year_needs_is_listed_not_guessed(bundled, rebased):
     assert (dest / "rebase.md").read_text().count("\n- ") == len(notes)
 
 
-def test_rebase_to_the_same_or_an_earlier_year_is_refused(bundled, tmp_path):
-    for year in ("2018-19", "2017-18", "2019-21"):
+def test_rebase_to_the_same_an_earlier_or_a_too_distant_year_is_refused(bundled, tmp_path):
+    for year in ("2018-19", "2017-18", "2019-21", "2030-31"):  # 2030-31: past its horizon
         result = CliRunner().invoke(
             main, ["rebase", str(bundled), str(tmp_path / year), "--to", year]
         )
