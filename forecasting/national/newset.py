@@ -971,14 +971,19 @@ def income(b: Builder, notes: list[str]) -> dict:
     eyb = b.allocations("early_years_block")
     csb = b.allocations("central_school_services_block")
     if hnb.empty or sb.empty:
+        ever = not dataset.series(
+            b.c.code, "high_needs_allocation", b.measure_rows("high_needs_allocation")
+        ).empty
         raise InputError(
             Problem(
-                "--as-at",
+                "--as-at" if ever else "--council",
                 None,
                 None,
-                f"no DSG allocation for {b.c.name} was published by "
-                f"{b.as_at} (the first is for {FIRST_AS_AT}-"
-                f"{(FIRST_AS_AT + 1) % 100:02d})",
+                f"no DSG allocation for {b.c.name} was published by {b.as_at} (the first in "
+                f"the data is for {FIRST_AS_AT}-{(FIRST_AS_AT + 1) % 100:02d})"
+                if ever
+                else f"DfE's DSG tables hold no allocation for {b.c.name} in any year, so a "
+                "set cannot be built from published data",
             )
         )
     rows = {
@@ -1014,10 +1019,14 @@ def income(b: Builder, notes: list[str]) -> dict:
             last = earlier[-1]
             ahead = parse_year(b.base) - parse_year(last)
             values = {b.base: float(s[last]) * (1 + growth) ** ahead}
-            return values, "estimate", (
-                f"estimate for {b.base}: the latest {what} allocation published by then is "
-                f"{last}'s, grown {growth:.1%} a year; DfE, {r.loc[last, 'source_file']}, "
-                f"{r.loc[last, 'indicator']}"
+            return (
+                values,
+                "estimate",
+                (
+                    f"estimate for {b.base}: the latest {what} allocation published by then is "
+                    f"{last}'s, grown {growth:.1%} a year; DfE, {r.loc[last, 'source_file']}, "
+                    f"{r.loc[last, 'indicator']}"
+                ),
             )
         if b.base not in values:
             first = min(values)
