@@ -79,7 +79,7 @@ def test_random_edits_are_refused_cleanly_or_validate(edit):
 
 
 @settings(
-    max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(edits())
 def test_random_edits_never_crash(edit):
