@@ -18,9 +18,10 @@ $(BIN)/forecast: setup.cfg pyproject.toml
 forecast: $(BIN)/forecast
 	$(BIN)/forecast run $(ASSUMPTIONS) --out $(OUT)
 
+# Two worker processes, each test file wholly on one (its module fixtures are built once).
 test: $(BIN)/forecast
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # After a change meant to move figures: rewrite the golden results, then review the diff.
 golden: $(BIN)/forecast

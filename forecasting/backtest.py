@@ -17,10 +17,10 @@ percentage points for shares (a DSG balance near zero has no meaningful percenta
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -151,8 +151,9 @@ def run_vintage(
         ]
         if past.empty or year_label(last) not in actual:
             continue
-        fc = sign * sum(central.lines[m].values[0] for m in parts)
-        qs = sign * sum(pct[m] for m in parts) if draws else np.vstack([fc, fc, fc])
+        # parts is never empty, so each sum is an array
+        fc = cast(np.ndarray, sign * sum(central.lines[m].values[0] for m in parts))
+        qs = cast(np.ndarray, sign * sum(pct[m] for m in parts)) if draws else np.vstack([fc] * 3)
         if sign < 0:  # a negated band swaps its ends
             qs = qs[::-1]
         rules = baselines(past, horizon + known)
@@ -354,6 +355,3 @@ def check_years(as_at: Iterable[int]) -> list[int]:
             )
     return years
 
-
-def finite(x: float) -> bool:
-    return isinstance(x, float) and math.isfinite(x)

@@ -8,6 +8,8 @@ Overspends are positive.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from .calibration import reconciliation_share
@@ -16,6 +18,7 @@ from .inputs import Inputs
 from .names import OTHER_SERVICES
 from .projection import Projection
 from .savings import project_savings
+from .schema import Count, Money
 
 AREA = "csc"
 OUT_OF_CARE = "out_of_care"
@@ -49,8 +52,8 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         available = counts[move.from_type]
         if move.target is not None:
             wanted = np.maximum(available - inp.series(move.target), 0.0)
-        else:
-            wanted = inp.series(move.children)
+        else:  # consistency.py requires children when no target is given
+            wanted = inp.series(cast(Count, move.children))
         moved = np.minimum(wanted * fm, available)
         counts[move.from_type] = available - moved
         if move.to_type == OUT_OF_CARE:
@@ -82,7 +85,7 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         AREA,
         "children_in_care",
         "count",
-        sum(counts.values()),
+        cast(np.ndarray, sum(counts.values())),  # placement types: at least one
         "Children in care (average in year)",
         (
             *(f"{P}.{k}.children" for k in csc.placements),
@@ -150,7 +153,7 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
             (f"childrens_services.moves.{mid}",),
         )
     for k, (t, excess, effect) in overflow_lines.items():
-        to = csc.placements[t.overflow_to].label
+        to = csc.placements[cast(str, t.overflow_to)].label  # set for every overflow line
         add(
             AREA,
             f"overflow_children.{k}",
@@ -331,7 +334,12 @@ def _budget(inp: Inputs, proj: Projection) -> np.ndarray:
     B = "childrens_services.budget"
     if b.mtfs is None:
         return proj.add(
-            AREA, "budget", "GBP", inp.series(b.net_budget), "Net budget", (f"{B}.net_budget",)
+            AREA,
+            "budget",
+            "GBP",
+            inp.series(cast(Money, b.net_budget)),  # consistency.py: net_budget or mtfs
+            "Net budget",
+            (f"{B}.net_budget",),
         )
     m, fm = b.mtfs, inp.forecast_mask()
     rate = inp.series(m.inflation)

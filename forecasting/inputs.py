@@ -73,10 +73,12 @@ class Inputs:
     def anchored(self, p: Param, growth: Param) -> np.ndarray:
         """Figures given for some years, grown by ``growth`` from the year before otherwise."""
         g = self.series(growth)
+        given = p.values
+        assert given is not None, f"{p.path}: an anchored figure needs values by year"
         out = np.empty(self.shape)
         for t, year in enumerate(self.years):
-            if year in p.values:
-                out[:, t] = p.values[year]
+            if year in given:
+                out[:, t] = given[year]
             else:
                 out[:, t] = out[:, t - 1] * (1.0 + g[:, t])
         return out

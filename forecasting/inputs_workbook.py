@@ -67,7 +67,7 @@ from .setfiles import AreaFile, ScenarioFile, SetImage, read_image
 from .years import Timeline, is_year, parse_year, workbook_label
 
 
-def _kinds(cls: type) -> list[type]:
+def _kinds(cls: type[Param]) -> list[type[Param]]:
     return [cls, *(k for sub in cls.__subclasses__() for k in _kinds(sub))]
 
 
@@ -104,7 +104,7 @@ PARAM_FIELDS = {"value", "values", *(f.split(".")[0] for _, f in TAIL)}
 RANGE_ONLY = ("low", "high", "from_trend", "yearly_shock")  # fields a yes/no cannot have
 
 
-def _field(p: dict, key: str) -> Any:
+def _field(p: Any, key: str) -> Any:
     """A parameter's field by dotted key (``yearly_shock.sd``), or None."""
     for part in key.split("."):
         p = p.get(part) if isinstance(p, dict) else None
@@ -675,7 +675,9 @@ def _find_row(ws: Worksheet, a: str, b: str) -> int | None:
     return None
 
 
-def _read_scenarios(ws: Worksheet, rd: _Reader) -> tuple[list[ScenarioFile], dict]:
+def _read_scenarios(
+    ws: Worksheet, rd: _Reader
+) -> tuple[list[ScenarioFile], dict[str, Document]]:
     top = _find_row(ws, "Scenario", "Name")
     table = _find_row(ws, "Scenario", "Override path")
     if top is None or table is None:
@@ -704,8 +706,8 @@ def _read_scenarios(ws: Worksheet, rd: _Reader) -> tuple[list[ScenarioFile], dic
         }
         data = {k: v for k, v in given.items() if v is not None}
         doc = Document(data, {(): rd.loc(ws, r, 1)})
-        for key, c in (("name", 2), ("extends", 3), ("description", 4), ("title", 5), ("role", 6)):
-            doc.locs[(key,)] = rd.loc(ws, r, c)
+        for name, c in (("name", 2), ("extends", 3), ("description", 4), ("title", 5), ("role", 6)):
+            doc.locs[(name,)] = rd.loc(ws, r, c)
         if rest[4] is not None and rest[4] not in ROLES:
             rd.problem(rd.loc(ws, r, 6), "role", f"expected one of {', '.join(ROLES)}")
         files[stem], docs[stem] = ScenarioFile(stem, data), doc
@@ -776,7 +778,10 @@ def read_workbook(path: Path) -> WorkbookSet:
         ) from None
     rd = _Reader(name)
     base = Document({})
-    areas, scenarios, docs, files = [], [], {}, {}
+    areas: list[AreaFile] = []
+    scenarios: list[ScenarioFile] = []
+    docs: dict[str, Document] = {}
+    files: dict[str, str] = {}
     for ws in wb.worksheets:
         if ws.cell(2, 1).value == AREA_MARK:
             area = _read_area(ws, rd, base)

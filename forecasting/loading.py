@@ -17,10 +17,11 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from .consistency import check
 from .errors import InputError, Problem
@@ -36,7 +37,7 @@ SCENARIO_KEYS = {"name", "title", "description", "extends", "overrides", "role"}
 @dataclass(frozen=True)
 class Loc:
     file: str
-    line: int
+    line: int | None
 
 
 @dataclass
@@ -150,7 +151,7 @@ class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
 # libyaml's event parser when PyYAML was built with it (several times faster). Only its
 # events are used: the document is built here, by the core schema, without recursion.
 try:
-    from yaml.cyaml import CParser as Parser
+    from yaml._yaml import CParser as Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     Parser = _PyParser  # type: ignore[assignment,misc]
 Loader = Parser  # the name earlier versions exported
@@ -200,7 +201,9 @@ class _Frame:
     __slots__ = ("data", "path", "key")
 
     def __init__(self, data: Any, path: Path_) -> None:
-        self.data, self.path, self.key = data, path, None
+        self.data: Any = data
+        self.path: Path_ = path
+        self.key: str | None = None
 
 
 def _compose(parser: Any, name: str) -> Document:
@@ -261,7 +264,7 @@ def _compose(parser: Any, name: str) -> Document:
             path: Path_ = ()
             locs[()] = Loc(name, line)
         elif isinstance(top.data, dict):
-            path = top.path + (top.key,)
+            path = top.path + (cast(str, top.key),)  # a mapping's value follows its key
         else:
             path = top.path + (str(len(top.data)),)
             locs[path] = Loc(name, line)
@@ -305,8 +308,9 @@ def _scalar(ev: Any, path: Path_, fail: Any) -> Any:
         raise fail(ev, path, "binary values are not allowed")
     else:
         raise fail(ev, path, f"tags ({ev.tag}) are not supported; write the value plainly")
-    if isinstance(value, str) and CONTROL.search(value):
-        bad = CONTROL.search(value).group()
+    control = CONTROL.search(value) if isinstance(value, str) else None
+    if control:
+        bad = control.group()
         raise fail(
             ev,
             path,
@@ -562,7 +566,7 @@ def apply_override(
         inner = inner[part]
         if isinstance(inner, dict) and "source" in inner:
             doc.locs[parts[: i + 1]] = Loc(src_name, line)
-    current = node.get(last)
+    current: Any = node.get(last)
     value = copy.deepcopy(value)
     is_param = isinstance(current, dict) and "source" in current
     if is_param and not isinstance(value, dict):
@@ -634,7 +638,7 @@ def _where(locs, path: Path_, fallback: str) -> tuple[str, int | None]:
     return (loc.file, loc.line) if loc else (fallback, None)
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
         return "unknown field (check the spelling against `forecast schema`)"
@@ -818,10 +822,10 @@ def _resolve_trends(model: AssumptionSet, doc: Document, set_dir: Path) -> None:
         return
     from .trend import growth_from_history  # statsmodels only when a trend is used
 
-    for path, prm in pending:
+    for path, prm in pending:  # each with from_trend set
         loc = nearest_loc(doc.locs, path + ("from_trend",))
         central, low, high, method = growth_from_history(
-            set_dir / prm.from_trend, model.timeline.base_year, loc
+            set_dir / cast(str, prm.from_trend), model.timeline.base_year, loc
         )
         prm.value, prm.low, prm.high, prm.values = central, low, high, None
         prm.source = f"{prm.source}; fitted trend of {prm.from_trend} ({method})"

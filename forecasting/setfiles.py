@@ -27,7 +27,6 @@ from .textfile import read_text
 from .years import is_year
 
 SCENARIOS = "scenarios"
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,7 +161,7 @@ def _add_by_year(
     return _with_param(a, path, values=new, value=None), {".".join(path): {"values": listed}}
 
 
-def _affine_root(gap, before: float) -> float | None:
+def _affine_root(gap: Callable[[float], float], before: float) -> float | None:
     """The root when the deficit falls in a straight line with the lever (savings, and a
     transfer that is allowed): two evaluations and a check, no search."""
     step = max(before, 1.0)
@@ -220,8 +220,10 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
             )
         x = _brentq(gap, EHCP_FLOOR, hi, 1e-9)
     else:
-        x = _affine_root(gap, before)
-        if x is None:
+        root = _affine_root(gap, before)
+        if root is not None:
+            x = root
+        else:
             hi = max(before, 1.0)
             while gap(hi) > 0:
                 if hi > LARGEST_LEVER_GBP:

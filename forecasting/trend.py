@@ -360,7 +360,7 @@ def fit(s: Series, horizon: int) -> TrendFit:
         return _short(s, labels, tf, horizon, notes)
     bt = _backtest(s, models, horizon)
     scores = {k: float(np.mean([abs(fc - a) for _, fc, a in v])) for k, v in bt.items()}
-    best = sorted(scores, key=scores.get)[:COMBINE]
+    best = sorted(scores, key=lambda k: scores[k])[:COMBINE]
     w = np.array([1.0 / max(scores[k], 1e-12) for k in best])
     w = w / w.sum()
     # Combined backtest errors by horizon, for the intervals.

@@ -14,13 +14,14 @@ import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
 from .engine import project
 from .loading import iter_params
 from .results import Record, rounded
-from .schema import AssumptionSet, Param, Rate
+from .schema import AssumptionSet, Param, Rate, YearlyShock
 
 PERCENTILES = (10, 50, 90)
 MEASURES = [
@@ -37,7 +38,7 @@ PERT_SHAPE = 4.0  # the standard PERT weight on the most likely value
 
 
 def ranged(a: AssumptionSet) -> list[tuple[str, Param]]:
-    """Every parameter with a range, by path."""
+    """Every parameter with a range, by path (``low``, ``value`` and ``high`` all given)."""
     return [
         (".".join(path), p)
         for path, p in iter_params(a)
@@ -45,7 +46,12 @@ def ranged(a: AssumptionSet) -> list[tuple[str, Param]]:
     ]
 
 
-def shocked(a: AssumptionSet) -> list[tuple[str, Param]]:
+def _range(p: Param) -> tuple[float, float, float]:
+    """Low, central and high of a parameter :func:`ranged` returned."""
+    return cast(tuple[float, float, float], (p.low, p.value, p.high))
+
+
+def shocked(a: AssumptionSet) -> list[tuple[str, Rate]]:
     """Every growth rate whose year-to-year wandering is drawn too (``yearly_shock``)."""
     return [
         (".".join(path), p)
@@ -84,10 +90,11 @@ def draw(a: AssumptionSet, n: int, seed: int) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for path, p in ranged(a):
         rng = np.random.default_rng([seed, zlib.crc32(path.encode())])
-        out[path] = pert(rng, p.low, p.value, p.high, n)
+        low, central, high = _range(p)
+        out[path] = pert(rng, low, central, high, n)
     years = a.timeline.horizon_years + 1
     for path, p in shocked(a):
-        shock = p.yearly_shock
+        shock = cast(YearlyShock, p.yearly_shock)  # shocked(): set
         stream = f"shock group {shock.group}" if shock.group else path
         rng = np.random.default_rng([seed, zlib.crc32(stream.encode()), 1])
         level = out.get(path, np.full(n, p.value))
@@ -170,9 +177,7 @@ def sensitivity(name: str, a: AssumptionSet) -> list[Swing]:
     swings = [
         Swing(
             path,
-            p.low,
-            p.value,
-            p.high,
+            *_range(p),
             p.unit,
             float(deficit[2 * j + 1] - deficit[2 * j]),
             float(overspend[2 * j + 1] - overspend[2 * j]),

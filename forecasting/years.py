@@ -58,10 +58,6 @@ class Timeline:
     def base_year(self) -> str:
         return self.labels[0]
 
-    @property
-    def forecast_years(self) -> list[str]:
-        return self.labels[1:]
-
     def index(self, label: str) -> int:
         """Column of a year on the axis; ValueError when it is outside the horizon."""
         try:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+import os
 
-import pandas as pd
-import pytest
+# One BLAS/OpenMP thread per test process (and the tool's subprocesses, which inherit it):
+# the suite runs in parallel workers on a small machine, where threads only contend. Set
+# before numpy is first imported, which is when the libraries read it.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "assumptions" / "stoke-on-trent-2019"
@@ -44,3 +53,41 @@ def editable_set(tmp_path) -> Path:
     dest = tmp_path / "set"
     shutil.copytree(BUNDLED, dest)
     return dest
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def soffice_convert(
+    files: list[Path], fmt: str, outdir: Path, profile: Path, options: str = ""
+) -> list[Path]:
+    """Convert files with LibreOffice headless in one call (one start of the office), using
+    the given user profile, ``options`` being the export filter's (``:filter:{...}``); the
+    converted files, in the same order."""
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            *(["--calc"] if fmt == "xlsx" else []),
+            "--convert-to",
+            fmt + options,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    out = [outdir / f"{f.stem}.{fmt}" for f in files]
+    missing = [f.name for f in out if not f.exists()]
+    assert not missing, f"LibreOffice did not convert {missing}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def soffice_profile(tmp_path_factory) -> Path:
+    """A LibreOffice user profile with its defaults, made on first use and kept for the
+    session (each test process has its own, so parallel workers never share one)."""
+    return tmp_path_factory.mktemp("soffice-profile")

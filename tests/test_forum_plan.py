@@ -18,6 +18,8 @@ from forecasting.excel.grid import FIRST_COL
 from forecasting.loading import load
 from forecasting.run import forecast
 
+from .conftest import SOFFICE, soffice_convert
+
 PLAN, NO_ACTION = "council-plan", "unmitigated"
 
 
@@ -208,31 +210,18 @@ def test_narrative_text_is_never_a_formula(editable_set):
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
 
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
 
 
 @pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None, reason="needs LibreOffice and poppler")
-def test_the_dsg_plan_and_the_narrative_each_print_on_one_page(run_result, tmp_path):
+def test_the_dsg_plan_and_the_narrative_each_print_on_one_page(
+    run_result, tmp_path, soffice_profile
+):
     """Printed as LibreOffice prints it, the DSG plan is one page from its title to its last
     note, and the narrative page holds every paragraph."""
     src = tmp_path / "forum.xlsx"
     src.write_bytes(forum_workbook(run_result, national=None))
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    soffice_convert([src], "pdf", tmp_path, soffice_profile)
     pages = []
     n = 1
     while True:

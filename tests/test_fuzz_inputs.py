@@ -54,16 +54,37 @@ def edits(draw):
     return name, "\n".join(lines) + "\n"
 
 
+def _edited(edit, tmp: str) -> Path:
+    """A copy of the bundled set with one file replaced by its edited text."""
+    name, text = edit
+    d = Path(tmp) / "set"
+    shutil.copytree(BUNDLED, d)
+    (d / name).write_text(text)
+    return d
+
+
+# Checking is where almost every edit ends, and it is quick: many edits. A full run (the
+# engine, Monte Carlo and every workbook) is slow: fewer, so the suite stays fast.
 @settings(
     max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(edits())
-def test_random_edits_never_crash(edit):
-    name, text = edit
+def test_random_edits_are_refused_cleanly_or_validate(edit):
     with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp) / "set"
-        shutil.copytree(BUNDLED, d)
-        (d / name).write_text(text)
+        r = CliRunner().invoke(main, ["validate", str(_edited(edit, tmp))])
+        assert r.exit_code in (0, 2), (r.exit_code, r.stderr, r.output)
+        assert "Traceback" not in r.stderr
+        if r.exit_code == 2:
+            assert "error: " in r.stderr
+
+
+@settings(
+    max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(edits())
+def test_random_edits_never_crash(edit):
+    with tempfile.TemporaryDirectory() as tmp:
+        d = _edited(edit, tmp)
         r = CliRunner().invoke(
             main, ["run", str(d), "--out", str(Path(tmp) / "out"), "--draws", "10"]
         )

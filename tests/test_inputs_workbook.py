@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +13,8 @@ from cli import main
 from forecasting.errors import InputError
 from forecasting.inputs_workbook import BASES, UNITS, export_workbook, load_workbook
 from forecasting.loading import load
+
+from .conftest import soffice_convert
 
 
 def invoke(*args):
@@ -136,22 +137,11 @@ def test_workbook_has_unit_and_basis_lists_and_locked_labels(workbook):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_libreoffice_keeps_the_lists_and_the_workbook_still_loads(workbook, tmp_path, bundled):
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(tmp_path / "lo"),
-            str(workbook),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    saved = tmp_path / "lo" / workbook.name
+def test_libreoffice_keeps_the_lists_and_the_workbook_still_loads(
+    workbook, tmp_path, bundled, soffice_profile
+):
+    (tmp_path / "lo").mkdir()
+    (saved,) = soffice_convert([workbook], "xlsx", tmp_path / "lo", soffice_profile)
     ws = openpyxl.load_workbook(saved)["High needs"]
     formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
     assert '"' + ",".join(BASES) + '"' in formulas

@@ -21,7 +21,8 @@ from openpyxl import load_workbook
 
 from cli import main
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from .conftest import SOFFICE, soffice_convert
+
 WORKBOOKS = ["finance-model.xlsx", "schools-forum-dsg.xlsx", "cabinet-scenarios.xlsx"]
 needs_soffice = pytest.mark.skipif(
     SOFFICE is None,
@@ -43,32 +44,20 @@ ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def recalculate(src: Path, dest: Path) -> Path:
-    """Open in LibreOffice headless, recalculate every formula, save as xlsx with the
-    recalculated values."""
-    dest.mkdir(parents=True, exist_ok=True)
-    profile = dest / "profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="session")
+def recalc_profile(tmp_path_factory) -> Path:
+    """A LibreOffice profile set to recalculate every formula on load, kept for the session."""
+    profile = tmp_path_factory.mktemp("recalc-profile")
+    (profile / "user").mkdir(parents=True)
     (profile / "user" / "registrymodifications.xcu").write_text(ALWAYS_RECALCULATE)
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(dest),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    out = dest / src.name
-    assert out.exists(), f"LibreOffice did not convert {src.name}"
-    return out
+    return profile
+
+
+def recalculate(srcs: list[Path], dest: Path, profile: Path) -> list[Path]:
+    """Open in LibreOffice headless (one start for all the files), recalculate every
+    formula, save as xlsx with the recalculated values."""
+    dest.mkdir(parents=True, exist_ok=True)
+    return soffice_convert(srcs, "xlsx", dest, profile)
 
 
 @pytest.fixture(scope="module")
@@ -108,12 +97,14 @@ def test_every_formula_cell_stores_a_value(outputs):
 
 
 @pytest.fixture(scope="module")
-def recalculated(outputs, tmp_path_factory):
+def recalculated(outputs, tmp_path_factory, recalc_profile):
     if SOFFICE is None:
         pytest.skip("LibreOffice not installed")
     dest = tmp_path_factory.mktemp("recalc")
+    done = recalculate([outputs / name for name in WORKBOOKS], dest, recalc_profile)
     return {
-        name: load_workbook(recalculate(outputs / name, dest), data_only=True) for name in WORKBOOKS
+        name: load_workbook(path, data_only=True)
+        for name, path in zip(WORKBOOKS, done, strict=True)
     }
 
 
@@ -300,11 +291,10 @@ def test_every_branch_of_the_transfer_rule_equals_the_engine(branch_run):
 
 
 @needs_soffice
-def test_every_branch_recalculates_to_the_engine(branch_run, tmp_path):
-    recalc = {
-        n: load_workbook(recalculate(branch_run / n, tmp_path), data_only=True)
-        for n in ENGINE_SHEETS
-    }
+def test_every_branch_recalculates_to_the_engine(branch_run, tmp_path, recalc_profile):
+    names = list(ENGINE_SHEETS)
+    done = recalculate([branch_run / n for n in names], tmp_path, recalc_profile)
+    recalc = {n: load_workbook(path, data_only=True) for n, path in zip(names, done, strict=True)}
     assert compare_with_engine(recalc, pd.read_csv(branch_run / "results.csv")) > 1000
 
 
@@ -330,7 +320,9 @@ def test_stored_values_equal_libreoffice_recalculation(recalculated, outputs):
 
 
 @needs_soffice
-def test_libreoffice_recalculates_rather_than_reading_stored_values(outputs, tmp_path):
+def test_libreoffice_recalculates_rather_than_reading_stored_values(
+    outputs, tmp_path, recalc_profile
+):
     """The recalculation proof is real: a workbook whose stored values are wrong comes back
     from LibreOffice with the formulas' own results."""
     from forecasting.excel.cached_values import with_cached_values
@@ -345,7 +337,8 @@ def test_libreoffice_recalculates_rather_than_reading_stored_values(outputs, tmp
     bad.parent.mkdir()
     bad.write_bytes(with_cached_values(src.read_bytes(), wrong))
     assert load_workbook(bad, data_only=True)["Checks"]["E2"].value is False
-    again = load_workbook(recalculate(bad, tmp_path / "out"), data_only=True)
+    (again_path,) = recalculate([bad], tmp_path / "out", recalc_profile)
+    again = load_workbook(again_path, data_only=True)
     assert again["Checks"]["E2"].value is True
     hn = [r for r in _calc_rows(again["High needs"], "dsg") if r[2] == "cumulative_deficit"]
     assert round(hn[0][3][1]) == 19_493_000
@@ -411,32 +404,21 @@ def test_forum_summary_leads_with_the_position_and_the_half_percent_test(outputs
 
 
 PDFTOTEXT = shutil.which("pdftotext")
+# Only the pages the test reads are printed (the rest only cost time).
+FIRST_TWO_PAGES = ':calc_pdf_Export:{"PageRange":{"type":"string","value":"1-2"}}'
 
 
 @needs_soffice
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
-def test_each_workbook_opens_with_a_one_page_summary(outputs, tmp_path):
+def test_each_workbook_opens_with_a_one_page_summary(outputs, tmp_path, soffice_profile):
     """Printed as LibreOffice prints it, page 1 is the whole summary and page 2 is already
     the next sheet, so the summary fits one page."""
-    for name in WORKBOOKS:
+    pdfs = soffice_convert(
+        [outputs / n for n in WORKBOOKS], "pdf", tmp_path, soffice_profile, FIRST_TWO_PAGES
+    )
+    for name, pdf in zip(WORKBOOKS, pdfs, strict=True):
         wb = load_workbook(outputs / name)
         assert wb.sheetnames[0] == "Summary", name
-        subprocess.run(
-            [
-                SOFFICE,
-                f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp_path),
-                str(outputs / name),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=240,
-        )
-        pdf = tmp_path / name.replace(".xlsx", ".pdf")
 
         def page(n: int, pdf=pdf) -> str:
             return subprocess.run(

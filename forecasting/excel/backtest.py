@@ -4,6 +4,7 @@ chosen council showing its forecast, band and outturns."""
 from __future__ import annotations
 
 from io import BytesIO
+from typing import cast
 
 import pandas as pd
 from openpyxl import Workbook
@@ -51,15 +52,17 @@ def _summary_sheet(ws, frame: pd.DataFrame) -> None:
         c.font = BOLD
     first = ws.max_row + 1
     for r in s.itertuples():
+        # pandas' stubs type each field as any scalar; these columns are floats
+        model, bias, coverage = cast(tuple[float, float, float], (r.model, r.bias, r.coverage))
         ws.append(
             [
                 r.measure,
                 r.horizon,
                 r.n,
-                round(r.model, 2),
+                round(model, 2),
                 *(round(getattr(r, k), 2) for k in BASELINES),
-                round(r.bias, 2),
-                round(r.coverage, 3),
+                round(bias, 2),
+                round(coverage, 3),
             ]
         )
         ws.cell(ws.max_row, len(head)).number_format = "0%"

@@ -145,6 +145,8 @@ def _compare(op: str, a: Value, b: Value) -> Value:
     if b is None:
         b = "" if isinstance(a, str) else False if isinstance(a, bool) else 0.0
     ka, kb = _rank_type(a), _rank_type(b)
+    x: Any  # the compared values: kinds, texts or numbers
+    y: Any
     if ka != kb:
         x, y = ka, kb
     elif ka == 1:

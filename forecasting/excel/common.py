@@ -25,7 +25,6 @@ from .styles import (
     CHECK_OK_FILL,
     GBP,
     TITLE,
-    UNIT_FORMAT,
     WRAP,
     header_row,
     page_setup,
@@ -155,10 +154,10 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
         s = proj.scenario
         g.section(ws, "", s)
 
-        def r(area, m, i, s=s):
+        def r(area: str, m: str, i: int, s: str = s) -> str:
             return g.ref(s, area, m, i, ws)
 
-        rows = []
+        rows: list[tuple[str, Callable[..., str]]] = []  # called with the year index
         if CSC in areas and g.has(s, CSC, "placement_cost"):
             types = [
                 m.split(".", 1)[1] for m in proj.measures(CSC) if m.startswith("children_in_care.")
@@ -470,6 +469,3 @@ def _series_title(name: str):
 
     return SeriesLabel(v=name)
 
-
-def number_format(unit: str) -> str:
-    return UNIT_FORMAT.get(unit, "General")

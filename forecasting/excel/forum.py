@@ -147,7 +147,7 @@ def forum_workbook(run, national: pd.DataFrame | str | None = BUNDLED) -> bytes:
     )
     plan_name = with_role(run.scenarios, PLAN)
     unmitigated = with_role(run.scenarios, UNMITIGATED)
-    if plan_name in names and unmitigated in names:
+    if plan_name is not None and unmitigated is not None and {plan_name, unmitigated} <= set(names):
         g.section(summary, "Effect of the council plan's mitigations")
         g.calc_row(
             summary,
@@ -291,7 +291,7 @@ def forum_figures(run, labels: dict[str, str]) -> list[Figure]:
             else "with no schools-block transfer",
         ),
     ]
-    if unmitigated in by and plan.scenario != unmitigated:
+    if unmitigated is not None and unmitigated in by and plan.scenario != unmitigated:
         out.append(
             Figure(
                 f"At {year_end(years[-1])}, {labels[unmitigated]}",

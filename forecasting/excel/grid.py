@@ -32,7 +32,9 @@ FIRST_COL = 5  # A line, B unit, C measure, D note; years from E on every sheet
 LABEL_CHARS = 56  # about what column A (52 wide) shows on one line
 LINE_HEIGHT = 15
 NOTE = Font(italic=True, color="808080", size=9)
-Formula = Callable[[int], str]  # year index -> formula text (without the leading '=')
+# year index -> formula text (without the leading "="); "..." because writers bind their
+# loop variables as default arguments of the lambda
+Formula = Callable[..., str]
 
 
 def quoted(ws: Worksheet) -> str:

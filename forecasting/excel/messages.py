@@ -118,7 +118,7 @@ def csc_messages(run) -> list[str]:
         f"and {_m(over[-1])} in {workbook_label(years[-1])}."
     ]
     unmitigated = with_role(run.scenarios, UNMITIGATED)
-    if unmitigated in by and plan.scenario != unmitigated:
+    if unmitigated is not None and unmitigated in by and plan.scenario != unmitigated:
         u = by[unmitigated][("csc", "overspend")][0]
         out.append(
             f"Without the savings programme and placement moves "

@@ -17,6 +17,7 @@ without the council's LA number in the assumption set, each sheet says why it is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import pandas as pd
 from openpyxl import Workbook
@@ -130,7 +131,7 @@ def history_lines(extract: pd.DataFrame, la_code: int, base_year: str) -> list[H
     wanted = set(history_years(base_year))
     mine = extract[(extract["la_code"] == la_code) & (extract["period"].isin(wanted))]
     out = []
-    spec = [(m, label, unit, line, fl, sign) for m, label, unit, line, fl, sign in HISTORY]
+    spec: list[tuple[str, str, str, str | None, str, float]] = list(HISTORY)
     spec[1:1] = [(m, f"EHCPs aged {band}", "count", None, "", 1.0) for m, band in AGE_BANDS]
     for measure, label, unit, line, forecast_label, sign in spec:
         rows = mine[mine["measure"] == measure].dropna(subset=["value"]).sort_values("period")
@@ -476,7 +477,8 @@ def comparator_sheet(
 def _bar(ws: Worksheet, comp: Comparison, top: int, bottom: int) -> BarChart:
     """Bars of one comparison: the council, each neighbour, their average, region, England."""
     ch = BarChart()
-    ch.type, ch.title = "bar", f"{comp.label.split(' (')[0]}, {workbook_label(comp.year)}"
+    year = cast(str, comp.year)  # charted only when the comparison has a year
+    ch.type, ch.title = "bar", f"{comp.label.split(' (')[0]}, {workbook_label(year)}"
     ch.add_data(Reference(ws, min_col=3, min_row=top, max_row=bottom), titles_from_data=False)
     ch.set_categories(Reference(ws, min_col=1, min_row=top, max_row=bottom))
     ch.legend = None

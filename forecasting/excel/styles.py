@@ -6,6 +6,7 @@ work on exact pounds); negatives are in brackets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from copy import copy
 from weakref import WeakKeyDictionary
 
@@ -15,7 +16,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 GBP_000 = '#,##0,;(#,##0,);"-"'
-GBP_M = '#,##0.0,,;(#,##0.0,,);"-"'
 GBP = '#,##0;(#,##0);"-"'
 COUNT = '#,##0;(#,##0);"-"'
 COUNT_1 = '#,##0.0;(#,##0.0);"-"'
@@ -78,7 +78,7 @@ def header_row(ws: Worksheet, row: int, values: list[str], start_col: int = 1) -
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def set_widths(ws: Worksheet, widths: dict[int, float]) -> None:
+def set_widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
     for col, w in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = w
 
@@ -95,18 +95,6 @@ def page_setup(ws: Worksheet, freeze: str | None = None, title_rows: str | None 
     ws.print_options.gridLines = False
     if title_rows:
         ws.print_title_rows = title_rows
-
-
-def sheet_title(name: str, taken: set[str]) -> str:
-    """A valid, unique sheet name (31 characters, no []:*?/\\)."""
-    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31]
-    out, i = clean, 2
-    while out.lower() in {t.lower() for t in taken}:
-        suffix = f" ({i})"
-        out = clean[: 31 - len(suffix)] + suffix
-        i += 1
-    taken.add(out)
-    return out
 
 
 def cell_style(cell: Cell, kind: str, number_format: str | None = None) -> None:

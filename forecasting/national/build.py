@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -351,7 +352,7 @@ def read_dsg(raw: Path) -> pd.DataFrame:
     return pd.concat(frames)
 
 
-def read_dsg_balance(raw: Path) -> pd.DataFrame:
+def read_dsg_balance(raw: Path) -> tuple[pd.DataFrame, str, str]:
     """Each LA's cumulative DSG balance as a share of its total DSG income (negative: a
     deficit), as derived and published by DfE's SEND dashboard, 2019-20 to 2021-22."""
     src = "send/dsg_deficit_derived.xlsx"
@@ -532,7 +533,7 @@ def read_sen2_2025(raw: Path) -> pd.DataFrame:
     frames.append(
         _frame(allp.assign(value=total), "ehcp_total", "count", src, "ehcplans: All EHC plans")
     )
-    typed = 0
+    typed: pd.Series | int = 0
     for kind, cols in ESTAB_2025.items():
         value = sum(_num(allp[c]) for c in cols)
         typed = typed + value
@@ -623,7 +624,7 @@ def build(raw: Path) -> pd.DataFrame:
             ) from None
     bal, src, col = read_dsg_balance(raw)
     frames.append(_dsg_balance(bal, register, src, col))
-    names = {_key(n): int(c) for c, n in register["la_name"].items() if c < ENGLAND}
+    names = {_key(n): int(c) for c, n in _register_names(register) if c < ENGLAND}
     frames.append(read_pupils(raw, names))
     out = pd.concat(frames, ignore_index=True)
     out["la_code"] = out["la_code"].astype(int)
@@ -641,8 +642,13 @@ def build(raw: Path) -> pd.DataFrame:
     return out[COLUMNS].reset_index(drop=True)
 
 
+def _register_names(register: pd.DataFrame) -> Iterable[tuple[int, str]]:
+    """(LA code, name) for each entry of the register, indexed by code."""
+    return cast("Iterable[tuple[int, str]]", register["la_name"].items())
+
+
 def _dsg_balance(bal: pd.DataFrame, register: pd.DataFrame, src: str, col: str) -> pd.DataFrame:
-    names = {_key(n): int(c) for c, n in register["la_name"].items() if c < ENGLAND}
+    names = {_key(n): int(c) for c, n in _register_names(register) if c < ENGLAND}
     code = bal["la_name"].astype(str).map(lambda n: names.get(_key(n)))
     code = code.where(bal["level"] == "la", bal["la_name"].map(REGION_CODES))
     code = code.where(bal["level"] != "england", ENGLAND)

@@ -23,7 +23,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 import yaml
@@ -233,7 +233,12 @@ def _largest_remainder(total: int, shares: dict[str, float]) -> dict[str, int]:
 # ------------------------------------------------------------------------- the sections
 
 
-def placements(b: Builder, cla: pd.Series, weeks: float) -> tuple[dict, float, list[str]]:
+def _by_period(s: pd.Series) -> dict[str, float]:
+    """A published series as figures by period label (its index)."""
+    return cast("dict[str, float]", s.to_dict())
+
+
+def placements(b: Builder, cla: dict, weeks: float) -> tuple[dict, float, list[str]]:
     """Children looked after by placement type (the council's published mix where DfE has
     it for the base year, else England's 2019 mix) at benchmark weekly costs scaled to the
     council's own s251 spend per child."""
@@ -254,8 +259,9 @@ def placements(b: Builder, cla: pd.Series, weeks: float) -> tuple[dict, float, l
         )
     }
     notes: list[str] = []
-    if all(r is not None for r in published.values()):
-        v = {k: float(r["value"]) for k, r in published.items()}
+    found = {k: r for k, r in published.items() if r is not None}
+    if len(found) == len(published):
+        v = {k: float(r["value"]) for k, r in found.items()}
         foster = v["foster"]
         adoption = max(0.0, 1.0 - sum(v.values()))
         mix = {
@@ -272,8 +278,8 @@ def placements(b: Builder, cla: pd.Series, weeks: float) -> tuple[dict, float, l
         mix_basis = "estimate"
         mix_source = (
             f"estimate: the council's published mix at 31 March ({b.base}: "
-            + ", ".join(f"{k} {r['value']:.0%}" for k, r in published.items())
-            + f"; DfE, {published['foster']['source_file']}, LAC_* placement indicators), "
+            + ", ".join(f"{k} {r['value']:.0%}" for k, r in found.items())
+            + f"; DfE, {found['foster']['source_file']}, LAC_* placement indicators), "
             "foster care split into kinship (England's 13 of 72 points), in-house and IFA "
             f"(the bundled {TEMPLATE} set's {in_house}:{ifa}); placed for adoption is the rest"
         )
@@ -336,7 +342,7 @@ def placements(b: Builder, cla: pd.Series, weeks: float) -> tuple[dict, float, l
         notes.append("weekly costs: national benchmarks unscaled (no s251 figure)")
     out = {}
     for key, count in counts.items():
-        label, stoke_key, external, grows = costs[key]
+        label, stoke_key, external, _grows = costs[key]
         cost = bench(
             b,
             "childrens_services",
@@ -388,7 +394,7 @@ def placement_prices(b: Builder, general_inflation: float) -> dict:
         return s[[parse_year(p) <= last for p in s.index]]
 
     eng = per_child(england("cla_gross_spend"), england("children_looked_after"))
-    got = blended_growth(rule, list(own.index), own.to_numpy(), eng.to_dict())
+    got = blended_growth(rule, list(own.index), own.to_numpy(), _by_period(eng))
     if got is None or len(own) < 2:
         return bench(b, "childrens_services", "placement_price_inflation")
     g, mine, ref = got
@@ -626,9 +632,11 @@ def growth_param(
     from ..trend import demand_growth, growth_series
 
     rate_hist = b.history(growth_series(measure), since)
-    england = dataset.series(
-        dataset.ENGLAND, growth_series(measure), b.england_rows(growth_series(measure))
-    ).to_dict()
+    england = _by_period(
+        dataset.series(
+            dataset.ENGLAND, growth_series(measure), b.england_rows(growth_series(measure))
+        )
+    )
     chosen = demand_growth(measure, list(rate_hist.index), rate_hist.to_numpy(), england)
     if chosen is not None:
         central, low, high, shock, how = chosen
@@ -682,7 +690,7 @@ def growth_param(
 def high_needs(b: Builder) -> tuple[dict, list[str]]:
     notes: list[str] = []
     total = b.need("ehcp_total", "count of EHC plans in January (SEN2)")
-    types = {
+    by_type = {
         k: b.row(f"ehcp_by_type.{k}")
         for k in (
             "mainstream",
@@ -695,7 +703,8 @@ def high_needs(b: Builder) -> tuple[dict, list[str]]:
             "other",
         )
     }
-    if any(r is None for r in types.values()):
+    types = {k: r for k, r in by_type.items() if r is not None}
+    if len(types) < len(by_type):
         raise InputError(
             Problem(
                 "--as-at",
@@ -793,7 +802,7 @@ def high_needs(b: Builder) -> tuple[dict, list[str]]:
         g: sum(float(types[t]["value"]) for t in spec[1]) / school for g, spec in groups.items()
     }
     rounded = {g: round(s, 6) for g, s in shares.items()}
-    biggest = max(rounded, key=rounded.get)
+    biggest = max(rounded, key=lambda g: rounded[g])
     rounded[biggest] = round(1.0 - sum(v for g, v in rounded.items() if g != biggest), 6)
     provisions = {}
     for g, (label, kinds, stoke_key, specialist) in groups.items():
@@ -926,7 +935,7 @@ def allocation_growth(b: Builder, hnb: pd.Series) -> dict:
     if announced and announced[0] in hnb.index:
         announced = None
     fallback = math.log1p(announced[1]) if announced else None
-    got = blended_growth(rule, list(hnb.index), hnb.to_numpy(), eng.to_dict(), fallback)
+    got = blended_growth(rule, list(hnb.index), hnb.to_numpy(), _by_period(eng), fallback)
     if got is None:
         return bench(b, "high_needs", "income", "high_needs_growth")
     g, mine, ref = got
@@ -1185,7 +1194,13 @@ def calibration(b: Builder) -> dict:
 # ---------------------------------------------------------------------------- writing
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml when present
+if TYPE_CHECKING:  # the C dumper has the pure one's interface
+    _SafeDumper = yaml.SafeDumper
+else:
+    _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present
+
+
+class _Dumper(_SafeDumper):
     pass
 
 
