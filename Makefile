@@ -21,6 +21,7 @@ forecast: $(BIN)/forecast
 # Two worker processes, each test file wholly on one (its module fixtures are built once).
 test: $(BIN)/forecast
 	$(BIN)/python -m ruff check .
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # After a change meant to move figures: rewrite the golden results, then review the diff.

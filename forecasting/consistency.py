@@ -94,7 +94,7 @@ def _walk(node: Any, path: tuple[str, ...], timeline: Timeline, found: Found, ki
 
 
 def _covers(values: dict | None, timeline: Timeline) -> bool:
-    return bool(values) and all(y in values for y in timeline.labels)
+    return values is not None and bool(values) and all(y in values for y in timeline.labels)
 
 
 def _check_years(values: dict | None, path, timeline: Timeline, found: Found) -> None:
@@ -157,10 +157,10 @@ def _check_param(p: Param, path, timeline: Timeline, found: Found, kind: str) ->
         sub = path + ((key,) if isinstance(key, str) else key)
         if not math.isfinite(v) or abs(v) > 1e15:
             found.append((sub, f"{v} is not a usable number"))
-        elif type(p).MIN is not None and v < type(p).MIN:
-            found.append((sub, f"{v:g} is below {type(p).MIN:g}: {type(p).MEANING}"))
-        elif type(p).MAX is not None and v > type(p).MAX:
-            found.append((sub, f"{v:g} is above {type(p).MAX:g}: {type(p).MEANING}"))
+        elif (low := type(p).MIN) is not None and v < low:
+            found.append((sub, f"{v:g} is below {low:g}: {type(p).MEANING}"))
+        elif (high := type(p).MAX) is not None and v > high:
+            found.append((sub, f"{v:g} is above {high:g}: {type(p).MEANING}"))
     if (p.low is None) != (p.high is None):
         found.append((path, "a range needs both low and high"))
     elif p.ranged:
@@ -172,7 +172,7 @@ def _check_param(p: Param, path, timeline: Timeline, found: Found, kind: str) ->
                     "under values keep their stated figures",
                 )
             )
-        elif not (p.low <= p.value <= p.high):
+        elif p.low is not None and p.high is not None and not (p.low <= p.value <= p.high):
             found.append(
                 (
                     path,
@@ -300,8 +300,8 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
         if (prov.capacity is None) != (prov.overflow_to is None):
             found.append((base, "give capacity and overflow_to together"))
         elif prov.overflow_to is not None:
-            target = hn.provisions.get(prov.overflow_to)
-            if target is None or prov.overflow_to == pid or target.capacity is not None:
+            into = hn.provisions.get(prov.overflow_to)
+            if into is None or prov.overflow_to == pid or into.capacity is not None:
                 found.append(
                     (
                         base + ("overflow_to",),

@@ -421,6 +421,7 @@ def _safety_valve(
 
     Returns the council's contribution and the DfE payment made, each by year."""
     sv = inp.a.high_needs.safety_valve
+    assert sv is not None  # called only for a set that has an agreement
     add = proj.add
     S = "high_needs.safety_valve"
     name = f"Safety valve ({sv.label})"

@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic.json_schema import JsonDict
 
 # Field kinds read by ``consistency``: a base-year figure takes one value; an anchored
 # series is given for some years (at least the base year) and grown between them.
-BASE_YEAR = {"kind": "base"}
-ANCHORED = {"kind": "anchored"}
+BASE_YEAR: JsonDict = {"kind": "base"}
+ANCHORED: JsonDict = {"kind": "anchored"}
 # A dated series: given only for the years it falls in (``values``); other years have none.
-DATED = {"kind": "dated"}
+DATED: JsonDict = {"kind": "dated"}
 
 Basis = Literal["report", "benchmark", "estimate", "council", "rule", "scenario", "published"]
 Confidence = Literal["green", "amber", "red"]
