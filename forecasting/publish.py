@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import DEFAULT_SEED
-from .excel import FINANCE, audience_workbooks, finance_model_in_background
+from .excel import audience_workbooks, central_workbooks_in_background
 from .output import results_csv
 from .run import Run, forecast
 from .uncertainty import add_uncertainty
@@ -23,12 +23,12 @@ def produce(
     seed: int = DEFAULT_SEED,
     progress: bool = False,
 ) -> tuple[Run, dict[str, bytes]]:
-    """Forecast and render every output file. The finance model needs only the central
-    projections, so it is rendered while the Monte Carlo draws run."""
+    """Forecast and render every output file. The finance model and the Forum's workbook
+    need only the central projections, so they are rendered while the draws run."""
     run = forecast(path, names)
-    with finance_model_in_background(run) as finance:
+    with central_workbooks_in_background(run) as central:
         if draws:
             add_uncertainty(run, draws, seed, progress)
         files = {"results.csv": results_csv(run.records), **audience_workbooks(run)}
-        files[FINANCE] = finance()
+        files.update({name: wait() for name, wait in central.items()})
     return run, files

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from ..run import Run
 
 FINANCE = "finance-model.xlsx"
+FORUM = "schools-forum-dsg.xlsx"
+CABINET = "cabinet-scenarios.xlsx"
 _RUN: Run | None = None  # the run a forked worker renders (inherited, not pickled)
 
 
@@ -23,6 +25,19 @@ def _finance() -> bytes:
     from .finance_model import finance_model
 
     return finance_model(_RUN)
+
+
+def _forum() -> bytes:
+    from .forum import forum_workbook
+
+    return forum_workbook(_RUN)
+
+
+# A workbook that needs only the central projections (not the Monte Carlo percentiles), and
+# can therefore be rendered in a second process while this one draws and renders the rest:
+# the Forum's, the slowest (it reads the national dataset). One worker, since a second
+# would contend for the same two cores.
+CENTRAL = {FORUM: _forum}
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
@@ -62,51 +77,50 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def finance_model_in_background(run: Run) -> Iterator[Callable[[], bytes]]:
-    """Start rendering the finance model (the largest workbook, which needs only the central
-    projections) and yield a function that waits for its bytes.
+def central_workbooks_in_background(run: Run) -> Iterator[dict[str, Callable[[], bytes]]]:
+    """Start rendering the workbooks of ``CENTRAL`` and yield, for each file name, a
+    function that waits for its bytes.
 
-    Where the platform forks and there is a second core it is rendered in a forked process
-    while the caller goes on (with the Monte Carlo draws, say); elsewhere when asked for.
-    The worker is stopped if the caller fails or is interrupted, and dies with its parent.
+    Where the platform forks and there is a second core each is rendered in a forked
+    process while the caller goes on (with the Monte Carlo draws, say); elsewhere when
+    asked for. The workers are stopped if the caller fails or is interrupted, and die with
+    their parent.
     """
     global _RUN
     _RUN = run
     try:
         if "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
             pool = ProcessPoolExecutor(
-                1,
+                len(CENTRAL),
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_die_with_parent,
                 initargs=(os.getpid(),),
             )
             try:
-                # the worker is forked here; signals wait until it has set its own handlers
+                # the workers are forked here; signals wait until they have set their handlers
                 if hasattr(signal, "pthread_sigmask"):
                     before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
                     try:
-                        future = pool.submit(_finance)
+                        futures = {name: pool.submit(job) for name, job in CENTRAL.items()}
                     finally:
                         signal.pthread_sigmask(signal.SIG_SETMASK, before)
                 else:  # pragma: no cover
-                    future = pool.submit(_finance)
-                yield future.result
+                    futures = {name: pool.submit(job) for name, job in CENTRAL.items()}
+                yield {name: f.result for name, f in futures.items()}
             except BaseException:
                 _stop(pool)
                 raise
             pool.shutdown(wait=True)
         else:
-            yield _finance
+            yield dict(CENTRAL)
     finally:
         _RUN = None
 
 
 def audience_workbooks(run: Run) -> dict[str, bytes]:
-    """The Schools' Forum and cabinet workbooks, as bytes keyed by file name."""
+    """The workbooks rendered in the run's own process (the cabinet's, which needs the Monte
+    Carlo percentiles, and the finance model), as bytes keyed by file name."""
     from .cabinet import cabinet_workbook
-    from .forum import forum_workbook
+    from .finance_model import finance_model
 
-    return {
-        "schools-forum-dsg.xlsx": forum_workbook(run),
-        "cabinet-scenarios.xlsx": cabinet_workbook(run),
-    }
+    return {CABINET: cabinet_workbook(run), FINANCE: finance_model(run)}

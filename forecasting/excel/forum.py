@@ -51,6 +51,7 @@ from .national_view import (
     bundled_extract,
     comparator_sheet,
     history_sheet,
+    nearby,
 )
 
 BUNDLED = "bundled"  # forum_workbook's default: the national dataset shipped with the tool
@@ -173,7 +174,11 @@ def forum_workbook(run, national: pd.DataFrame | str | None = BUNDLED) -> bytes:
     master_check(checks, g, g.where[(names[0], "check", "check.0")][1], g.next_row["Checks"] - 1)
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
     narrative_sheet(wb, run)
-    la_code = run.scenarios[0].assumptions.council.la_code
+    council = run.scenarios[0].assumptions.council
+    la_code = council.la_code
+    if extract is not None and la_code is not None:  # only the areas these sheets show
+        sn = council.statistical_neighbours
+        extract = nearby(extract, [la_code, *(sn.la_codes.values() if sn else [])])
     history_sheet(wb, g, plan, extract, la_code)
     comparator_sheet(wb, run, extract, la_code)
     charts = []

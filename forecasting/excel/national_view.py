@@ -71,6 +71,13 @@ def bundled_extract() -> pd.DataFrame | None:
         return None
 
 
+def nearby(extract: pd.DataFrame, councils: list[int]) -> pd.DataFrame:
+    """The rows of these councils and of every region and England: all that the history
+    and comparator sheets read, a small part of the national extract."""
+    keep = extract["la_code"].isin(councils) | (extract["level"] != "la")
+    return extract[keep]
+
+
 def _sources(rows: pd.DataFrame) -> tuple[str, str]:
     """The distinct source files and indicators of some dataset rows, in order."""
     files = list(dict.fromkeys(rows["source_file"].astype(str)))
@@ -297,22 +304,23 @@ COMPARISONS = (
 COUNCIL, NEIGHBOUR, AVERAGE, REGION = "this council", "statistical neighbour", "average", "region"
 
 
-def _figure(rows: pd.DataFrame, measures: tuple[str, ...], sign: float) -> Compared | None:
+def _figure(rows: list[dict], measures: tuple[str, ...], sign: float) -> Compared | None:
     """One area's figure for one year from its dataset rows: a measure as published, or the
     sum of some measures over another (a share)."""
     parts = [m for m in measures if not m.startswith("/")]
     over = [m[1:] for m in measures if m.startswith("/")]
-    used = rows[rows["measure"].isin(parts + over)].dropna(subset=["value"])
-    have = set(used["measure"])
+    used = [r for r in rows if r["measure"] in parts + over and not pd.isna(r["value"])]
+    have = {r["measure"] for r in used}
     if not have & set(parts) or (over and over[0] not in have):
         return None
-    top = float(used[used["measure"].isin(parts)]["value"].sum())
+    top = float(sum(r["value"] for r in used if r["measure"] in parts))
     if over:
-        bottom = float(used[used["measure"] == over[0]]["value"].sum())
+        bottom = float(sum(r["value"] for r in used if r["measure"] == over[0]))
         if bottom <= 0:
             return None
         top /= bottom
-    files, indicators = _sources(used)
+    files = "; ".join(dict.fromkeys(str(r["source_file"]) for r in used))
+    indicators = "; ".join(dict.fromkeys(str(r["indicator"]) for r in used))
     return Compared("", "", 0, sign * top, files, indicators)
 
 
@@ -352,8 +360,11 @@ def comparisons(
                 (extract["period"] == year)
                 & (extract["measure"].isin([m.lstrip("/") for m in measures]))
             ]
+            by_code: dict[int, list[dict]] = {}
+            for rec in at.to_dict("records"):
+                by_code.setdefault(int(rec["la_code"]), []).append(rec)
             for code, role in areas:
-                fig = _figure(at[at["la_code"] == code], measures, sign)
+                fig = _figure(by_code.get(code, []), measures, sign)
                 name = str(names.loc[code, "la_name"]) if code in names.index else str(code)
                 comp.rows.append(
                     Compared(
