@@ -38,6 +38,10 @@ HORIZON = 5
 FIRST_AS_AT = 2019  # the first year with a published DSG allocation (2019-20)
 EHCP_HISTORY_FROM = "2014-15"  # EHC plans began in September 2014 (Children and Families Act)
 PLACEMENT_SHARE_OF_CLA_SPEND = 0.7  # see the source text where it is used
+# Only where s251 gives a council no children's services spend: a budget of about 1,500 a
+# week per child looked after (the bundled Stoke set's 2018-19 budget of 60m over its 803
+# children is about 1,440), marked estimate and listed for the council's own figure.
+NO_S251_WEEKLY_BUDGET_PER_CHILD = 1500
 TEMPLATE = DEFAULT_SET
 
 # What was announced, by each as-at year, about high-needs funding for the year after the
@@ -501,8 +505,12 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
             f"general inflation ({infl:.0%}). Replace with the council's budget book"
         )
     else:
-        budget0 = float(cla["value"]) * 52.143 * 1500
-        budget_src = "estimate: no s251 figure; 1,500 a week per child looked after"
+        weeks = float(b.stoke["timeline"]["weeks_per_year"]["value"])
+        budget0 = float(cla["value"]) * weeks * NO_S251_WEEKLY_BUDGET_PER_CHILD
+        budget_src = (
+            f"estimate: no s251 figure; {NO_S251_WEEKLY_BUDGET_PER_CHILD:,} a week per child "
+            "looked after"
+        )
     years = [year_label(parse_year(b.base) + i) for i in range(HORIZON + 1)]
     csc["budget"] = {
         "net_budget": P(
@@ -582,7 +590,12 @@ def workforce(b: Builder) -> tuple[dict, float]:
     wf["agency_premium"] = premium
     wf["pay_inflation"] = bench(b, "childrens_services", "workforce", "pay_inflation")
     est_n = float(est["value"])
-    asye_share = 41.31 / 150
+    template = b.stoke["childrens_services"]["workforce"]
+    template_asye = float(template["caseload"]["asye_fte"]["value"])
+    template_est = sum(
+        float(t["establishment_fte"]["value"]) for t in template["teams"].values()
+    )
+    asye_share = template_asye / template_est
     wf["caseload"] = {
         "open_cases": P(float(cases["value"]), "count", "published", b.cite(cases))
         if cases is not None
@@ -600,7 +613,8 @@ def workforce(b: Builder) -> tuple[dict, float]:
             "FTE",
             "estimate",
             f"estimate: newly qualified (ASYE) social workers are not published by council; the "
-            f"bundled {TEMPLATE} set's share (41.31 of 150 FTE) of this establishment",
+            f"bundled {TEMPLATE} set's share ({template_asye:g} of {template_est:g} FTE) "
+            "of this establishment",
         ),
         "asye_caseload_share": bench(
             b, "childrens_services", "workforce", "caseload", "asye_caseload_share"
