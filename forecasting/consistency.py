@@ -38,6 +38,33 @@ def check(model: AssumptionSet) -> Found:
     return found
 
 
+def _overflow(items: dict[str, Any], path: tuple[str, ...], kind: str, found: Found) -> None:
+    """Capacity and overflow come together, and the overflow goes to another item of the
+    same kind that has no capacity of its own (placement types and provisions alike)."""
+    for key, item in items.items():
+        base = path + (key,)
+        if (item.capacity is None) != (item.overflow_to is None):
+            found.append((base, "give capacity and overflow_to together"))
+        elif item.overflow_to is not None:
+            into = items.get(item.overflow_to)
+            if into is None or item.overflow_to == key:
+                others = ", ".join(sorted(set(items) - {key}))
+                found.append(
+                    (
+                        base + ("overflow_to",),
+                        f"'{item.overflow_to}' is not another {kind}; have {others}",
+                    )
+                )
+            elif into.capacity is not None:
+                found.append(
+                    (
+                        base + ("overflow_to",),
+                        f"'{item.overflow_to}' has a capacity of its own: overflow goes to a "
+                        f"{kind} without one",
+                    )
+                )
+
+
 def _names(m: AssumptionSet, found: Found) -> None:
     """No provision or fixed high-needs line may take the name of a line the model computes
     or of another item: it would replace that line's figures without a word."""
@@ -214,28 +241,7 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
             )
         if move.to_type == move.from_type:
             found.append((base + ("to",), "a move must go to a different placement type"))
-    for tid, t in csc.placements.items():
-        base = ("childrens_services", "placements", tid)
-        if (t.capacity is None) != (t.overflow_to is None):
-            found.append((base, "give capacity and overflow_to together"))
-        elif t.overflow_to is not None:
-            target = csc.placements.get(t.overflow_to)
-            if target is None or t.overflow_to == tid:
-                found.append(
-                    (
-                        base + ("overflow_to",),
-                        f"'{t.overflow_to}' is not another placement type; have "
-                        f"{', '.join(sorted(types - {tid}))}",
-                    )
-                )
-            elif target.capacity is not None:
-                found.append(
-                    (
-                        base + ("overflow_to",),
-                        f"'{t.overflow_to}' has a capacity of its own: overflow goes to a type "
-                        "without one",
-                    )
-                )
+    _overflow(csc.placements, ("childrens_services", "placements"), "placement type", found)
     if (csc.budget.net_budget is None) == (csc.budget.mtfs is None):
         found.append(
             (
@@ -295,20 +301,7 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
     if not hn.provisions:
         found.append((("high_needs", "provisions"), "at least one provision"))
         return
-    for pid, prov in hn.provisions.items():
-        base = ("high_needs", "provisions", pid)
-        if (prov.capacity is None) != (prov.overflow_to is None):
-            found.append((base, "give capacity and overflow_to together"))
-        elif prov.overflow_to is not None:
-            into = hn.provisions.get(prov.overflow_to)
-            if into is None or prov.overflow_to == pid or into.capacity is not None:
-                found.append(
-                    (
-                        base + ("overflow_to",),
-                        f"'{prov.overflow_to}' is not another provision without a capacity; "
-                        f"have {', '.join(sorted(set(hn.provisions) - {pid}))}",
-                    )
-                )
+    _overflow(hn.provisions, ("high_needs", "provisions"), "provision", found)
     for year in timeline.labels:
         total = sum(_at(p.share, year) for p in hn.provisions.values())
         if total is not None and abs(total - 1.0) > SHARE_TOLERANCE:

@@ -46,3 +46,27 @@ def test_a_fixed_line_named_like_a_provision_is_refused(editable_set):
 def test_the_bundled_names_are_accepted(bundled):
     code, out = validate(bundled)
     assert code == 0, out
+
+
+def test_an_overflow_must_go_to_another_item_without_a_capacity(editable_set):
+    """Demand above a capacity needs somewhere to go: another item of the same kind with no
+    capacity of its own. Both kinds (placement types, provisions) are checked alike."""
+    cs = editable_set / "childrens_services.yaml"
+    cs.write_text(cs.read_text().replace("      overflow_to: ifa", "      overflow_to: nowhere", 1))
+    hn = editable_set / "high_needs.yaml"
+    text = hn.read_text()
+    hn.write_text(
+        text.replace(
+            "      overflow_to: independent_special", "      overflow_to: academy_special", 1
+        )
+    )
+    code, out = validate(editable_set)
+    assert code == 2
+    assert (
+        "childrens_services.placements.in_house_fostering.overflow_to: 'nowhere' is not "
+        "another placement type" in out
+    )
+    assert (
+        "high_needs.provisions.maintained_special.overflow_to: 'academy_special' has a "
+        "capacity of its own" in out
+    )
