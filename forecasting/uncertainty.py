@@ -23,6 +23,9 @@ from .loading import iter_params
 from .results import Record, rounded
 from .schema import AssumptionSet, Param, Rate, YearlyShock
 
+# A drawn yearly rate is kept above -100% (a count or a price cannot fall below nil).
+LOWEST_RATE = -0.99
+
 PERCENTILES = (10, 50, 90)
 MEASURES = [
     ("csc", "overspend"),
@@ -99,7 +102,7 @@ def draw(a: AssumptionSet, n: int, seed: int) -> dict[str, np.ndarray]:
         rng = np.random.default_rng([seed, zlib.crc32(stream.encode()), 1])
         level = out.get(path, np.full(n, p.value))
         e = shock_paths(rng, shock.sd, shock.persistence, n, years)
-        out[path] = np.maximum(level[:, None] + e, -0.99)  # a rate cannot fall below -100%
+        out[path] = np.maximum(level[:, None] + e, LOWEST_RATE)
     return out
 
 

@@ -16,7 +16,7 @@ from ..projection import Projection
 from ..schema import Param
 from ..years import workbook_label, year_end
 from .cached_values import evaluate, with_cached_values
-from .front import AUDIT_FONT, LINE_HEIGHT
+from .front import AUDIT_FONT, LINE_HEIGHT, scenario_labels
 from .grid import FIRST_COL, NOTE, Grid, quoted
 from .labels import param_label
 from .models import CSC, DSG, fixed_lines, tolerance_cell
@@ -116,7 +116,7 @@ def what_it_takes_sheet(wb: Workbook, run) -> Worksheet:
     )
     scenario = run.projections[0].scenario
     final = year_end(run.projections[0].years[-1])
-    title = next((s.label for s in run.scenarios if s.name == scenario), scenario)
+    title = scenario_labels(run).get(scenario, scenario)
     text(ws.cell(4, 1), f"Scenario: {title}; deficit cleared by {final}").font = BOLD
     labels = {
         "savings": "Further high-needs savings, in all (by year in the answer)",

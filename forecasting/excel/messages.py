@@ -6,6 +6,7 @@ from ..calibration import CHECK, calibration_warnings
 from ..formats import millions
 from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
+from .front import scenario_labels
 
 
 def _m(v: float) -> str:
@@ -14,7 +15,7 @@ def _m(v: float) -> str:
 
 def _title(run, name: str) -> str:
     """A scenario as a reader knows it: its title from the scenario file."""
-    return next((s.label for s in run.scenarios if s.name == name), name)
+    return scenario_labels(run).get(name, name)
 def warnings(run, area: str) -> list[str]:
     """The calibration guard's warnings for one area, first on a cover: read them before
     the figures."""
