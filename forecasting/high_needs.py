@@ -58,21 +58,62 @@ def transfer_decision(
     return TransferDecision(np.where(asked, amount, 0.0), needs.astype(float), above.astype(float))
 
 
-def project_high_needs(inp: Inputs, proj: Projection) -> None:
-    """Add every DSG high-needs line of one scenario to ``proj``."""
-    hn = inp.a.high_needs
-    add = proj.add
-    fm = inp.forecast_mask()
-    H = "high_needs"
+class Income(NamedTuple):
+    high_needs_block: np.ndarray  # pounds by year
+    schools_block: np.ndarray
+    other_blocks: np.ndarray  # early years and central school services
+    contributions: np.ndarray  # other contributions towards the high-needs deficit
 
-    inc = hn.income
+
+# A provision's plans, cost per place and label, by provision id (post-16 last).
+EhcpLines = dict[str, tuple[str, np.ndarray, np.ndarray]]
+
+
+def project_high_needs(inp: Inputs, proj: Projection) -> None:
+    """Add every DSG high-needs line of one scenario to ``proj``: income, EHCPs and their
+    cost by provision, alternative provision, spend reconciled to the council's own
+    in-year figure, the schools-block transfer, and the deficit rolled forward."""
+    hn = inp.a.high_needs
+    income = _income(inp, proj)
+    prices = inp.index(hn.inflation)
+    level = inp.base(hn.local_cost_level) if hn.local_cost_level is not None else 1.0
+    ehcp_lines = _provisions(inp, proj, prices, level)
+    spend = {pid: (label, n * unit) for pid, (label, n, unit) in ehcp_lines.items()}
+    _specialist(inp, proj, ehcp_lines)
+    spend[ALTERNATIVE_PROVISION] = (
+        "Alternative provision / PRU",
+        _alternative_provision(inp, proj, prices, level),
+    )
+    for fid, line in hn.fixed_lines.items():
+        spend[fid] = (line.label, inp.base(line.amount) * prices)
+    spend[FURTHER_SAVINGS] = (
+        "Further high-needs savings (mitigation)",
+        -inp.series(hn.mitigation.additional_savings) * inp.forecast_mask(),
+    )
+    spend[RECONCILIATION] = (
+        "Reconciliation to the council's in-year forecast",
+        _reconciliation(inp, proj, spend, income.high_needs_block),
+    )
+    expenditure = _expenditure(inp, proj, spend)
+    transfer = _transfers(inp, proj, income.schools_block)
+    in_year = _in_year_deficit(inp, proj, expenditure, income, transfer)
+    opening, cumulative, share = _roll_forward(inp, proj, in_year, income)
+    _accounting(inp, proj, opening, cumulative, share)
+
+
+def _income(inp: Inputs, proj: Projection) -> Income:
+    """The DSG blocks by year (each from its base-year allocation on its growth rate) and
+    other contributions towards high-needs spend."""
+    inc = inp.a.high_needs.income
+    add = proj.add
+    H = "high_needs.income"
     hnb = add(
         AREA,
         "high_needs_income",
         "GBP",
         inp.anchored(inc.high_needs_block, inc.high_needs_growth),
         "High-needs block allocation",
-        (f"{H}.income.high_needs_block", f"{H}.income.high_needs_growth"),
+        (f"{H}.high_needs_block", f"{H}.high_needs_growth"),
     )
     sb = add(
         AREA,
@@ -80,7 +121,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "GBP",
         inp.anchored(inc.schools_block, inc.schools_block_growth),
         "Schools block",
-        (f"{H}.income.schools_block",),
+        (f"{H}.schools_block",),
     )
     other_blocks = add(
         AREA,
@@ -88,7 +129,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "GBP",
         inp.anchored(inc.other_dsg_blocks, inc.schools_block_growth),
         "Early years and central school services blocks",
-        (f"{H}.income.other_dsg_blocks",),
+        (f"{H}.other_dsg_blocks",),
     )
     contributions = add(
         AREA,
@@ -96,44 +137,34 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "GBP",
         inp.series(inc.other_contributions),
         "Other contributions (DfE agreement, council)",
-        (f"{H}.income.other_contributions",),
+        (f"{H}.other_contributions",),
     )
+    return Income(hnb, sb, other_blocks, contributions)
 
+
+def _at_level(inp: Inputs) -> tuple[str, ...]:
+    """The local cost level's path, where the set gives one (a source of every unit cost)."""
+    return ("high_needs.local_cost_level",) if inp.a.high_needs.local_cost_level is not None else ()
+
+
+def _provisions(
+    inp: Inputs, proj: Projection, prices: np.ndarray, level: np.ndarray | float
+) -> EhcpLines:
+    """EHCPs by provision (school-age plans x each provision's share, post-16 plans on their
+    own) and the cost per place of each: the benchmark cost at the council's own cost level,
+    with inflation. Plans above a provision's places go to its overflow provision.
+
+    Returns each provision's label, plans and cost per place, by provision id."""
+    hn = inp.a.high_needs
+    add = proj.add
+    H = "high_needs"
     school, post16 = ehcps(inp, hn)
-    # Benchmark costs per place at the council's own cost level, then with inflation.
-    prices = inp.index(hn.inflation)
-    level = inp.base(hn.local_cost_level) if hn.local_cost_level is not None else 1.0
-    at_level = (f"{H}.local_cost_level",) if hn.local_cost_level is not None else ()
-    ehcp_lines, spend = {}, {}
+    ehcp_lines: EhcpLines = {}
     for pid, prov in hn.provisions.items():
         n = school * inp.series(prov.share)
         unit = inp.base(prov.cost_per_place) * level * prices
         ehcp_lines[pid] = (prov.label, n, unit)
-    for pid, prov in hn.provisions.items():
-        if prov.capacity is None or prov.overflow_to is None:
-            continue
-        label, n, unit = ehcp_lines[pid]
-        excess = np.maximum(n - inp.series(prov.capacity), 0.0)
-        ehcp_lines[pid] = (label, n - excess, unit)
-        to_label, to_n, to_unit = ehcp_lines[prov.overflow_to]
-        ehcp_lines[prov.overflow_to] = (to_label, to_n + excess, to_unit)
-        source = (f"{H}.provisions.{pid}.capacity", f"{H}.provisions.{pid}.overflow_to")
-        add(
-            AREA,
-            f"overflow_plans.{pid}",
-            "count",
-            excess,
-            f"Plans above capacity: {label}, placed in {to_label}",
-            source,
-        )
-        add(
-            AREA,
-            f"overflow_effect.{pid}",
-            "GBP",
-            excess * (to_unit - unit),
-            f"Cost of plans above capacity: {label} placed in {to_label}",
-            source,
-        )
+    _overflow(inp, proj, ehcp_lines)
     ehcp_lines[POST16] = (
         "Post-16 FE and specialist post-16 (16-25)",
         post16,
@@ -171,11 +202,50 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
                 if pid in hn.provisions
                 else f"{H}.ehcp.post16_cost_per_place",
                 f"{H}.inflation",
-                *at_level,
+                *_at_level(inp),
             ),
         )
-    for pid, (label, n, unit) in ehcp_lines.items():
-        spend[pid] = (label, n * unit)
+    return ehcp_lines
+
+
+def _overflow(inp: Inputs, proj: Projection, ehcp_lines: EhcpLines) -> None:
+    """Plans above a provision's capacity placed in its overflow provision, and what that
+    costs (plans moved x the difference in cost per place); ``ehcp_lines`` is updated."""
+    add = proj.add
+    for pid, prov in inp.a.high_needs.provisions.items():
+        if prov.capacity is None or prov.overflow_to is None:
+            continue
+        label, n, unit = ehcp_lines[pid]
+        excess = np.maximum(n - inp.series(prov.capacity), 0.0)
+        ehcp_lines[pid] = (label, n - excess, unit)
+        to_label, to_n, to_unit = ehcp_lines[prov.overflow_to]
+        ehcp_lines[prov.overflow_to] = (to_label, to_n + excess, to_unit)
+        P = f"high_needs.provisions.{pid}"
+        source = (f"{P}.capacity", f"{P}.overflow_to")
+        add(
+            AREA,
+            f"overflow_plans.{pid}",
+            "count",
+            excess,
+            f"Plans above capacity: {label}, placed in {to_label}",
+            source,
+        )
+        add(
+            AREA,
+            f"overflow_effect.{pid}",
+            "GBP",
+            excess * (to_unit - unit),
+            f"Cost of plans above capacity: {label} placed in {to_label}",
+            source,
+        )
+
+
+def _specialist(inp: Inputs, proj: Projection, ehcp_lines: EhcpLines) -> None:
+    """Plans in specialist provision, as a share of all pupils beside England's share (the
+    benchmark the DfE uses for a council's reliance on special schools)."""
+    hn = inp.a.high_needs
+    add = proj.add
+    H = "high_needs"
     specialist_ids = [pid for pid, prov in hn.provisions.items() if prov.specialist]
     specialist = sum((ehcp_lines[pid][1] for pid in specialist_ids), inp.zeros())
     add(
@@ -187,19 +257,19 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         (f"{H}.provisions",),
         parts=tuple(f"ehcp.{pid}" for pid in specialist_ids),
     )
+    pupils = add(
+        AREA,
+        "pupils",
+        "count",
+        inp.series(hn.pupils.pupils),
+        "Pupils in state-funded schools",
+        (f"{H}.pupils.pupils",),
+    )
     add(
         AREA,
         "specialist_share_of_pupils",
         "ratio",
-        specialist
-        / add(
-            AREA,
-            "pupils",
-            "count",
-            inp.series(hn.pupils.pupils),
-            "Pupils in state-funded schools",
-            (f"{H}.pupils.pupils",),
-        ),
+        specialist / pupils,
         "Pupils in specialist provision, share of all pupils",
         (f"{H}.pupils.pupils",),
     )
@@ -212,7 +282,16 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         (f"{H}.pupils.national_specialist_share",),
     )
 
+
+def _alternative_provision(
+    inp: Inputs, proj: Projection, prices: np.ndarray, level: np.ndarray | float
+) -> np.ndarray:
+    """Alternative provision for permanently excluded pupils: exclusions (on trend, less
+    the reduction target) x years each spends in AP x cost per AP place. Returns the spend."""
+    hn = inp.a.high_needs
     ex = hn.exclusions
+    add = proj.add
+    X = "high_needs.exclusions"
     trend, excluded = permanent_exclusions(inp, hn)
     add(
         AREA,
@@ -220,7 +299,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "count",
         trend,
         "Permanent exclusions on trend",
-        (f"{H}.exclusions.permanent_exclusions", f"{H}.exclusions.growth"),
+        (f"{X}.permanent_exclusions", f"{X}.growth"),
     )
     add(
         AREA,
@@ -228,7 +307,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "count",
         excluded,
         "Permanent exclusions",
-        (f"{H}.exclusions.reduction",),
+        (f"{X}.reduction",),
     )
     places = add(
         AREA,
@@ -236,7 +315,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "count",
         excluded * inp.series(ex.years_in_ap),
         "Alternative provision places (exclusions x years in AP)",
-        (f"{H}.exclusions.years_in_ap",),
+        (f"{X}.years_in_ap",),
     )
     ap_unit = add(
         AREA,
@@ -244,22 +323,25 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "GBP",
         inp.base(ex.cost_per_place) * level * prices,
         "Cost per AP place a year",
-        (f"{H}.exclusions.cost_per_place", f"{H}.inflation", *at_level),
+        (f"{X}.cost_per_place", "high_needs.inflation", *_at_level(inp)),
     )
-    spend[ALTERNATIVE_PROVISION] = ("Alternative provision / PRU", places * ap_unit)
-    for fid, line in hn.fixed_lines.items():
-        spend[fid] = (line.label, inp.base(line.amount) * prices)
-    spend[FURTHER_SAVINGS] = (
-        "Further high-needs savings (mitigation)",
-        -inp.series(hn.mitigation.additional_savings) * fm,
-    )
+    return places * ap_unit
 
-    cal = hn.calibration
+
+def _reconciliation(
+    inp: Inputs,
+    proj: Projection,
+    spend: dict[str, tuple[str, np.ndarray]],
+    hnb: np.ndarray,
+) -> np.ndarray:
+    """The reconciliation line: what makes the calibration year's in-year deficit before
+    transfers and further savings equal the council's own figure (carried into later years
+    if the set says so). Returns it by year, and adds its share of the modelled spend."""
+    cal = inp.a.high_needs.calibration
     c = inp.timeline.index(cal.calibration_year)
     gross = sum(v for k, (_, v) in spend.items() if k != FURTHER_SAVINGS)
     gap = inp.base(cal.in_year_deficit) - (gross[:, c : c + 1] - hnb[:, c : c + 1])
     on = np.ones(len(inp.years)) if cal.carry_forward else (np.arange(len(inp.years)) == c)
-    spend[RECONCILIATION] = ("Reconciliation to the council's in-year forecast", gap * on)
     reconciliation_share(
         inp,
         proj,
@@ -267,9 +349,16 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         gap * on,
         gross,
         cal.reconciliation_warning_share,
-        f"{H}.calibration",
+        "high_needs.calibration",
     )
+    return gap * on
 
+
+def _expenditure(
+    inp: Inputs, proj: Projection, spend: dict[str, tuple[str, np.ndarray]]
+) -> np.ndarray:
+    """Each high-needs spend line and their total, the high-needs expenditure (returned)."""
+    add = proj.add
     for key, (label, v) in spend.items():
         add(
             AREA,
@@ -277,9 +366,9 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
             "GBP",
             v,
             f"Expenditure: {label}",
-            (f"{H}.calibration",) if key == "reconciliation" else (),
+            ("high_needs.calibration",) if key == "reconciliation" else (),
         )
-    expenditure = add(
+    return add(
         AREA,
         "high_needs_expenditure",
         "GBP",
@@ -287,14 +376,20 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "High-needs expenditure",
     )
 
-    tr = hn.transfers
+
+def _transfers(inp: Inputs, proj: Projection, sb: np.ndarray) -> np.ndarray:
+    """The schools-block transfer under the 0.5% rule: the request, the Forum's limit, the
+    Forum's and the Secretary of State's decisions, and the transfer made (returned)."""
+    tr = inp.a.high_needs.transfers
+    add = proj.add
+    T = "high_needs.transfers"
     requested = add(
         AREA,
         "transfer_requested",
         "GBP",
         inp.series(tr.requested),
         "Schools-block transfer proposed",
-        (f"{H}.transfers.requested",),
+        (f"{T}.requested",),
     )
     limit_share = add(
         AREA,
@@ -302,7 +397,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "ratio",
         inp.series(tr.limit_share),
         "Limit on a Forum-approved transfer (share of the schools block)",
-        (f"{H}.transfers.limit_share",),
+        (f"{T}.limit_share",),
     )
     add(
         AREA,
@@ -317,7 +412,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "GBP",
         limit_share * sb,
         "Most the Forum may approve (limit share x schools block)",
-        (f"{H}.transfers.limit_share",),
+        (f"{T}.limit_share",),
     )
     forum = inp.flag(tr.forum_approves)
     granted = inp.flag(tr.disapplication_granted)
@@ -327,7 +422,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "count",
         np.broadcast_to(forum.astype(float), inp.shape),
         "Schools' Forum approves the transfer (1 yes, 0 no)",
-        (f"{H}.transfers.forum_approves",),
+        (f"{T}.forum_approves",),
     )
     transfer, needs, above = transfer_decision(requested, sb, limit_share, forum, granted)
     add(
@@ -350,31 +445,46 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "count",
         np.broadcast_to(granted.astype(float), inp.shape),
         "Secretary of State grants a disapplication if one is needed (1 yes, 0 no)",
-        (f"{H}.transfers.disapplication_granted",),
+        (f"{T}.disapplication_granted",),
     )
-    add(AREA, "schools_block_transfer", "GBP", transfer, "Schools-block transfer made")
+    return add(AREA, "schools_block_transfer", "GBP", transfer, "Schools-block transfer made")
 
-    before_agreement = expenditure - hnb - transfer - contributions
-    if hn.safety_valve is None:
-        in_year = add(
+
+def _in_year_deficit(
+    inp: Inputs, proj: Projection, expenditure: np.ndarray, income: Income, transfer: np.ndarray
+) -> np.ndarray:
+    """The in-year deficit: expenditure less income, the transfer and other contributions
+    (and, under a safety-valve agreement, the council's contribution and DfE's payment)."""
+    before_agreement = expenditure - income.high_needs_block - transfer - income.contributions
+    if inp.a.high_needs.safety_valve is None:
+        return proj.add(
             AREA,
             "in_year_deficit",
             "GBP",
             before_agreement,
             "In-year deficit (positive) = expenditure - income - transfer - contributions",
         )
-    else:
-        council, paid = _safety_valve(inp, proj, before_agreement)
-        in_year = add(
-            AREA,
-            "in_year_deficit",
-            "GBP",
-            before_agreement - council - paid,
-            "In-year deficit (positive) = expenditure - income - transfer - contributions - "
-            "safety-valve council contribution - DfE safety-valve payment made",
-        )
-    cumulative = np.cumsum(in_year[:, 1:], axis=1) + inp.base(cal.deficit_brought_forward)
-    cumulative = np.concatenate([inp.base(cal.deficit_brought_forward), cumulative], axis=1)
+    council, paid = _safety_valve(inp, proj, before_agreement)
+    return proj.add(
+        AREA,
+        "in_year_deficit",
+        "GBP",
+        before_agreement - council - paid,
+        "In-year deficit (positive) = expenditure - income - transfer - contributions - "
+        "safety-valve council contribution - DfE safety-valve payment made",
+    )
+
+
+def _roll_forward(
+    inp: Inputs, proj: Projection, in_year: np.ndarray, income: Income
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cumulative deficit: brought forward from the base year, each year's in-year
+    deficit added; and its share of the whole DSG. Returns the opening and closing
+    cumulative deficits and that share, by year."""
+    add = proj.add
+    brought_forward = inp.base(inp.a.high_needs.calibration.deficit_brought_forward)
+    cumulative = np.cumsum(in_year[:, 1:], axis=1) + brought_forward
+    cumulative = np.concatenate([brought_forward, cumulative], axis=1)
     opening = np.concatenate([cumulative[:, :1] - in_year[:, :1], cumulative[:, :-1]], axis=1)
     add(
         AREA,
@@ -382,10 +492,10 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "GBP",
         opening,
         "Cumulative deficit brought forward",
-        (f"{H}.calibration.deficit_brought_forward",),
+        ("high_needs.calibration.deficit_brought_forward",),
     )
     add(AREA, "cumulative_deficit", "GBP", cumulative, "Cumulative deficit carried forward")
-    total_dsg = sb + hnb + other_blocks
+    total_dsg = income.schools_block + income.high_needs_block + income.other_blocks
     add(AREA, "total_dsg", "GBP", total_dsg, "Total DSG (all blocks)")
     share = add(
         AREA,
@@ -401,7 +511,7 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         (cumulative <= HALF_PENNY).astype(float),
         "Deficit cleared by year end (1 yes)",
     )
-    _accounting(inp, proj, opening, cumulative, share)
+    return opening, cumulative, share
 
 
 def _dated(inp: Inputs, p) -> tuple[np.ndarray, np.ndarray]:
@@ -534,6 +644,18 @@ def _accounting(
         deficit * (1.0 - override),
         "Deficit not covered by the statutory override (a call on usable reserves)",
     )
+    _reserves_and_interest(inp, proj, opening, cumulative)
+
+
+def _reserves_and_interest(
+    inp: Inputs, proj: Projection, opening: np.ndarray, cumulative: np.ndarray
+) -> None:
+    """Whether the council's usable reserves could absorb the deficit, and the interest the
+    cash it ties up costs the general fund (rate x the year's average deficit)."""
+    acc = inp.a.high_needs.accounting
+    add = proj.add
+    A = "high_needs.accounting"
+    deficit = np.maximum(cumulative, 0.0)
     reserves = add(
         AREA,
         "usable_reserves",
