@@ -8,7 +8,7 @@ Overspends are positive.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from .inputs import Inputs
 from .names import OTHER_SERVICES
 from .projection import Projection
 from .savings import project_savings
-from .schema import Count, Money
+from .schema import ChildrensServices, Count, Money, Move, PlacementType
 
 AREA = "csc"
 OUT_OF_CARE = "out_of_care"
@@ -29,26 +29,59 @@ def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b != 0)
 
 
-def project_childrens_services(inp: Inputs, proj: Projection) -> None:
-    """Add every children's social care line of one scenario to ``proj``."""
-    csc = inp.a.childrens_services
-    add = proj.add
-    weeks = inp.series(inp.a.timeline.weeks_per_year)
-    fm = inp.forecast_mask()
-    P = "childrens_services.placements"
+class Moves(NamedTuple):
+    counts: dict[str, np.ndarray]  # children by placement type after the moves
+    lines: dict[str, tuple[Move, np.ndarray, np.ndarray]]  # by move: move, children, effect
+    allowances: np.ndarray  # pounds a year continuing after children leave care
 
-    # Placements: demand split by type, then dated moves between types.
-    counts = children_in_care(inp, csc)
+
+def project_childrens_services(inp: Inputs, proj: Projection) -> None:
+    """Add every children's social care line of one scenario to ``proj``: placements and
+    the moves between them, workforce, investment, savings, other spend, and the overspend
+    against the net budget."""
+    csc = inp.a.childrens_services
+    weeks = inp.series(inp.a.timeline.weeks_per_year)
     general_index = inp.index(csc.placement_price_inflation)
-    weekly = {
+    weekly = _weekly_costs(inp, general_index)
+    demand = children_in_care(inp, csc)
+    before = {k: demand[k] * weekly[k] * weeks for k in demand}
+    moves = _moves(inp, demand, weekly, weeks, general_index)
+    counts, overflow = _capacity(inp, moves.counts, weekly, weeks)
+    placement_cost = _placements(inp, proj, counts, weekly, weeks, before)
+    _move_and_overflow_lines(proj, csc, moves, overflow)
+    staffing_cost, investment = _workforce_and_investment(inp, proj)
+    savings_csc = _savings(inp, proj, moves.lines)
+    other = _other_spend(inp, proj)
+    drivers = placement_cost + moves.allowances + staffing_cost + investment + other - savings_csc
+    _overspend(inp, proj, drivers)
+
+
+def _weekly_costs(inp: Inputs, general_index: np.ndarray) -> dict[str, np.ndarray]:
+    """Weekly cost per child by placement type: the base-year cost with the type's own price
+    inflation, or the general placement inflation where it has none."""
+    return {
         k: inp.base(t.weekly_cost)
         * (inp.index(t.price_inflation) if t.price_inflation else general_index)
-        for k, t in csc.placements.items()
+        for k, t in inp.a.childrens_services.placements.items()
     }
-    before = {k: counts[k] * weekly[k] * weeks for k in counts}
+
+
+def _moves(
+    inp: Inputs,
+    demand: dict[str, np.ndarray],
+    weekly: dict[str, np.ndarray],
+    weeks: np.ndarray,
+    general_index: np.ndarray,
+) -> Moves:
+    """Dated moves between placement types (down to a target, or a number of children, in
+    forecast years only, never more than there are): the children moved, the cost effect of
+    each (children x difference in annual cost), and the allowances that continue where a
+    move takes a child out of care (special guardianship)."""
+    fm = inp.forecast_mask()
+    counts = dict(demand)
     allowances = inp.zeros()
-    move_lines = {}
-    for mid, move in csc.moves.items():
+    lines = {}
+    for mid, move in inp.a.childrens_services.moves.items():
         available = counts[move.from_type]
         if move.target is not None:
             wanted = np.maximum(available - inp.series(move.target), 0.0)
@@ -68,18 +101,42 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         else:
             counts[move.to_type] = counts[move.to_type] + moved
             effect = moved * (weekly[move.to_type] - weekly[move.from_type]) * weeks
-        move_lines[mid] = (move, moved, effect)
+        lines[mid] = (move, moved, effect)
+    return Moves(counts, lines, allowances)
 
-    # Capacity: children above a type's places go to its (dearer) overflow type.
-    overflow_lines = {}
-    for k, t in csc.placements.items():
+
+def _capacity(
+    inp: Inputs, moved: dict[str, np.ndarray], weekly: dict[str, np.ndarray], weeks: np.ndarray
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[PlacementType, np.ndarray, np.ndarray]]]:
+    """Children above a placement type's places go to its (dearer) overflow type. Returns
+    the children by type after that, and by type overflowing: the type, children moved and
+    the cost of placing them in the overflow type."""
+    counts = dict(moved)
+    overflow = {}
+    for k, t in inp.a.childrens_services.placements.items():
         if t.capacity is None or t.overflow_to is None:
             continue
         excess = np.maximum(counts[k] - inp.series(t.capacity), 0.0)
         counts[k] = counts[k] - excess
         counts[t.overflow_to] = counts[t.overflow_to] + excess
-        overflow_lines[k] = (t, excess, excess * (weekly[t.overflow_to] - weekly[k]) * weeks)
+        overflow[k] = (t, excess, excess * (weekly[t.overflow_to] - weekly[k]) * weeks)
+    return counts, overflow
 
+
+def _placements(
+    inp: Inputs,
+    proj: Projection,
+    counts: dict[str, np.ndarray],
+    weekly: dict[str, np.ndarray],
+    weeks: np.ndarray,
+    before: dict[str, np.ndarray],
+) -> np.ndarray:
+    """Children in care by placement type, weekly cost per child, and placement cost
+    (children x weekly cost x weeks): in all, by type, paid to external providers, and
+    before the moves. Returns the placement cost of all types."""
+    csc = inp.a.childrens_services
+    add = proj.add
+    P = "childrens_services.placements"
     cost = {k: counts[k] * weekly[k] * weeks for k in counts}
     add(
         AREA,
@@ -132,27 +189,28 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         AREA,
         "placement_cost_before_moves",
         "GBP",
-        sum(before.values()),
+        cast(np.ndarray, sum(before.values())),  # placement types: at least one
         "Placement cost before placement moves",
     )
-    for mid, (move, moved, effect) in move_lines.items():
-        add(
-            AREA,
-            f"move_children.{mid}",
-            "count",
-            moved,
-            f"Children moved: {move.label}",
-            (f"childrens_services.moves.{mid}",),
-        )
-        add(
-            AREA,
-            f"move_effect.{mid}",
-            "GBP",
-            effect,
-            f"Cost effect of move: {move.label}",
-            (f"childrens_services.moves.{mid}",),
-        )
-    for k, (t, excess, effect) in overflow_lines.items():
+    return placement_cost
+
+
+def _move_and_overflow_lines(
+    proj: Projection,
+    csc: ChildrensServices,
+    moves: Moves,
+    overflow: dict[str, tuple[PlacementType, np.ndarray, np.ndarray]],
+) -> None:
+    """The lines that explain placement cost against its cost before moves: children moved
+    and the cost effect of each move, children above a type's capacity and what placing
+    them in the overflow type costs, and allowances continuing after leaving care."""
+    add = proj.add
+    P = "childrens_services.placements"
+    for mid, (move, moved, effect) in moves.lines.items():
+        M = f"childrens_services.moves.{mid}"
+        add(AREA, f"move_children.{mid}", "count", moved, f"Children moved: {move.label}", (M,))
+        add(AREA, f"move_effect.{mid}", "GBP", effect, f"Cost effect of move: {move.label}", (M,))
+    for k, (t, excess, effect) in overflow.items():
         to = csc.placements[cast(str, t.overflow_to)].label  # set for every overflow line
         add(
             AREA,
@@ -174,20 +232,20 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
         AREA,
         "continuing_allowances",
         "GBP",
-        allowances,
+        moves.allowances,
         "Allowances continuing after leaving care (e.g. special guardianship)",
     )
 
-    staffing_cost, investment = _workforce_and_investment(inp, proj)
 
-    savings_csc = _savings(inp, proj, move_lines)
-    other = _other_spend(inp, proj)
-
+def _overspend(inp: Inputs, proj: Projection, drivers: np.ndarray) -> None:
+    """The net budget; the reconciliation line that makes the base year's overspend the
+    council's outturn (spend the drivers do not explain, carried forward if the set says
+    so); net spend = drivers + reconciliation; overspend = net spend - budget."""
+    add = proj.add
+    cal = inp.a.childrens_services.calibration
     budget = _budget(inp, proj)
-    drivers = placement_cost + allowances + staffing_cost + investment + other - savings_csc
-    cal = csc.calibration
     gap = inp.base(cal.base_year_overspend) - (drivers[:, :1] - budget[:, :1])
-    recon = gap * (np.ones(len(inp.years)) if cal.carry_forward else (1.0 - fm))
+    recon = gap * (np.ones(len(inp.years)) if cal.carry_forward else (1.0 - inp.forecast_mask()))
     add(
         AREA,
         "reconciliation",
@@ -378,10 +436,28 @@ def _budget(inp: Inputs, proj: Projection) -> np.ndarray:
     )
 
 
+class Workforce(NamedTuple):
+    permanent: np.ndarray  # permanent social workers in post, FTE
+    cover: np.ndarray  # agency social workers covering vacancies, FTE
+    pay: np.ndarray  # pay index against the base year
+    agency_unit: np.ndarray  # cost per agency FTE, pounds a year
+    establishment_cost: np.ndarray  # permanent staff and agency cover, pounds a year
+
+
 def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray, np.ndarray]:
-    """Social worker FTE and cost, the caseload view, and the investment items."""
-    csc = inp.a.childrens_services
-    wf = csc.workforce
+    """Social worker staffing cost (the establishment, and agency staff filling the gap to
+    the target caseload) and the investment items. Returns both, pounds by year."""
+    wf = _workforce(inp, proj)
+    investment, invest_fte = _investment(inp, proj, wf)
+    staffing = _caseload(inp, proj, wf, invest_fte)
+    return staffing, investment
+
+
+def _workforce(inp: Inputs, proj: Projection) -> Workforce:
+    """The social worker establishment by team, vacancies (some covered by agency staff),
+    and the cost per permanent and per agency FTE (permanent cost with pay inflation, plus
+    the agency premium)."""
+    wf = inp.a.childrens_services.workforce
     add = proj.add
     W = "childrens_services.workforce"
     establishment = inp.zeros()
@@ -429,7 +505,16 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         (f"{W}.agency_premium",),
     )
     establishment_cost = permanent * permanent_unit + cover * agency_unit
+    return Workforce(permanent, cover, pay, agency_unit, establishment_cost)
 
+
+def _investment(inp: Inputs, proj: Projection, wf: Workforce) -> tuple[np.ndarray, np.ndarray]:
+    """The investment items by year (a recurrent item carries on with pay inflation in the
+    years not listed), and the agency social workers the items that buy them fund (amount
+    over the cost per agency FTE). Returns the investment (pounds) and those FTE."""
+    csc = inp.a.childrens_services
+    add = proj.add
+    W = "childrens_services.workforce"
     investment = inp.zeros()
     invest_fte = inp.zeros()
     for iid, item in csc.investment.items():
@@ -438,7 +523,7 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
             listed = set(item.amount.values or {})
             for t in range(1, len(inp.years)):
                 if inp.years[t] not in listed:
-                    amount[:, t] = amount[:, t - 1] * (pay[:, t] / pay[:, t - 1])
+                    amount[:, t] = amount[:, t - 1] * (wf.pay[:, t] / wf.pay[:, t - 1])
         add(
             AREA,
             f"investment.{iid}",
@@ -449,7 +534,7 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         )
         investment = investment + amount
         if item.agency_social_workers:
-            invest_fte = invest_fte + _safe_div(amount, agency_unit)
+            invest_fte = invest_fte + _safe_div(amount, wf.agency_unit)
     add(AREA, "investment", "GBP", investment, "Investing in Children (all items)")
     add(
         AREA,
@@ -459,10 +544,16 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         "Agency social workers funded by investment",
         ("childrens_services.investment", f"{W}.permanent_cost_per_fte", f"{W}.agency_premium"),
     )
-    # Caseload: open cases (the looked-after part follows children in care) over the target
-    # caseload give the FTE needed; the shortfall against the workers in post is filled by
-    # agency staff at the premium, and costed.
-    cl = wf.caseload
+    return investment, invest_fte
+
+
+def _caseload(inp: Inputs, proj: Projection, wf: Workforce, invest_fte: np.ndarray) -> np.ndarray:
+    """Open cases (the looked-after part follows children in care) over the target caseload
+    give the FTE needed; the shortfall against the workers in post is filled by agency staff
+    at the premium, and costed. Returns the staffing cost, pounds by year."""
+    cl = inp.a.childrens_services.workforce.caseload
+    add = proj.add
+    W = "childrens_services.workforce"
     cic = proj[(AREA, "children_in_care")]
     cases = add(
         AREA,
@@ -480,7 +571,7 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         "FTE needed at the target caseload",
         (f"{W}.caseload.target_caseload",),
     )
-    in_post = permanent + cover + invest_fte
+    in_post = wf.permanent + wf.cover + invest_fte
     effective = add(
         AREA,
         "caseload.fte_effective",
@@ -513,30 +604,42 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray
         _safe_div(cases, effective + gap_agency),
         "Average caseload per effective FTE",
     )
+    return _staffing(proj, wf, invest_fte, gap_agency)
+
+
+def _staffing(
+    proj: Projection, wf: Workforce, invest_fte: np.ndarray, gap_agency: np.ndarray
+) -> np.ndarray:
+    """Social workers in post (permanent and agency) and the staffing cost: the
+    establishment, and agency staff filling the gap to the target caseload (returned)."""
+    add = proj.add
     agency = add(
-        AREA, "agency_fte", "FTE", cover + invest_fte + gap_agency, "Agency social workers (all)"
+        AREA,
+        "agency_fte",
+        "FTE",
+        wf.cover + invest_fte + gap_agency,
+        "Agency social workers (all)",
     )
-    add(AREA, "staffing_fte", "FTE", permanent + agency, "Social workers in post (all)")
+    add(AREA, "staffing_fte", "FTE", wf.permanent + agency, "Social workers in post (all)")
     add(
         AREA,
         "staffing_cost.establishment",
         "GBP",
-        establishment_cost,
+        wf.establishment_cost,
         "Establishment: permanent social workers and agency staff covering vacancies",
     )
     add(
         AREA,
         "staffing_cost.gap_to_target",
         "GBP",
-        gap_agency * agency_unit,
+        gap_agency * wf.agency_unit,
         "Agency social workers filling the gap to the target caseload",
     )
-    staffing = add(
+    return add(
         AREA,
         "staffing_cost",
         "GBP",
-        establishment_cost + gap_agency * agency_unit,
+        wf.establishment_cost + gap_agency * wf.agency_unit,
         "Social worker staffing cost (establishment, and agency staff filling the gap to the "
         "target caseload)",
     )
-    return staffing, investment

@@ -13,7 +13,7 @@ council's own figure.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -339,7 +339,8 @@ def _reconciliation(
     if the set says so). Returns it by year, and adds its share of the modelled spend."""
     cal = inp.a.high_needs.calibration
     c = inp.timeline.index(cal.calibration_year)
-    gross = sum(v for k, (_, v) in spend.items() if k != FURTHER_SAVINGS)
+    # spend holds at least the provisions and alternative provision
+    gross = cast(np.ndarray, sum(v for k, (_, v) in spend.items() if k != FURTHER_SAVINGS))
     gap = inp.base(cal.in_year_deficit) - (gross[:, c : c + 1] - hnb[:, c : c + 1])
     on = np.ones(len(inp.years)) if cal.carry_forward else (np.arange(len(inp.years)) == c)
     reconciliation_share(
@@ -372,7 +373,7 @@ def _expenditure(
         AREA,
         "high_needs_expenditure",
         "GBP",
-        sum(v for _, v in spend.values()),
+        cast(np.ndarray, sum(v for _, v in spend.values())),
         "High-needs expenditure",
     )
 
