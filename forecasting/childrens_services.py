@@ -16,11 +16,20 @@ from .calibration import reconciliation_share
 from .demand import children_in_care
 from .inputs import Inputs
 from .names import OTHER_SERVICES
-from .projection import Projection
+from .projection import Projection, signed
 from .savings import project_savings
 from .schema import ChildrensServices, Count, Money, Move, PlacementType
 
 AREA = "csc"
+# Net spend before the reconciliation line: what the drivers explain.
+DRIVERS = (
+    "placement_cost",
+    "continuing_allowances",
+    "staffing_cost",
+    "investment",
+    "other_spend",
+    "-savings_delivered_csc",
+)
 OUT_OF_CARE = "out_of_care"
 
 
@@ -47,13 +56,12 @@ def project_childrens_services(inp: Inputs, proj: Projection) -> None:
     before = {k: demand[k] * weekly[k] * weeks for k in demand}
     moves = _moves(inp, demand, weekly, weeks, general_index)
     counts, overflow = _capacity(inp, moves.counts, weekly, weeks)
-    placement_cost = _placements(inp, proj, counts, weekly, weeks, before)
+    _placements(inp, proj, counts, weekly, weeks, before)
     _move_and_overflow_lines(proj, csc, moves, overflow)
-    staffing_cost, investment = _workforce_and_investment(inp, proj)
-    savings_csc = _savings(inp, proj, moves.lines)
-    other = _other_spend(inp, proj)
-    drivers = placement_cost + moves.allowances + staffing_cost + investment + other - savings_csc
-    _overspend(inp, proj, drivers)
+    _workforce_and_investment(inp, proj)
+    _savings(inp, proj, moves.lines)
+    _other_spend(inp, proj)
+    _overspend(inp, proj)
 
 
 def _weekly_costs(inp: Inputs, general_index: np.ndarray) -> dict[str, np.ndarray]:
@@ -138,17 +146,6 @@ def _placements(
     add = proj.add
     P = "childrens_services.placements"
     cost = {k: counts[k] * weekly[k] * weeks for k in counts}
-    add(
-        AREA,
-        "children_in_care",
-        "count",
-        cast(np.ndarray, sum(counts.values())),  # placement types: at least one
-        "Children in care (average in year)",
-        (
-            *(f"{P}.{k}.children" for k in csc.placements),
-            "childrens_services.children_in_care.growth",
-        ),
-    )
     for k, t in csc.placements.items():
         add(
             AREA,
@@ -158,6 +155,18 @@ def _placements(
             f"Children in care: {t.label}",
             (f"{P}.{k}.children",),
         )
+    proj.total(
+        AREA,
+        "children_in_care",
+        "count",
+        "Children in care (average in year)",
+        [f"children_in_care.{k}" for k in csc.placements],
+        (
+            *(f"{P}.{k}.children" for k in csc.placements),
+            "childrens_services.children_in_care.growth",
+        ),
+        before=f"children_in_care.{next(iter(csc.placements))}",
+    )
     for k, t in csc.placements.items():
         add(
             AREA,
@@ -173,17 +182,22 @@ def _placements(
             ),
         )
     add(AREA, "weeks_in_year", "count", weeks, "Weeks in the year", ("timeline.weeks_per_year",))
-    placement_cost = add(
-        AREA, "placement_cost", "GBP", sum(cost.values()), "Placement cost (all types)"
-    )
     for k, t in csc.placements.items():
         add(AREA, f"placement_cost.{k}", "GBP", cost[k], f"Placement cost: {t.label}")
-    add(
+    placement_cost = proj.total(
+        AREA,
+        "placement_cost",
+        "GBP",
+        "Placement cost (all types)",
+        [f"placement_cost.{k}" for k in csc.placements],
+        before=f"placement_cost.{next(iter(csc.placements))}",
+    )
+    proj.total(
         AREA,
         "placement_cost_external",
         "GBP",
-        sum(cost[k] for k, t in csc.placements.items() if t.external),
         "Placement cost paid to external providers",
+        [f"placement_cost.{k}" for k, t in csc.placements.items() if t.external],
     )
     add(
         AREA,
@@ -237,13 +251,14 @@ def _move_and_overflow_lines(
     )
 
 
-def _overspend(inp: Inputs, proj: Projection, drivers: np.ndarray) -> None:
+def _overspend(inp: Inputs, proj: Projection) -> None:
     """The net budget; the reconciliation line that makes the base year's overspend the
     council's outturn (spend the drivers do not explain, carried forward if the set says
     so); net spend = drivers + reconciliation; overspend = net spend - budget."""
     add = proj.add
     cal = inp.a.childrens_services.calibration
     budget = _budget(inp, proj)
+    drivers = proj.signed_sum(AREA, signed(DRIVERS))
     gap = inp.base(cal.base_year_overspend) - (drivers[:, :1] - budget[:, :1])
     recon = gap * (np.ones(len(inp.years)) if cal.carry_forward else (1.0 - inp.forecast_mask()))
     add(
@@ -263,8 +278,14 @@ def _overspend(inp: Inputs, proj: Projection, drivers: np.ndarray) -> None:
         cal.reconciliation_warning_share,
         "childrens_services.calibration",
     )
-    net = add(AREA, "net_spend", "GBP", drivers + recon, "Net spend")
-    add(AREA, "overspend", "GBP", net - budget, "Overspend (positive) against net budget")
+    proj.total(AREA, "net_spend", "GBP", "Net spend", (*DRIVERS, "reconciliation"))
+    proj.total(
+        AREA,
+        "overspend",
+        "GBP",
+        "Overspend (positive) against net budget",
+        ("net_spend", "-budget"),
+    )
 
 
 def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
@@ -278,12 +299,12 @@ def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
     for sid, it in items.items():
         item = csc.savings.items[sid]
         add(AREA, f"savings_planned.{sid}", "GBP", it.planned, f"Saving planned: {item.label}")
-    add(
+    proj.total(
         AREA,
         "savings_planned",
         "GBP",
-        sum((it.planned for it in items.values()), inp.zeros()),
         "Savings planned (part-year in a saving's first year)",
+        [f"savings_planned.{sid}" for sid in items],
     )
     add(
         AREA,
@@ -304,13 +325,13 @@ def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
             + (" (delivered through placement moves)" if item.linked_moves else ""),
             (f"{S}.{sid}",),
         )
-    delivered = add(
+    proj.total(
         AREA,
         "savings_delivered",
         "GBP",
-        sum((it.delivered for it in items.values()), inp.zeros()),
         "Savings delivered (risk-adjusted; savings made through placement moves are in "
         "placement cost)",
+        [f"savings_delivered.{sid}" for sid in items],
     )
     for sid, item in csc.savings.items.items():
         if item.linked_moves:
@@ -327,22 +348,20 @@ def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
         for sid, item in csc.savings.items.items()
         if item.reduces == OTHER_SERVICES
     ]
-    outside = add(
+    proj.total(
         AREA,
         "savings_outside_csc",
         "GBP",
-        sum((proj[(AREA, m)] for m in outside_ids), inp.zeros()),
         "Savings delivered by other council services (not set against this overspend)",
-        parts=tuple(outside_ids),
+        outside_ids,
     )
-    savings_csc = add(
+    return proj.total(
         AREA,
         "savings_delivered_csc",
         "GBP",
-        delivered - outside,
         "Savings delivered that reduce children's social care spend",
+        ("savings_delivered", "-savings_outside_csc"),
     )
-    return savings_csc
 
 
 def _other_spend(inp: Inputs, proj: Projection) -> np.ndarray:
@@ -370,9 +389,8 @@ def _other_spend(inp: Inputs, proj: Projection) -> np.ndarray:
         "inflation": gen,
         "fixed": np.ones(inp.shape),
     }
-    other = inp.zeros()
     for oid, line in csc.other_spend.items():
-        v = add(
+        add(
             AREA,
             f"other_spend.{oid}",
             "GBP",
@@ -380,9 +398,13 @@ def _other_spend(inp: Inputs, proj: Projection) -> np.ndarray:
             f"Other spend: {line.label} (grows with {line.driver.replace('_', ' ')})",
             (f"childrens_services.other_spend.{oid}", "childrens_services.general_inflation"),
         )
-        other = other + v
-    add(AREA, "other_spend", "GBP", other, "Other spend (all lines)")
-    return other
+    return proj.total(
+        AREA,
+        "other_spend",
+        "GBP",
+        "Other spend (all lines)",
+        [f"other_spend.{oid}" for oid in csc.other_spend],
+    )
 
 
 def _budget(inp: Inputs, proj: Projection) -> np.ndarray:
@@ -515,7 +537,6 @@ def _investment(inp: Inputs, proj: Projection, wf: Workforce) -> tuple[np.ndarra
     csc = inp.a.childrens_services
     add = proj.add
     W = "childrens_services.workforce"
-    investment = inp.zeros()
     invest_fte = inp.zeros()
     for iid, item in csc.investment.items():
         amount = inp.series(item.amount)
@@ -532,10 +553,15 @@ def _investment(inp: Inputs, proj: Projection, wf: Workforce) -> tuple[np.ndarra
             f"Investment: {item.label}",
             (f"childrens_services.investment.{iid}",),
         )
-        investment = investment + amount
         if item.agency_social_workers:
             invest_fte = invest_fte + _safe_div(amount, wf.agency_unit)
-    add(AREA, "investment", "GBP", investment, "Investing in Children (all items)")
+    investment = proj.total(
+        AREA,
+        "investment",
+        "GBP",
+        "Investing in Children (all items)",
+        [f"investment.{iid}" for iid in csc.investment],
+    )
     add(
         AREA,
         "investment_fte",
@@ -613,14 +639,20 @@ def _staffing(
     """Social workers in post (permanent and agency) and the staffing cost: the
     establishment, and agency staff filling the gap to the target caseload (returned)."""
     add = proj.add
-    agency = add(
+    proj.total(
         AREA,
         "agency_fte",
         "FTE",
-        wf.cover + invest_fte + gap_agency,
         "Agency social workers (all)",
+        ("agency_cover_fte", "investment_fte", "caseload.gap_agency_fte"),
     )
-    add(AREA, "staffing_fte", "FTE", wf.permanent + agency, "Social workers in post (all)")
+    proj.total(
+        AREA,
+        "staffing_fte",
+        "FTE",
+        "Social workers in post (all)",
+        ("permanent_fte", "agency_fte"),
+    )
     add(
         AREA,
         "staffing_cost.establishment",
@@ -635,11 +667,11 @@ def _staffing(
         gap_agency * wf.agency_unit,
         "Agency social workers filling the gap to the target caseload",
     )
-    return add(
+    return proj.total(
         AREA,
         "staffing_cost",
         "GBP",
-        wf.establishment_cost + gap_agency * wf.agency_unit,
         "Social worker staffing cost (establishment, and agency staff filling the gap to the "
         "target caseload)",
+        ("staffing_cost.establishment", "staffing_cost.gap_to_target"),
     )

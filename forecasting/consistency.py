@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from . import areas
 from .names import HIGH_NEEDS_COMPUTED, OTHER_SERVICES
 from .schema import AssumptionSet, Flag, Param, Share
 from .years import Timeline, parse_year
@@ -35,6 +36,9 @@ def check(model: AssumptionSet) -> Found:
     _walk(model, (), timeline, found, kind="")
     _references(model, timeline, found)
     _names(model, found)
+    for area in areas.present(model):
+        if not area.built_in and area.check is not None:
+            area.check(model, found)
     return found
 
 

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .childrens_services import project_childrens_services
-from .high_needs import project_high_needs
+from . import areas
 from .inputs import Inputs
 from .projection import Projection
 from .schema import AssumptionSet
@@ -19,9 +18,10 @@ def project(
     draws: Mapping[str, np.ndarray] | None = None,
     n_draws: int = 1,
 ) -> Projection:
-    """Project both areas for every year; with ``draws``, every draw at once (row by row)."""
+    """Project every area the set has for every year; with ``draws``, every draw at once
+    (row by row). Areas are projected in the registry's order (``forecasting.areas``)."""
     inp = Inputs(assumptions, draws, n_draws)
-    proj = Projection(name, inp.years)
-    project_childrens_services(inp, proj)
-    project_high_needs(inp, proj)
+    proj = Projection(name, inp.years, draws=inp.n)
+    for area in areas.present(assumptions):
+        area.project(inp, proj)
     return proj

@@ -24,6 +24,13 @@ from .names import ALTERNATIVE_PROVISION, FURTHER_SAVINGS, POST16, RECONCILIATIO
 from .projection import Projection
 
 AREA = "dsg"
+# The in-year deficit before any safety-valve agreement: spend less what pays for it.
+IN_YEAR = (
+    "high_needs_expenditure",
+    "-high_needs_income",
+    "-schools_block_transfer",
+    "-other_contributions",
+)
 # Half a penny: a request equal to the limit is within it, and a balance this close to
 # nil is cleared, whatever the float rounding of the products behind them.
 HALF_PENNY = 0.005
@@ -94,10 +101,10 @@ def project_high_needs(inp: Inputs, proj: Projection) -> None:
         "Reconciliation to the council's in-year forecast",
         _reconciliation(inp, proj, spend, income.high_needs_block),
     )
-    expenditure = _expenditure(inp, proj, spend)
-    transfer = _transfers(inp, proj, income.schools_block)
-    in_year = _in_year_deficit(inp, proj, expenditure, income, transfer)
-    opening, cumulative, share = _roll_forward(inp, proj, in_year, income)
+    _expenditure(inp, proj, spend)
+    _transfers(inp, proj, income.schools_block)
+    in_year = _in_year_deficit(inp, proj)
+    opening, cumulative, share = _roll_forward(inp, proj, in_year)
     _accounting(inp, proj, opening, cumulative, share)
 
 
@@ -170,7 +177,6 @@ def _provisions(
         post16,
         inp.base(hn.ehcp.post16_cost_per_place) * level * prices,
     )
-    add(AREA, "ehcp_total", "count", school + post16, "EHCPs (January census)", (f"{H}.ehcp",))
     add(
         AREA,
         "ehcp_school_age",
@@ -190,6 +196,15 @@ def _provisions(
             if pid in hn.provisions
             else (f"{H}.ehcp.post16_plans",),
         )
+    proj.total(
+        AREA,
+        "ehcp_total",
+        "count",
+        "EHCPs (January census)",
+        [f"ehcp.{pid}" for pid in ehcp_lines],
+        (f"{H}.ehcp",),
+        before="ehcp_school_age",
+    )
     for pid, (label, _, unit) in ehcp_lines.items():
         add(
             AREA,
@@ -247,15 +262,13 @@ def _specialist(inp: Inputs, proj: Projection, ehcp_lines: EhcpLines) -> None:
     add = proj.add
     H = "high_needs"
     specialist_ids = [pid for pid, prov in hn.provisions.items() if prov.specialist]
-    specialist = sum((ehcp_lines[pid][1] for pid in specialist_ids), inp.zeros())
-    add(
+    specialist = proj.total(
         AREA,
         "specialist_placements",
         "count",
-        specialist,
         "EHCPs in specialist provision (special schools)",
+        [f"ehcp.{pid}" for pid in specialist_ids],
         (f"{H}.provisions",),
-        parts=tuple(f"ehcp.{pid}" for pid in specialist_ids),
     )
     pupils = add(
         AREA,
@@ -355,6 +368,11 @@ def _reconciliation(
     return gap * on
 
 
+def spend_lines(spend: dict[str, tuple[str, np.ndarray]]) -> list[str]:
+    """The expenditure lines that make up high-needs expenditure."""
+    return [f"expenditure.{key}" for key in spend]
+
+
 def _expenditure(
     inp: Inputs, proj: Projection, spend: dict[str, tuple[str, np.ndarray]]
 ) -> np.ndarray:
@@ -369,12 +387,8 @@ def _expenditure(
             f"Expenditure: {label}",
             ("high_needs.calibration",) if key == "reconciliation" else (),
         )
-    return add(
-        AREA,
-        "high_needs_expenditure",
-        "GBP",
-        cast(np.ndarray, sum(v for _, v in spend.values())),
-        "High-needs expenditure",
+    return proj.total(
+        AREA, "high_needs_expenditure", "GBP", "High-needs expenditure", spend_lines(spend)
     )
 
 
@@ -451,33 +465,30 @@ def _transfers(inp: Inputs, proj: Projection, sb: np.ndarray) -> np.ndarray:
     return add(AREA, "schools_block_transfer", "GBP", transfer, "Schools-block transfer made")
 
 
-def _in_year_deficit(
-    inp: Inputs, proj: Projection, expenditure: np.ndarray, income: Income, transfer: np.ndarray
-) -> np.ndarray:
+def _in_year_deficit(inp: Inputs, proj: Projection) -> np.ndarray:
     """The in-year deficit: expenditure less income, the transfer and other contributions
     (and, under a safety-valve agreement, the council's contribution and DfE's payment)."""
-    before_agreement = expenditure - income.high_needs_block - transfer - income.contributions
     if inp.a.high_needs.safety_valve is None:
-        return proj.add(
+        return proj.total(
             AREA,
             "in_year_deficit",
             "GBP",
-            before_agreement,
             "In-year deficit (positive) = expenditure - income - transfer - contributions",
+            IN_YEAR,
         )
-    council, paid = _safety_valve(inp, proj, before_agreement)
-    return proj.add(
+    _safety_valve(inp, proj)
+    return proj.total(
         AREA,
         "in_year_deficit",
         "GBP",
-        before_agreement - council - paid,
         "In-year deficit (positive) = expenditure - income - transfer - contributions - "
         "safety-valve council contribution - DfE safety-valve payment made",
+        (*IN_YEAR, "-safety_valve.council_contribution", "-safety_valve.dfe_payment"),
     )
 
 
 def _roll_forward(
-    inp: Inputs, proj: Projection, in_year: np.ndarray, income: Income
+    inp: Inputs, proj: Projection, in_year: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cumulative deficit: brought forward from the base year, each year's in-year
     deficit added; and its share of the whole DSG. Returns the opening and closing
@@ -495,9 +506,20 @@ def _roll_forward(
         "Cumulative deficit brought forward",
         ("high_needs.calibration.deficit_brought_forward",),
     )
-    add(AREA, "cumulative_deficit", "GBP", cumulative, "Cumulative deficit carried forward")
-    total_dsg = income.schools_block + income.high_needs_block + income.other_blocks
-    add(AREA, "total_dsg", "GBP", total_dsg, "Total DSG (all blocks)")
+    cumulative = proj.total(
+        AREA,
+        "cumulative_deficit",
+        "GBP",
+        "Cumulative deficit carried forward",
+        ("opening_deficit", "in_year_deficit"),
+    )
+    total_dsg = proj.total(
+        AREA,
+        "total_dsg",
+        "GBP",
+        "Total DSG (all blocks)",
+        ("schools_block", "high_needs_income", "other_dsg_blocks"),
+    )
     share = add(
         AREA,
         "deficit_share_of_dsg",
@@ -523,9 +545,7 @@ def _dated(inp: Inputs, p) -> tuple[np.ndarray, np.ndarray]:
     return np.where(given, v, 0.0), given.astype(float)
 
 
-def _safety_valve(
-    inp: Inputs, proj: Projection, before_agreement: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _safety_valve(inp: Inputs, proj: Projection) -> None:
     """A safety-valve style agreement, year by year: the council's contribution comes off the
     in-year deficit; DfE's agreed payment is made only where the in-year deficit left after
     the contribution is within that year's milestone, and is withheld otherwise.
@@ -536,7 +556,7 @@ def _safety_valve(
     add = proj.add
     S = "high_needs.safety_valve"
     name = f"Safety valve ({sv.label})"
-    council = add(
+    add(
         AREA,
         "safety_valve.council_contribution",
         "GBP",
@@ -570,13 +590,13 @@ def _safety_valve(
         f"{name}: a milestone is set for the year (1 yes)",
         (f"{S}.milestones",),
     )
-    before = add(
+    before = proj.total(
         AREA,
         "safety_valve.in_year_deficit_before_payment",
         "GBP",
-        before_agreement - council,
         f"{name}: in-year deficit before DfE's payment = expenditure - income - transfer - "
         "contributions - council contribution",
+        (*IN_YEAR, "-safety_valve.council_contribution"),
         (f"{S}.council_contributions",),
     )
     met = add(
@@ -588,7 +608,7 @@ def _safety_valve(
         "milestone, or no milestone that year; 0: the payment is withheld)",
         (f"{S}.milestones",),
     )
-    paid = add(
+    add(
         AREA,
         "safety_valve.dfe_payment",
         "GBP",
@@ -596,7 +616,6 @@ def _safety_valve(
         f"{name}: DfE payment made (agreed x condition met)",
         (f"{S}.dfe_payments", f"{S}.milestones"),
     )
-    return council, paid
 
 
 def _accounting(

@@ -26,7 +26,7 @@ from pydantic_core import ErrorDetails
 from .consistency import check
 from .errors import InputError, Problem
 from .roles import ROLES
-from .schema import AssumptionSet, Flag, Param
+from .schema import AssumptionSet, Flag, Param, set_model
 from .textfile import CONTROL, read_bytes, read_text
 from .years import parse_year, year_label
 
@@ -592,7 +592,7 @@ def _suggest(word: str, options) -> str:
 def validate(doc: Document, fallback: str) -> AssumptionSet:
     """Typed, checked assumptions; every problem found is reported together."""
     try:
-        model = AssumptionSet.model_validate(doc.data)
+        model = set_model().model_validate(doc.data)
     except ValidationError as e:
         problems = []
         for err in e.errors():
@@ -789,8 +789,12 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
     for f, s in zip(files, out, strict=True):
         if s.role and s.role in claimed:
             raise InputError(
-                Problem(display(f), None, "role", f"role '{s.role}' is also claimed by "
-                        f"{display(claimed[s.role])}")
+                Problem(
+                    display(f),
+                    None,
+                    "role",
+                    f"role '{s.role}' is also claimed by {display(claimed[s.role])}",
+                )
             )
         if s.role:
             claimed[s.role] = f

@@ -9,9 +9,10 @@ are checked by ``consistency`` so each message can point at the exact line.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from functools import cache
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model
 from pydantic.json_schema import JsonDict
 
 # Field kinds read by ``consistency``: a base-year figure takes one value; an anchored
@@ -597,10 +598,28 @@ class AssumptionSet(Strict):
     childrens_services: ChildrensServices
     high_needs: HighNeeds
 
+    def area(self, key: str) -> Any:
+        """The section of a further area (``forecasting.areas``), or None if the set has none."""
+        return getattr(self, key, None)
+
+
+@cache
+def set_model() -> type[AssumptionSet]:
+    """The assumption set as validated: the built-in sections plus, optional, the section of
+    every area found in ``forecasting.areas``."""
+    from . import areas
+
+    extra: dict[str, Any] = {
+        a.key: (a.section | None, Field(default=None, description=a.title)) for a in areas.folders()
+    }
+    if not extra:
+        return AssumptionSet
+    return create_model("AssumptionSet", __base__=AssumptionSet, **extra)
+
 
 def json_schema() -> dict:
     """JSON Schema of a merged assumption set, for editors that check files as typed."""
-    schema = AssumptionSet.model_json_schema(by_alias=True)
+    schema = set_model().model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Assumption set (all files of a set merged by their top-level sections)"
     return schema

@@ -81,7 +81,7 @@ def expected_plan_rows(run) -> dict[str, np.ndarray]:
     proj = {p.scenario: p for p in run.projections}[PLAN]
     for _, m in proj.lines:
         if m.startswith("expenditure."):
-            want[f"spend.{m}"] = want[f"spend.{m}.link"] = e(m)
+            want[f"spend.{m}"] = want[f"spend.{m}_link"] = e(m)
         if m.startswith("ehcp."):
             want[m] = e(m)
     return want

@@ -20,6 +20,7 @@ LAYERS: list[set[str]] = [
         "forecasting.textfile",
         "forecasting.bundled",
         "forecasting.excel.styles",  # cell styling with no model in it, for any workbook
+        "forecasting.areas",  # the area registry: finds areas, imports none of their pieces
     },
     {  # inputs and data: what a set is, reading it, published data, fitted trends
         "forecasting.schema",
@@ -62,8 +63,15 @@ LAYERS: list[set[str]] = [
 ]
 
 
+# An area folder's pieces (forecasting/areas/<name>/) sit in the layer of what they are.
+AREA_PIECES = {"schema": 1, "engine": 2, "workbook": 4}
+
+
 def layer_of(module: str) -> int:
-    """The layer a module is listed in, or else the layer of its nearest listed package."""
+    """The layer a module is listed in, or else the layer of its nearest listed package; an
+    area's schema, engine and workbook modules by what they are."""
+    if module.startswith("forecasting.areas.") and module.count(".") == 3:
+        return AREA_PIECES[module.rpartition(".")[2]]
     name = module
     while name:
         for i, names in enumerate(LAYERS):

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from cli import main
+from forecasting import areas
 
 from .conftest import SOFFICE, soffice_convert
 
@@ -177,14 +178,14 @@ def _calc_rows(ws, area):
 TOLERANCE = {"GBP": 0.5, "count": 0.01, "FTE": 0.01, "ratio": 5.1e-7}
 # The sheets whose calculation rows mirror the engine's lines, by workbook.
 ENGINE_SHEETS = {
-    "finance-model.xlsx": (("Children's social care", "csc"), ("DSG high needs", "dsg")),
+    "finance-model.xlsx": tuple((a.title, a.code) for a in areas.every()),
     "schools-forum-dsg.xlsx": (("High needs", "dsg"),),
 }
 
 
 def engine_line(measure: str) -> str:
     """A row that links to an input row (``budget_link``) shows the engine line it links."""
-    for suffix in ("_link", ".link"):
+    for suffix in ("_link",):
         if measure.endswith(suffix):
             return measure[: -len(suffix)]
     return measure

@@ -61,13 +61,10 @@ def _note(ws: Worksheet, g: Grid, words: str) -> None:
 def spend_rows(g: Grid, proj: Projection) -> list[tuple[str, str]]:
     """(grid key, label) of each high-needs spend line of a scenario on the High needs
     sheet, in its order: provisions, alternative provision, the fixed and other lines."""
-    out = []
-    for m in proj.measures(DSG):
-        if not m.startswith("expenditure."):
-            continue
-        key = f"{m}.link" if g.has(proj.scenario, DSG, f"{m}.link") else m
-        out.append((key, proj.lines[(DSG, m)].label.split(": ", 1)[-1]))
-    return out
+    return [
+        (g.shown(proj.scenario, DSG, m), proj.lines[(DSG, m)].label.split(": ", 1)[-1])
+        for _, m in proj.lines[(DSG, "high_needs_expenditure")].parts
+    ]
 
 
 def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
+from .. import areas
+from ..projection import Line
 from ..years import workbook_label, year_end
 from .common import (
     assumptions_sheet,
@@ -25,7 +27,7 @@ from .common import (
 from .front import Figure, about_sheet, scenario_labels, summary_page
 from .grid import Grid
 from .messages import csc_messages, dsg_messages
-from .models import CSC, DSG, csc_calcs, csc_inputs, dsg_calcs, dsg_inputs
+from .models import CSC, DSG
 
 HOW = [
     "Summary: the plan's overspend and deficit, whether every check passes, and the key "
@@ -43,6 +45,10 @@ HOW = [
 ]
 
 
+def _lines(run) -> list[Line]:
+    return [ln for p in run.projections for ln in p.lines.values()]
+
+
 def finance_model(run) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
@@ -57,17 +63,20 @@ def finance_model(run) -> bytes:
         "input, edit the inputs workbook (forecast inputs export) or the YAML, then run again. "
         "Money in pounds, shown as £000.",
     )
-    csc = wb.create_sheet("Children's social care")
-    g.sheet(csc, "Children's social care", "Live formulas over the Inputs sheet.")
-    dsg = wb.create_sheet("DSG high needs")
-    g.sheet(dsg, "DSG high needs", "Live formulas over the Inputs sheet.")
+    shown = [a for a in areas.every() if any(a.code == ln.area for ln in _lines(run))]
+    sheets = {}
+    for area in shown:
+        sheets[area.code] = wb.create_sheet(area.title)
+        g.sheet(sheets[area.code], area.title, "Live formulas over the Inputs sheet.")
     for proj in run.projections:
-        csc_inputs(g, inputs, proj)
-        dsg_inputs(g, inputs, proj)
-        csc_calcs(g, csc, proj)
-        dsg_calcs(g, dsg, proj)
+        present = [a for a in shown if proj.measures(a.code)]
+        for area in present:
+            area.inputs(g, inputs, proj)
+        for area in present:
+            area.calcs(g, sheets[area.code], proj)
+    csc, dsg = sheets[CSC], sheets[DSG]
     engine_sheet(wb, g, run, [(CSC, "overspend"), (DSG, "cumulative_deficit")])
-    checks = checks_sheet(wb, g, run, (CSC, DSG))
+    checks = checks_sheet(wb, g, run, [a.code for a in shown])
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
     values_sheet(
         wb,
@@ -164,7 +173,10 @@ def finance_model(run) -> bytes:
     checks = ws.cell(8, 2, '=IF(Checks!E2,"All pass","FAIL: see Checks")')
     g.formulas += 1
     checks.number_format = "General"
-    about_sheet(wb, run, "Council finance officers", HOW)
-    return to_bytes(
-        wb, ["Summary", "Checks", "Charts", "Inputs", "Children's social care", "DSG high needs"]
-    )
+    more = [
+        f"{a.title}: live formulas over the Inputs (and the lines they use from other areas)."
+        for a in shown
+        if not a.built_in
+    ]
+    about_sheet(wb, run, "Council finance officers", [*HOW[:3], *more, *HOW[3:]])
+    return to_bytes(wb, ["Summary", "Checks", "Charts", "Inputs", *(a.title for a in shown)])

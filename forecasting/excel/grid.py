@@ -31,6 +31,7 @@ from .styles import (
 FIRST_COL = 5  # A line, B unit, C measure, D note; years from E on every sheet
 LABEL_CHARS = 56  # about what column A (52 wide) shows on one line
 LINE_HEIGHT = 15
+LINK = "_link"  # suffix of a row repeating a driver on a calculation sheet
 NOTE = Font(italic=True, color="808080", size=9)
 # year index -> formula text (without the leading "="); "..." because writers bind their
 # loop variables as default arguments of the lambda
@@ -181,6 +182,60 @@ class Grid:
         self.formulas += len(self.years)
         self.next_row[ws.title] = r + 1
         return r
+
+    def shown(self, scenario: str, area: str, measure: str) -> str:
+        """The row a calculation refers to for ``measure``: its link row on the calculation
+        sheet (``measure_link``) where one was written, else the row itself."""
+        link = f"{measure}{LINK}"
+        return link if (scenario, area, link) in self.where else measure
+
+    def parts_formula(self, proj: Projection, area: str, measure: str, here: Worksheet) -> Formula:
+        """A total's formula from its one definition, the engine line's signed parts: a SUM
+        where every part is added, else each part added or taken away."""
+        s = proj.scenario
+        parts = [(sign, self.shown(s, area, m)) for sign, m in proj.lines[(area, measure)].parts]
+        if all(sign > 0 for sign, _ in parts):
+            return self.sum_formula(s, area, [m for _, m in parts], here)
+
+        def formula(i: int) -> str:
+            out = ""
+            for sign, m in parts:
+                out += ("-" if sign < 0 else ("+" if out else "")) + self.ref(s, area, m, i, here)
+            return out
+
+        return formula
+
+    def total_row(
+        self,
+        ws: Worksheet,
+        proj: Projection,
+        area: str,
+        measure: str,
+        label: str | None = None,
+        total: bool = False,
+        note: str = "",
+    ) -> int:
+        """A row computing an engine total from its parts, as the engine defines it."""
+        line = proj.lines[(area, measure)]
+        formula = self.parts_formula(proj, area, measure, ws)
+        return self.calc_row(
+            ws, proj.scenario, area, measure, label or line.label, line.unit, formula, total, note
+        )
+
+    def link_row(self, ws: Worksheet, proj: Projection, area: str, measure: str, label: str = ""):
+        """A row on a calculation sheet repeating a driver from the Inputs sheet, so a total's
+        parts read together; totals then refer to it (see ``shown``)."""
+        line = proj.lines[(area, measure)]
+        s = proj.scenario
+        return self.calc_row(
+            ws,
+            s,
+            area,
+            f"{measure}{LINK}",
+            label or line.label,
+            line.unit,
+            lambda i: self.ref(s, area, measure, i, ws),
+        )
 
     def sum_formula(
         self, scenario: str, area: str, measures: list[str], here: Worksheet

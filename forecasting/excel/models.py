@@ -59,16 +59,7 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
 
     g.section(ws, "children's social care (£000 unless stated)", s)
     types = _types(proj)
-    g.calc_row(
-        ws,
-        s,
-        CSC,
-        "children_in_care",
-        "Children in care (average in year)",
-        "count",
-        g.sum_formula(s, CSC, [f"children_in_care.{t}" for t in types], ws),
-        total=True,
-    )
+    g.total_row(ws, proj, CSC, "children_in_care", "Children in care (average in year)", True)
     for t in types:
         label = proj.lines[(CSC, f"placement_cost.{t}")].label
         g.calc_row(
@@ -84,16 +75,7 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
             ),
             note="children x weekly x weeks",
         )
-    g.calc_row(
-        ws,
-        s,
-        CSC,
-        "placement_cost",
-        "Placement cost (all types)",
-        "GBP",
-        g.sum_formula(s, CSC, [f"placement_cost.{t}" for t in types], ws),
-        total=True,
-    )
+    g.total_row(ws, proj, CSC, "placement_cost", "Placement cost (all types)", True)
     g.calc_row(
         ws,
         s,
@@ -107,90 +89,42 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
             f"*{r('cost_per_fte.agency', i)}"
         ),
     )
-    g.calc_row(
-        ws,
-        s,
-        CSC,
-        "agency_fte",
-        "Agency social workers (all)",
-        "FTE",
-        lambda i: (
-            f"{r('agency_cover_fte', i)}+{r('investment_fte', i)}+{r('caseload.gap_agency_fte', i)}"
-        ),
-    )
-    g.calc_row(
-        ws,
-        s,
-        CSC,
-        "staffing_fte",
-        "Social workers in post (all)",
-        "FTE",
-        lambda i: f"{r('permanent_fte', i)}+{r('agency_fte', i)}",
-    )
+    g.total_row(ws, proj, CSC, "agency_fte", "Agency social workers (all)")
+    g.total_row(ws, proj, CSC, "staffing_fte", "Social workers in post (all)")
     for total, label in (
         ("investment", "Investing in Children"),
         ("savings_planned", "Savings planned"),
         ("savings_delivered", "Savings delivered (risk-adjusted)"),
         ("other_spend", "Other spend"),
     ):
-        g.calc_row(
-            ws,
-            s,
-            CSC,
-            total,
-            label,
-            "GBP",
-            g.sum_formula(s, CSC, _with_prefix(proj, CSC, total), ws),
-        )
-    g.calc_row(
+        g.total_row(ws, proj, CSC, total, label)
+    g.total_row(
         ws,
-        s,
+        proj,
         CSC,
         "savings_outside_csc",
         "Savings delivered by other council services (not set against this overspend)",
-        "GBP",
-        g.sum_formula(s, CSC, list(proj.lines[(CSC, "savings_outside_csc")].parts), ws),
     )
-    g.calc_row(
+    g.total_row(
         ws,
-        s,
+        proj,
         CSC,
         "savings_delivered_csc",
         "Savings delivered that reduce children's social care spend",
-        "GBP",
-        lambda i: f"{r('savings_delivered', i)}-{r('savings_outside_csc', i)}",
     )
-    for m, label in (
-        ("continuing_allowances", "Allowances continuing after leaving care"),
-        ("reconciliation", "Reconciliation to the base-year outturn"),
-    ):
-        g.calc_row(ws, s, CSC, f"{m}_link", label, "GBP", lambda i, m=m: r(m, i))
-    g.calc_row(
+    g.link_row(ws, proj, CSC, "continuing_allowances", "Allowances continuing after leaving care")
+    g.link_row(ws, proj, CSC, "reconciliation", "Reconciliation to the base-year outturn")
+    g.total_row(
         ws,
-        s,
+        proj,
         CSC,
         "net_spend",
         "Net spend = placements + allowances + staffing + investment + other + reconciliation "
         "- savings delivered in children's social care",
-        "GBP",
-        lambda i: (
-            f"{r('placement_cost', i)}+{r('continuing_allowances_link', i)}"
-            f"+{r('staffing_cost', i)}+{r('investment', i)}+{r('other_spend', i)}"
-            f"+{r('reconciliation_link', i)}-{r('savings_delivered_csc', i)}"
-        ),
-        total=True,
+        True,
     )
-    g.calc_row(ws, s, CSC, "budget_link", "Net budget", "GBP", lambda i: r("budget", i))
-    g.calc_row(
-        ws,
-        s,
-        CSC,
-        "overspend",
-        "Overspend (positive) = net spend - budget",
-        "GBP",
-        lambda i: f"{r('net_spend', i)}-{r('budget_link', i)}",
-        total=True,
-    )
+    g.link_row(ws, proj, CSC, "budget", "Net budget")
+    g.total_row(ws, proj, CSC, "overspend", "Overspend (positive) = net spend - budget", True)
 
 
 def _provisions(proj: Projection) -> list[str]:
@@ -259,37 +193,21 @@ def _safety_valve_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         return g.ref(s, DSG, m, i, ws)
 
     g.section(ws, "safety-valve agreement: DfE's payment only where the milestone is met", s)
-    g.calc_row(
+    g.link_row(ws, proj, DSG, "safety_valve.council_contribution", "Council contribution")
+    g.total_row(
         ws,
-        s,
-        DSG,
-        "safety_valve.council_contribution_link",
-        "Council contribution",
-        "GBP",
-        lambda i: r("safety_valve.council_contribution", i),
-    )
-    g.calc_row(
-        ws,
-        s,
+        proj,
         DSG,
         "safety_valve.in_year_deficit_before_payment",
         "In-year deficit before DfE's payment = expenditure - income - transfer - "
         "contributions - council contribution",
-        "GBP",
-        lambda i: (
-            f"{r('high_needs_expenditure', i)}-{r('high_needs_income', i)}"
-            f"-{r('schools_block_transfer', i)}-{r('other_contributions', i)}"
-            f"-{r('safety_valve.council_contribution_link', i)}"
-        ),
     )
-    g.calc_row(
+    g.link_row(
         ws,
-        s,
+        proj,
         DSG,
-        "safety_valve.milestone_link",
+        "safety_valve.milestone",
         "Milestone: the in-year deficit before DfE's payment not to exceed",
-        "GBP",
-        lambda i: r("safety_valve.milestone", i),
     )
     g.calc_row(
         ws,
@@ -332,26 +250,8 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
 
     g.section(ws, "DSG high needs (£000 unless stated)", s)
     provisions = _provisions(proj)
-    g.calc_row(
-        ws,
-        s,
-        DSG,
-        "ehcp_total",
-        "EHCPs (January census)",
-        "count",
-        g.sum_formula(s, DSG, [f"ehcp.{p}" for p in provisions], ws),
-        total=True,
-    )
-    specialist = proj.lines[(DSG, "specialist_placements")]
-    g.calc_row(
-        ws,
-        s,
-        DSG,
-        "specialist_placements",
-        specialist.label,
-        "count",
-        g.sum_formula(s, DSG, list(specialist.parts), ws),
-    )
+    g.total_row(ws, proj, DSG, "ehcp_total", "EHCPs (January census)", True)
+    g.total_row(ws, proj, DSG, "specialist_placements")
     g.calc_row(
         ws,
         s,
@@ -361,16 +261,7 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "ratio",
         lambda i: f"{r('specialist_placements', i)}/{r('pupils', i)}",
     )
-    g.calc_row(
-        ws,
-        s,
-        DSG,
-        "specialist_share_national_link",
-        "... in England",
-        "ratio",
-        lambda i: r("specialist_share_national", i),
-    )
-    lines = []
+    g.link_row(ws, proj, DSG, "specialist_share_national", "... in England")
     for p in provisions:
         m = f"expenditure.{p}"
         g.calc_row(
@@ -383,7 +274,6 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
             lambda i, p=p: f"{r(f'ehcp.{p}', i)}*{r(f'cost_per_place.{p}', i)}",
             note="plans x cost per place",
         )
-        lines.append(m)
     g.calc_row(
         ws,
         s,
@@ -394,41 +284,12 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         lambda i: f"{r('ap_places', i)}*{r('cost_per_place.alternative_provision', i)}",
         note="places x cost per place",
     )
-    lines.append("expenditure.alternative_provision")
     for m in fixed_lines(proj):
-        g.calc_row(
-            ws, s, DSG, f"{m}.link", proj.lines[(DSG, m)].label, "GBP", lambda i, m=m: r(m, i)
-        )
-        lines.append(f"{m}.link")
-    g.calc_row(
-        ws,
-        s,
-        DSG,
-        "high_needs_expenditure",
-        "High-needs expenditure",
-        "GBP",
-        g.sum_formula(s, DSG, lines, ws),
-        total=True,
-    )
-    g.calc_row(
-        ws,
-        s,
-        DSG,
-        "high_needs_income_link",
-        "High-needs block allocation",
-        "GBP",
-        lambda i: r("high_needs_income", i),
-    )
+        g.link_row(ws, proj, DSG, m)
+    g.total_row(ws, proj, DSG, "high_needs_expenditure", "High-needs expenditure", True)
+    g.link_row(ws, proj, DSG, "high_needs_income", "High-needs block allocation")
     g.section(ws, "schools-block transfer and the 0.5% test", s)
-    g.calc_row(
-        ws,
-        s,
-        DSG,
-        "transfer_requested_link",
-        "Transfer proposed",
-        "GBP",
-        lambda i: r("transfer_requested", i),
-    )
+    g.link_row(ws, proj, DSG, "transfer_requested", "Transfer proposed")
     g.calc_row(
         ws,
         s,
@@ -480,24 +341,13 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     if agreement:
         _safety_valve_calcs(g, ws, proj)
     g.section(ws, "deficit (positive) roll-forward", s)
-    g.calc_row(
+    g.total_row(
         ws,
-        s,
+        proj,
         DSG,
         "in_year_deficit",
         "In-year deficit = expenditure - income - transfer - contributions"
         + (" - safety-valve council contribution - DfE payment made" if agreement else ""),
-        "GBP",
-        lambda i: (
-            f"{r('high_needs_expenditure', i)}-{r('high_needs_income', i)}"
-            f"-{r('schools_block_transfer', i)}-{r('other_contributions', i)}"
-            + (
-                f"-{r('safety_valve.council_contribution_link', i)}"
-                f"-{r('safety_valve.dfe_payment', i)}"
-                if agreement
-                else ""
-            )
-        ),
     )
     row_open = g.next_row[ws.title]
     row_cum = row_open + 1
@@ -515,6 +365,7 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         ),
         note="first year: derived",
     )
+    roll_forward = g.parts_formula(proj, DSG, "cumulative_deficit", ws)
     g.calc_row(
         ws,
         s,
@@ -522,22 +373,11 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         "cumulative_deficit",
         "Cumulative deficit carried forward",
         "GBP",
-        lambda i: (
-            r("deficit_brought_forward", 0)
-            if i == 0
-            else f"{g.col(i)}{row_open}+{r('in_year_deficit', i)}"
-        ),
+        lambda i: r("deficit_brought_forward", 0) if i == 0 else roll_forward(i),
         total=True,
+        note="base year: brought forward",
     )
-    g.calc_row(
-        ws,
-        s,
-        DSG,
-        "total_dsg",
-        "Total DSG (all blocks)",
-        "GBP",
-        lambda i: f"{r('schools_block', i)}+{r('high_needs_income', i)}+{r('other_dsg_blocks', i)}",
-    )
+    g.total_row(ws, proj, DSG, "total_dsg", "Total DSG (all blocks)")
     g.calc_row(
         ws,
         s,
