@@ -1,0 +1,67 @@
+"""The transport area in the finance model: its drivers on the Inputs sheet, its arithmetic
+as live formulas over them and over the high-needs EHCPs by provision."""
+
+from __future__ import annotations
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ...excel.grid import Grid
+from ...projection import Projection
+from . import CODE
+from .engine import DSG
+
+
+def _provisions(proj: Projection) -> list[str]:
+    return [m.split(".", 1)[1] for m in proj.measures(CODE) if m.startswith("eligible_share.")]
+
+
+def inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    g.section(ws, "home-to-school transport drivers", proj.scenario)
+    for pid in _provisions(proj):
+        g.input_row(ws, proj, CODE, f"eligible_share.{pid}")
+    g.input_row(ws, proj, CODE, "cost_per_pupil", note="with inflation")
+
+
+def calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    s = proj.scenario
+
+    def r(m: str, i: int, area: str = CODE) -> str:
+        return g.ref(s, area, m, i, ws)
+
+    g.section(ws, "home-to-school transport, pupils with EHCPs (£000 unless stated)", s)
+    provisions = _provisions(proj)
+    for pid in provisions:
+        m = f"pupils.{pid}"
+        g.calc_row(
+            ws,
+            s,
+            CODE,
+            m,
+            proj.lines[(CODE, m)].label,
+            "count",
+            lambda i, pid=pid: f"{r(f'ehcp.{pid}', i, DSG)}*{r(f'eligible_share.{pid}', i)}",
+            note="EHCPs x share transported",
+        )
+    g.total_row(ws, proj, CODE, "pupils", total=True)
+    for pid in provisions:
+        m = f"cost.{pid}"
+        g.calc_row(
+            ws,
+            s,
+            CODE,
+            m,
+            proj.lines[(CODE, m)].label,
+            "GBP",
+            lambda i, pid=pid: f"{r(f'pupils.{pid}', i)}*{r('cost_per_pupil', i)}",
+            note="pupils x cost per pupil",
+        )
+    g.total_row(ws, proj, CODE, "cost", total=True)
+    g.calc_row(
+        ws,
+        s,
+        CODE,
+        "rise_since_base_year",
+        proj.lines[(CODE, "rise_since_base_year")].label,
+        "GBP",
+        lambda i: f"{r('cost', i)}-{r('cost', 0)}",
+    )
