@@ -35,6 +35,8 @@ from .styles import (
 # Checks of totals in counts, FTE or ratios: their parts are stored inputs or formulas of
 # them, so they agree to float rounding; a thousandth of a child is far below any real error.
 COUNT_TOLERANCE = "0.001"
+# A check: its label, and its formula by year index (without the leading "=").
+Check = tuple[str, Callable[..., str]]
 
 
 def arrange(wb: Workbook, first: list[str]) -> None:
@@ -158,97 +160,11 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
         s = proj.scenario
         g.section(ws, "", s)
 
-        def r(area: str, m: str, i: int, s: str = s) -> str:
-            return g.ref(s, area, m, i, ws)
-
-        rows: list[tuple[str, Callable[..., str]]] = []  # called with the year index
+        rows: list[Check] = []
         if CSC in areas and g.has(s, CSC, "placement_cost"):
-            types = [
-                m.split(".", 1)[1] for m in proj.measures(CSC) if m.startswith("children_in_care.")
-            ]
-            kids = [g.where[(s, CSC, f"children_in_care.{t}")] for t in types]
-            costs = [g.where[(s, CSC, f"weekly_cost.{t}")] for t in types]
-            sheet = quoted(kids[0][0])
-
-            def sumproduct(i, kids=kids, costs=costs, sheet=sheet):
-                c = g.col(i)
-                return (
-                    f"SUMPRODUCT({sheet}{c}{kids[0][1]}:{c}{kids[-1][1]},"
-                    f"{sheet}{c}{costs[0][1]}:{c}{costs[-1][1]})"
-                )
-
-            rows.append(
-                (
-                    "Placement cost = children x weekly cost x weeks (all types)",
-                    lambda i, f=sumproduct, r=r: (
-                        f"ABS({r(CSC, 'placement_cost', i)}-"
-                        f"{f(i)}*{r(CSC, 'weeks_in_year', i)})<={tol}"
-                    ),
-                )
-            )
-            rows.append(
-                (
-                    "Overspend agrees with the engine",
-                    lambda i, r=r: (
-                        f"ABS({r(CSC, 'overspend', i)}-{r(CSC, 'engine.overspend', i)})<={tol}"
-                    ),
-                )
-            )
+            rows.extend(_csc_checks(g, proj, ws, tol))
         if DSG in areas and g.has(s, DSG, "cumulative_deficit"):
-            rows.append(
-                (
-                    "High-needs expenditure = plans x cost per place + AP + other lines",
-                    _expenditure_check(g, proj, ws, tol),
-                )
-            )
-
-            def to_date(i, r=r, s=s):
-                if i == 0:
-                    return (
-                        f"ABS({r(DSG, 'cumulative_deficit', 0)}-"
-                        f"{r(DSG, 'deficit_brought_forward', 0)})<={tol}"
-                    )
-                _, row = g.where[(s, DSG, "in_year_deficit")]
-                ws_iy = g.where[(s, DSG, "in_year_deficit")][0]
-                span = f"{quoted(ws_iy)}{g.col(1)}{row}:{g.col(i)}{row}"
-                return (
-                    f"ABS({r(DSG, 'cumulative_deficit', i)}-("
-                    f"{r(DSG, 'deficit_brought_forward', 0)}+SUM({span})))<={tol}"
-                )
-
-            rows.append(
-                ("Cumulative deficit = brought forward + in-year deficits to date", to_date)
-            )
-            rows.append(
-                (
-                    "Disapplication flag = (above the limit or refused by the Forum)",
-                    lambda i, r=r: (
-                        f"IF({r(DSG, 'transfer_requested', i)}>0,"
-                        f"{r(DSG, 'transfer_needs_disapplication', i)}=IF(OR("
-                        f"{r(DSG, 'transfer_pct_of_schools_block', i)}>"
-                        f"{r(DSG, 'transfer_limit_share', i)},"
-                        f"{r(DSG, 'forum_approves', i)}=0),1,0),"
-                        f"{r(DSG, 'transfer_needs_disapplication', i)}=0)"
-                    ),
-                )
-            )
-            rows.append(
-                (
-                    "Transfer within what was asked",
-                    lambda i, r=r: (
-                        f"{r(DSG, 'schools_block_transfer', i)}<={r(DSG, 'transfer_requested', i)}"
-                    ),
-                )
-            )
-            rows.append(
-                (
-                    "Cumulative deficit agrees with the engine",
-                    lambda i, r=r: (
-                        f"ABS({r(DSG, 'cumulative_deficit', i)}-"
-                        f"{r(DSG, 'engine.cumulative_deficit', i)})<={tol}"
-                    ),
-                )
-            )
+            rows.extend(_dsg_checks(g, proj, ws, tol))
         rows.extend(total_checks(g, proj, ws, tol, areas))
         for k, (label, formula) in enumerate(rows):
             row = g.calc_row(
@@ -257,6 +173,109 @@ def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
             first_check = first_check or row
     master_check(ws, g, first_check, g.next_row[ws.title] - 1)
     return ws
+
+
+def _csc_checks(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> list[Check]:
+    """Children's social care by an independent route: placement cost rebuilt with
+    SUMPRODUCT over children and weekly costs, and the overspend against the engine's."""
+    s = proj.scenario
+
+    def r(area: str, m: str, i: int) -> str:
+        return g.ref(s, area, m, i, ws)
+
+    rows: list[Check] = []
+    types = [m.split(".", 1)[1] for m in proj.measures(CSC) if m.startswith("children_in_care.")]
+    kids = [g.where[(s, CSC, f"children_in_care.{t}")] for t in types]
+    costs = [g.where[(s, CSC, f"weekly_cost.{t}")] for t in types]
+    sheet = quoted(kids[0][0])
+
+    def sumproduct(i, kids=kids, costs=costs, sheet=sheet):
+        c = g.col(i)
+        return (
+            f"SUMPRODUCT({sheet}{c}{kids[0][1]}:{c}{kids[-1][1]},"
+            f"{sheet}{c}{costs[0][1]}:{c}{costs[-1][1]})"
+        )
+
+    rows.append(
+        (
+            "Placement cost = children x weekly cost x weeks (all types)",
+            lambda i, f=sumproduct, r=r: (
+                f"ABS({r(CSC, 'placement_cost', i)}-{f(i)}*{r(CSC, 'weeks_in_year', i)})<={tol}"
+            ),
+        )
+    )
+    rows.append(
+        (
+            "Overspend agrees with the engine",
+            lambda i, r=r: f"ABS({r(CSC, 'overspend', i)}-{r(CSC, 'engine.overspend', i)})<={tol}",
+        )
+    )
+    return rows
+
+
+def _dsg_checks(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> list[Check]:
+    """High needs by independent routes: spend rebuilt with SUMPRODUCT, the deficit to date
+    from the brought-forward balance, the disapplication flag from the shares, the transfer
+    within the request, and the cumulative deficit against the engine's."""
+    s = proj.scenario
+
+    def r(area: str, m: str, i: int) -> str:
+        return g.ref(s, area, m, i, ws)
+
+    rows: list[Check] = []
+    rows.append(
+        (
+            "High-needs expenditure = plans x cost per place + AP + other lines",
+            _expenditure_check(g, proj, ws, tol),
+        )
+    )
+
+    def to_date(i, r=r, s=s):
+        if i == 0:
+            return (
+                f"ABS({r(DSG, 'cumulative_deficit', 0)}-"
+                f"{r(DSG, 'deficit_brought_forward', 0)})<={tol}"
+            )
+        _, row = g.where[(s, DSG, "in_year_deficit")]
+        ws_iy = g.where[(s, DSG, "in_year_deficit")][0]
+        span = f"{quoted(ws_iy)}{g.col(1)}{row}:{g.col(i)}{row}"
+        return (
+            f"ABS({r(DSG, 'cumulative_deficit', i)}-("
+            f"{r(DSG, 'deficit_brought_forward', 0)}+SUM({span})))<={tol}"
+        )
+
+    rows.append(("Cumulative deficit = brought forward + in-year deficits to date", to_date))
+    rows.append(
+        (
+            "Disapplication flag = (above the limit or refused by the Forum)",
+            lambda i, r=r: (
+                f"IF({r(DSG, 'transfer_requested', i)}>0,"
+                f"{r(DSG, 'transfer_needs_disapplication', i)}=IF(OR("
+                f"{r(DSG, 'transfer_pct_of_schools_block', i)}>"
+                f"{r(DSG, 'transfer_limit_share', i)},"
+                f"{r(DSG, 'forum_approves', i)}=0),1,0),"
+                f"{r(DSG, 'transfer_needs_disapplication', i)}=0)"
+            ),
+        )
+    )
+    rows.append(
+        (
+            "Transfer within what was asked",
+            lambda i, r=r: (
+                f"{r(DSG, 'schools_block_transfer', i)}<={r(DSG, 'transfer_requested', i)}"
+            ),
+        )
+    )
+    rows.append(
+        (
+            "Cumulative deficit agrees with the engine",
+            lambda i, r=r: (
+                f"ABS({r(DSG, 'cumulative_deficit', i)}-"
+                f"{r(DSG, 'engine.cumulative_deficit', i)})<={tol}"
+            ),
+        )
+    )
+    return rows
 
 
 def total_checks(

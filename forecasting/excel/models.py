@@ -243,6 +243,18 @@ def fixed_lines(proj: Projection) -> list[str]:
 
 
 def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    """The high-needs block as live formulas: plans and specialist share, spend, the
+    schools-block transfer under the 0.5% rule, any safety-valve agreement, the roll-forward."""
+    _plans_and_spend(g, ws, proj)
+    _transfer(g, ws, proj)
+    if has_safety_valve(proj):
+        _safety_valve_calcs(g, ws, proj)
+    _roll_forward(g, ws, proj)
+
+
+def _plans_and_spend(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    """EHCPs and the specialist share; spend by provision (plans x cost per place),
+    alternative provision (places x cost per place), the other lines, and their total."""
     s = proj.scenario
 
     def r(m, i):
@@ -288,6 +300,17 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         g.link_row(ws, proj, DSG, m)
     g.total_row(ws, proj, DSG, "high_needs_expenditure", "High-needs expenditure", True)
     g.link_row(ws, proj, DSG, "high_needs_income", "High-needs block allocation")
+
+
+def _transfer(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    """The schools-block transfer: the request against the 0.5% limit, whether it needs a
+    disapplication, and the transfer made under the Forum's and Secretary of State's
+    decisions."""
+    s = proj.scenario
+
+    def r(m, i):
+        return g.ref(s, DSG, m, i, ws)
+
     g.section(ws, "schools-block transfer and the 0.5% test", s)
     g.link_row(ws, proj, DSG, "transfer_requested", "Transfer proposed")
     g.calc_row(
@@ -337,9 +360,17 @@ def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         ),
         total=True,
     )
+
+
+def _roll_forward(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    """The in-year deficit from its parts, and the cumulative deficit carried forward
+    (brought forward in the base year), with its share of the whole DSG."""
+    s = proj.scenario
+
+    def r(m, i):
+        return g.ref(s, DSG, m, i, ws)
+
     agreement = has_safety_valve(proj)
-    if agreement:
-        _safety_valve_calcs(g, ws, proj)
     g.section(ws, "deficit (positive) roll-forward", s)
     g.total_row(
         ws,
