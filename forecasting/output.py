@@ -21,7 +21,7 @@ import signal
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,7 +35,7 @@ EARLIER = ".earlier"  # suffix, in the staging folder, of an earlier output kept
 STALE_SECONDS = 3600
 
 
-def results_csv(records: list[Record]) -> bytes:
+def results_csv(records: Sequence[Record]) -> bytes:
     """results.csv bytes: the contract's columns, Unix newlines, fixed float text, so the
     same inputs and seed always give the same bytes."""
     buf = io.StringIO()

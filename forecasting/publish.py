@@ -12,8 +12,7 @@ from pathlib import Path
 from . import DEFAULT_SEED
 from .excel import audience_workbooks, central_workbooks_in_background
 from .output import results_csv
-from .run import Run, forecast
-from .uncertainty import add_uncertainty
+from .run import Run, forecast, with_uncertainty
 
 
 def produce(
@@ -24,11 +23,12 @@ def produce(
     progress: bool = False,
 ) -> tuple[Run, dict[str, bytes]]:
     """Forecast and render every output file. The finance model and the Forum's workbook
-    need only the central projections, so they are rendered while the draws run."""
+    need only the central projections, so they are rendered from the central run while the
+    draws make the run with the range."""
     run = forecast(path, names)
     with central_workbooks_in_background(run) as central:
         if draws:
-            add_uncertainty(run, draws, seed, progress)
+            run = with_uncertainty(run, draws, seed, progress)
         files = {"results.csv": results_csv(run.records), **audience_workbooks(run)}
         files.update({name: wait() for name, wait in central.items()})
     return run, files

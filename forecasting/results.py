@@ -7,6 +7,7 @@ deficits and overspends are positive. Rows are plain tuples so a run needs no pa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,8 @@ def tidy(projection: Projection, row: int = 0) -> list[Record]:
     return out
 
 
-def to_frame(records: list[Record]) -> pd.DataFrame:
+def to_frame(records: Sequence[Record]) -> pd.DataFrame:
+    """The results rows as a DataFrame with the results.csv columns, for analysis."""
     import pandas as pd
 
     return pd.DataFrame.from_records(records, columns=COLUMNS)

@@ -7,10 +7,10 @@ renders a run into its output files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -21,34 +21,40 @@ from .loading import Scenario, load
 from .projection import Projection
 from .results import Headline, Record, headline, tidy, to_frame
 from .solve import Solution, solve
-from .uncertainty import Swing, add_sensitivity, add_uncertainty
+from .uncertainty import Swing, monte_carlo, sensitivity
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
-@dataclass
+@dataclass(frozen=True)
 class Run:
-    """Everything one run produced, for the writers and the summary."""
+    """Everything one run produced, for the writers and the summary; built once, never
+    changed (a run with the Monte Carlo range is a new ``Run``: :func:`with_uncertainty`).
+    The scenario and projection lists are not to be changed either."""
 
     scenarios: list[Scenario]
     projections: list[Projection]
-    records: list[Record]
-    run_date: str = field(default_factory=lambda: date.today().isoformat())
-    version: str = __version__
+    # The results table's rows: every line of every scenario, then any percentile rows
+    records: tuple[Record, ...]
     # What it takes to clear the DSG deficit in the first scenario: (lever, answer or why not)
-    solutions: list[tuple[str, Solution | str]] = field(default_factory=list)
+    solutions: tuple[tuple[str, Solution | str], ...] = ()
     # How far each ranged assumption moves the first scenario's final position
-    sensitivity: list[Swing] = field(default_factory=list)
+    sensitivity: tuple[Swing, ...] = ()
     # Monte Carlo: draws and seed used, and P10/P50/P90 by (scenario, measure)
     draws: dict[str, int] | None = None
-    percentiles: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    _frame: Any = field(default=None, repr=False)
+    percentiles: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict)
+    run_date: str = field(default_factory=lambda: date.today().isoformat())
+    version: str = __version__
+    # The results table, built when first asked for (the records never change after)
+    _frame: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
-    def results(self):
-        """The results table as a pandas DataFrame (built when first asked for, and again
-        if rows have been added since)."""
-        if self._frame is None or len(self._frame) != len(self.records):
-            self._frame = to_frame(self.records)
-        return self._frame
+    def results(self) -> pd.DataFrame:
+        """The results table as a pandas DataFrame (built when first asked for)."""
+        if self._frame is None:
+            object.__setattr__(self, "_frame", to_frame(self.records))  # a cache, not a change
+        return cast("pd.DataFrame", self._frame)
 
     @property
     def headlines(self) -> list[Headline]:
@@ -69,13 +75,24 @@ def forecast(
     projections = [project(s.name, s.assumptions) for s in scenarios]
     for s, p in zip(scenarios, projections, strict=True):
         check_finite(s, p)
-    records = [r for p in projections for r in tidy(p)]
-    run = Run(scenarios, projections, records)
-    run.solutions = what_it_takes(scenarios[0], projections[0].years[-1])
-    add_sensitivity(run)
-    if draws:
-        add_uncertainty(run, draws, seed, progress)
-    return run
+    first = scenarios[0]
+    run = Run(
+        scenarios,
+        projections,
+        tuple(r for p in projections for r in tidy(p)),
+        solutions=tuple(what_it_takes(first, projections[0].years[-1])),
+        sensitivity=tuple(sensitivity(first.name, first.assumptions)),
+    )
+    return with_uncertainty(run, draws, seed, progress) if draws else run
+
+
+def with_uncertainty(run: Run, draws: int, seed: int, progress: bool = False) -> Run:
+    """The same run with the Monte Carlo range: ``draws`` draws from ``seed``, their
+    percentiles and their rows after the central ones (a new ``Run``; ``run`` is unchanged)."""
+    mc = monte_carlo(run.scenarios, run.projections, draws, seed, progress)
+    return replace(
+        run, records=run.records + mc.records, draws=mc.draws, percentiles=mc.percentiles
+    )
 
 
 def check_finite(scenario: Scenario, projection: Projection) -> None:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 
 from .engine import project
-from .loading import iter_params
+from .loading import Scenario, iter_params
+from .projection import Projection
 from .results import Record, rounded
 from .schema import AssumptionSet, Param, Rate, YearlyShock
 
@@ -210,19 +211,32 @@ class _Progress:
         sys.stderr.flush()
 
 
-def add_uncertainty(run, n: int, seed: int, progress: bool = False) -> None:
-    """Percentile rows for every scenario, added to the run's results."""
-    bar = _Progress(n * len(run.scenarios), progress)
+@dataclass(frozen=True)
+class MonteCarlo:
+    """What the draws give for a run: how many were drawn and from which seed, the P10, P50
+    and P90 of each headline measure by (scenario, measure), and their results rows."""
+
+    draws: dict[str, int]  # "n" draws from "seed"
+    percentiles: dict[tuple[str, str], dict[str, np.ndarray]]  # "p10".. by year
+    records: tuple[Record, ...]
+
+
+def monte_carlo(
+    scenarios: Sequence[Scenario],
+    projections: Sequence[Projection],
+    n: int,
+    seed: int,
+    progress: bool = False,
+) -> MonteCarlo:
+    """The range around each scenario's central projection: ``n`` draws of every ranged
+    assumption from ``seed``, summarised as percentiles of the headline measures."""
+    bar = _Progress(n * len(scenarios), progress)
     kept: dict[tuple[str, str], dict[str, np.ndarray]] = {}
-    for s, proj in zip(run.scenarios, run.projections, strict=True):
+    records: list[Record] = []
+    for s, proj in zip(scenarios, projections, strict=True):
         pcts = percentiles(simulate(s.name, s.assumptions, n, seed, bar))
         units = {m: proj.lines[m].unit for m in MEASURES}
-        run.records.extend(percentile_rows(s.name, proj.years, pcts, units))
+        records.extend(percentile_rows(s.name, proj.years, pcts, units))
         for (_, measure), qs in pcts.items():
             kept[(s.name, measure)] = {f"p{q}": row for q, row in zip(PERCENTILES, qs, strict=True)}
-    run.draws = {"n": n, "seed": seed}
-    run.percentiles = kept
-
-
-def add_sensitivity(run) -> None:
-    run.sensitivity = sensitivity(run.scenarios[0].name, run.scenarios[0].assumptions)
+    return MonteCarlo({"n": n, "seed": seed}, kept, tuple(records))

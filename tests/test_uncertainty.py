@@ -129,3 +129,48 @@ def test_the_high_demand_scenario_lies_inside_the_plans_p5_to_p95():
         p5, p95 = np.percentile(sims[m], [5, 95], axis=0)
         v = high.lines[m].values[0]
         assert np.all((p5 <= v + 1e-6) & (v <= p95 + 1e-6)), (m, v, p5, p95)
+
+
+def test_a_run_is_frozen_and_the_range_makes_a_new_run(run_result):
+    """A run is built once: writers cannot change it, and adding the Monte Carlo range gives
+    a new run (central rows then percentile rows) leaving the central run as it was."""
+    import dataclasses
+
+    from forecasting.run import with_uncertainty
+
+    central = run_result
+    before = len(central.records)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        central.solutions = ()  # type: ignore[misc]
+    ranged = with_uncertainty(central, 60, 11)
+    assert len(central.records) == before and central.draws is None and not central.percentiles
+    assert ranged.draws == {"n": 60, "seed": 11}
+    assert ranged.records[:before] == central.records
+    # 7 headline measures x P10/P50/P90 x years, for each scenario
+    years = len(central.projections[0].years)
+    assert len(ranged.records) - before == len(central.scenarios) * 7 * 3 * years
+    p = ranged.percentiles[("council-plan", "cumulative_deficit")]
+    assert np.all(p["p10"] <= p["p50"]) and np.all(p["p50"] <= p["p90"])
+    assert p["p90"][-1] - p["p10"][-1] > 1_000_000
+    # each run's table is its own, built once and then kept
+    assert central.results is central.results
+    assert len(ranged.results) == len(ranged.records)
+    assert len(central.results) == before
+    assert ranged.solutions == central.solutions and ranged.sensitivity == central.sensitivity
+
+
+def test_the_range_is_a_value_the_same_draws_repeat(run_result):
+    """``monte_carlo`` returns what it finds and changes nothing it is given: the same
+    seed gives the same rows, another seed other rows."""
+    from forecasting.uncertainty import monte_carlo
+
+    scenarios, projections = run_result.scenarios[:2], run_result.projections[:2]
+    a = monte_carlo(scenarios, projections, 40, 3)
+    b = monte_carlo(scenarios, projections, 40, 3)
+    c = monte_carlo(scenarios, projections, 40, 4)
+    assert a.records == b.records and a.records != c.records
+    assert [r[0] for r in a.records[:1]] == [scenarios[0].name]
+    assert {r[2] for r in a.records} >= {"overspend.p10", "overspend.p50", "overspend.p90"}
+    assert len(run_result.records) == sum(
+        len(p.lines) * len(p.years) for p in run_result.projections
+    )
