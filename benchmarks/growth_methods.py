@@ -7,8 +7,18 @@ mean absolute percentage error against the published outturn, pooled over counci
 vintages, is printed by rule and horizon. Candidates: the council's own average growth over
 its whole history or its last ``L`` years, and that growth shrunk toward England's over the
 same years with weight ``w`` on the council's own (w = 0 is England's growth, w = 1 the
-council's own), and damped: a share ``d`` of that growth carried forward. The rule chosen
-for each series is ``forecasting.trend.GROWTH_RULES``.
+council's own), and damped: a share ``d`` of that growth carried forward. For children
+looked after, also a pull toward England's rate: each year the count moves by a share ``k``
+of the log gap between England's children looked after per 10,000 children and the
+council's at the base year (k = 0 is no pull; the rate is DfE's published ``cla_per_10k``).
+The rule chosen for each series is ``forecasting.trend.GROWTH_RULES``.
+
+Councils are those the backtest builds (with a DSG allocation: not the City of London or
+the Isles of Scilly, whose handful of children give errors of over 100% that would decide
+any ranking alone). The choice is checked out of sample too: leaving one vintage out, the
+rule best on the other two is scored on it.
+
+Run: ``python benchmarks/growth_methods.py``.
 """
 
 from __future__ import annotations
@@ -27,6 +37,10 @@ MEASURES = ("ehcp_total", "children_looked_after")
 # (w, d): weight on the council's own growth (the rest on England's), and damping d, the
 # share of that growth carried forward (d = 0 is no change)
 RULES = [(w, d) for w in (0.0, 0.25, 0.5, 1.0) for d in (1.0, 0.75, 0.5, 0.25, 0.1, 0.0)]
+# The level whose gap to England's a council's count may close, and the shares k of the
+# log gap closed a year that are tried (children per 10,000 children aged 0-17)
+LEVELS = {"children_looked_after": "cla_per_10k"}
+PULLS = (0.0, 0.01, 0.02, 0.03, 0.05)
 
 
 def log_growth(s: pd.Series, years: int | None) -> float:
@@ -41,14 +55,26 @@ def log_growth(s: pd.Series, years: int | None) -> float:
     return float(np.log(y[-1] / y[0]) / (t[-1] - t[0]))
 
 
+def rule_name(lookback: int | None, w: float, d: float, k: float) -> str:
+    name = f"last {lookback or 'all'} years, w={w:.2f}, d={d:.2f}"
+    return name + (f", k={k:.2f}" if k else "")
+
+
 def evaluate(extract: pd.DataFrame) -> pd.DataFrame:
-    las = extract[extract["level"] == "la"]
+    """Every rule's error for every council, vintage, series and horizon 1-4."""
+    las = set(extract.loc[extract["level"] == "la", "la_code"])
+    # the councils the backtest builds: a set needs a DSG allocation
+    las &= set(extract.loc[extract["measure"] == "high_needs_allocation", "la_code"])
     rows = []
     for measure in MEASURES:
         m = extract[extract["measure"] == measure]
         wide = m.pivot_table(index="la_code", columns="period", values="value")
         eng = wide.loc[dataset.ENGLAND]
-        codes = sorted(set(las["la_code"]) & set(wide.index))
+        level = None
+        if measure in LEVELS:
+            lv = extract[extract["measure"] == LEVELS[measure]]
+            level = lv.pivot_table(index="la_code", columns="period", values="value")
+        codes = sorted(las & set(wide.index))
         for as_at in VINTAGES:
             base = year_label(as_at - 1)
             cols = [
@@ -62,11 +88,16 @@ def evaluate(extract: pd.DataFrame) -> pd.DataFrame:
                 if base not in hist.index or len(hist) < 2:
                     continue
                 e_hist = eng[hist.index]
+                gap, pulls = 0.0, (0.0,)
+                if level is not None:
+                    own_level = level.loc[code].get(base) if code in level.index else None
+                    gap = float(np.log(own_level / level.loc[dataset.ENGLAND, base]))
+                    pulls = PULLS if np.isfinite(gap) else (0.0,)
                 for lookback in (None, 3):
                     own = log_growth(hist, lookback)
                     ref = log_growth(e_hist, lookback)
-                    for w, d in RULES:
-                        g = d * (w * own + (1 - w) * ref)
+                    for (w, d), k in ((r, k) for r in RULES for k in pulls):
+                        g = d * (w * own + (1 - w) * ref) - k * gap
                         for h in range(1, HORIZON + 1):
                             year = year_label(as_at - 1 + h)
                             actual = wide.loc[code].get(year)
@@ -76,7 +107,8 @@ def evaluate(extract: pd.DataFrame) -> pd.DataFrame:
                             rows.append(
                                 {
                                     "measure": measure,
-                                    "rule": f"last {lookback or 'all'} years, w={w:.2f}, d={d:.2f}",
+                                    "rule": rule_name(lookback, w, d, k),
+                                    "as_at": as_at,
                                     "horizon": h,
                                     "ape": abs(fc / actual - 1) * 100,
                                     "log_error": np.log(actual / fc),
@@ -85,15 +117,58 @@ def evaluate(extract: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def leave_one_vintage_out(res: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """For each vintage: the rule with the lowest mean error over horizons 1-4 on the other
+    two vintages, and its error on the vintage left out beside "no change" there; then the
+    three held-out scores pooled (every council-vintage forecast by a rule chosen without
+    it), beside "no change" and the rule chosen on all three."""
+    part = res[res["measure"] == measure]
+    by = part.pivot_table(index="rule", columns=["as_at", "horizon"], values="ape")
+    none = rule_name(None, 0.0, 0.0, 0.0)
+    out, held_out = [], []
+    for held in VINTAGES:
+        fit = by.drop(columns=held, level=0).mean(axis=1)
+        chosen = fit.idxmin()
+        held_out.append(part[(part["as_at"] == held) & (part["rule"] == chosen)])
+        for name, rule in (("chosen on the other two", chosen), ("no change", none)):
+            out.append(
+                {
+                    "left out": held,
+                    "rule": rule,
+                    "as": name,
+                    **{f"h{h}": by.loc[rule, (held, h)] for h in range(1, HORIZON + 1)},
+                }
+            )
+    pooled = pd.concat(held_out).groupby("horizon")["ape"].mean()
+    every = part.groupby(["rule", "horizon"])["ape"].mean().unstack()
+    best = every.mean(axis=1).idxmin()
+    for name, row in (
+        ("each vintage by the rule chosen on the other two", pooled),
+        ("no change", every.loc[none]),
+        (f"chosen on all three: {best}", every.loc[best]),
+    ):
+        scores = {f"h{h}": row[h] for h in row.index}
+        out.append({"left out": "pooled", "rule": "", "as": name, **scores})
+    return pd.DataFrame(out)
+
+
 def main() -> None:
     res = evaluate(dataset.load_extract())
     table = res.pivot_table(index=["measure", "rule"], columns="horizon", values="ape")
     table["mean 1-4"] = table.mean(axis=1)
     pd.set_option("display.width", 200)
+    pd.set_option("display.max_rows", 1000)
     print("Mean absolute % error by horizon, pooled over councils and vintages 2019-2021")
     print(table.round(2).to_string())
     best = table["mean 1-4"].groupby(level=0).idxmin()
     print("\nbest rule by measure:", {m: r for m, (_, r) in best.items()})
+    for m in best.index:
+        print(f"\n{m}: best ten rules, and no change")
+        none = (m, rule_name(None, 0.0, 0.0, 0.0))
+        print(table.loc[m].sort_values("mean 1-4").head(10).round(2).to_string())
+        print(table.loc[[none]].round(2).to_string())
+        print(f"{m}: leaving one vintage out (choose on two, score on the third)")
+        print(leave_one_vintage_out(res, m).round(2).to_string(index=False))
     # The spread of the best rule's log error by horizon, split into a persistent error in
     # the growth rate (sd grows as h) and yearly shocks that carry forward in the level (sd
     # grows as sqrt(h)): var(h) = sigma^2 h^2 + shock^2 h, least squares over horizons 1-4.
@@ -104,6 +179,7 @@ def main() -> None:
             f"{m}: robust sd of log error by horizon {sd}; growth-rate "
             f"error sd {sigma:.4f}, yearly shock sd {shock:.4f}"
         )
+
 
 if __name__ == "__main__":
     main()

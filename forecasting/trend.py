@@ -484,9 +484,13 @@ def growth_from_history(path: Path, base_year: str, loc) -> tuple[float, float, 
 class GrowthRule:
     """How a council's yearly demand growth is set from published history: its own average
     log growth over the last ``lookback`` years, shrunk toward England's over the same
-    years (``weight`` on its own), a share ``carry`` of that carried forward. Its measured
-    backtest error splits into an error in the rate that persists (``sigma``, the range of
-    the drawn rate) and yearly shocks that carry forward in the level (``shock``)."""
+    years (``weight`` on its own), a share ``carry`` of that carried forward; and, where a
+    ``level`` measure is named (children looked after per 10,000 children), a pull toward
+    England's level: the count moves each year by a share ``pull`` of the log gap between
+    England's level and the council's in the base year (a council far above England's rate
+    tends to come down, one far below to go up). Its measured backtest error splits into an
+    error in the rate that persists (``sigma``, the range of the drawn rate) and yearly
+    shocks that carry forward in the level (``shock``)."""
 
     lookback: int
     weight: float
@@ -495,18 +499,21 @@ class GrowthRule:
     shock: float
     evidence: str
     series: str | None = None  # the measure whose history sets the rate (default: its own)
+    pull: float = 0.0  # share of the base year's log gap to England's level closed a year
+    level: str | None = None  # the measure whose gap to England's the pull closes
+    level_label: str = ""  # what that measure counts, in words
 
 
 # Chosen by the pooled national backtest (benchmarks/growth_methods.py; docs/decisions.md):
-# every council, as at 2019, 2020 and 2021, horizons 1-4; sigma and shock are the same
-# backtest's errors, split by how they grow with the horizon.
+# every council the backtest builds, as at 2019, 2020 and 2021, horizons 1-4; sigma and shock
+# are the same backtest's errors, split by how they grow with the horizon.
 _EHCP = GrowthRule(
     3,
     0.25,
     0.75,
-    0.0226,
-    0.0386,
-    "pooled MAPE 3.7/6.1/8.2/10.3% at 1-4 years against 4.2/7.3/10.1/12.9% for the "
+    0.0235,
+    0.0371,
+    "pooled MAPE 3.64/6.02/8.12/10.35% at 1-4 years against 4.09/7.18/10.03/12.90% for the "
     "council's own average growth",
     "ehcp_total",
 )
@@ -515,14 +522,21 @@ GROWTH_RULES = {
     # post-16 plans grow with all plans: their own short history (from a handful of plans in
     # 2014-15) gives rates that compound to many times the outturn
     "ehcp_by_type.post16": _EHCP,
+    # a quarter of England's recent growth, and 2% a year of the gap between England's
+    # children looked after per 10,000 children and the council's (sigma: the measured
+    # error has no part that grows with the horizon; all of it is yearly shocks)
     "children_looked_after": GrowthRule(
         3,
         0.0,
         0.25,
-        0.0103,
-        0.0706,
-        "pooled MAPE 5.9/9.0/11.3/12.4% at 1-4 years against 7.3/12.7/18.3/23.7% for the "
-        "council's own average growth (no change: 5.7/8.5/10.5/11.6%)",
+        0.0,
+        0.0741,
+        "pooled MAPE 5.64/8.27/10.07/11.14% at 1-4 years against 5.67/8.53/10.49/11.64% for no "
+        "change and 5.64/8.41/10.32/11.57% for the same growth without the pull to England's "
+        "rate",
+        pull=0.02,
+        level="cla_per_10k",
+        level_label="children looked after per 10,000 children",
     ),
 }
 # A PERT range of +-2.53 sd puts its P10-P90 at +-1.28 sd: the measured error's 80% band.
@@ -616,29 +630,63 @@ def demand_growth(
     periods: list[str],
     values: np.ndarray,
     england: dict[str, float],
+    levels: tuple[float, float] | None = None,
 ) -> tuple[float, float, float, float, str] | None:
     """A council's yearly growth rate for a demand series (central, low, high, yearly shock
     sd, how): the rule chosen for ``measure`` by the national backtest, from the published
-    history of ``growth_series(measure)`` (``periods``/``values`` up to the base year) and
-    England's figures by period. None when no rule applies or the history cannot give one."""
+    history of ``growth_series(measure)`` (``periods``/``values`` up to the base year),
+    England's figures by period and, for a rule with a pull toward England's level, the
+    council's and England's level in the base year (``levels``: children looked after per
+    10,000 children). None when no rule applies or the history cannot give one."""
     rule = GROWTH_RULES.get(measure)
     if rule is None:
         return None
     own = average_log_growth(periods, values, rule.lookback)
     shared = [p for p in periods if p in england]
     ref = average_log_growth(shared, np.array([england[p] for p in shared]), rule.lookback)
+    if not math.isfinite(ref) and rule.weight == 0 and periods:
+        # a rule that puts no weight on the council's own growth needs only England's,
+        # over the years to the council's base year (a council formed since has too few)
+        last = parse_year(periods[-1])
+        before = sorted((p for p in england if parse_year(p) <= last), key=parse_year)
+        ref = average_log_growth(before, np.array([england[p] for p in before]), rule.lookback)
     if not math.isfinite(own):
-        return None
+        if rule.weight > 0 or not math.isfinite(ref):
+            return None
+        own = ref  # unused: its weight is nil
     if not math.isfinite(ref):
         ref = own
     g = rule.carry * (rule.weight * own + (1.0 - rule.weight) * ref)
-    half = PERT_HALF_WIDTH_SD * rule.sigma
-    central = math.expm1(g)
-    how = (
+    blend = (
         f"{rule.carry:.0%} of a blend of the council's own average growth over its last "
         f"{rule.lookback} years ({math.expm1(own):.1%} a year, weight {rule.weight:.0%}) and "
-        f"England's ({math.expm1(ref):.1%}); range +-{PERT_HALF_WIDTH_SD} x {rule.sigma} on the "
-        f"log scale and yearly shocks of sd {rule.shock}, the rule's measured errors (national "
-        f"backtest: {rule.evidence})"
+        f"England's ({math.expm1(ref):.1%})"
+        if rule.weight > 0
+        else f"{rule.carry:.0%} of England's average growth over its last {rule.lookback} "
+        f"years ({math.expm1(ref):.1%} a year)"
+    )
+    if rule.pull and rule.level:
+        if levels is not None and all(math.isfinite(x) and x > 0 for x in levels):
+            gap = math.log(levels[0] / levels[1])
+            g -= rule.pull * gap
+            blend += (
+                f", less {rule.pull:.0%} a year of the log gap between the council's "
+                f"{rule.level_label} ({levels[0]:g}, {rule.level}) and England's "
+                f"({levels[1]:g}): {-rule.pull * gap:+.2%} a year"
+            )
+        else:
+            blend += f" (no {rule.level} published for the council: no pull toward England's)"
+    half = PERT_HALF_WIDTH_SD * rule.sigma
+    central = math.expm1(g)
+    spread = (
+        f"range +-{PERT_HALF_WIDTH_SD} x {rule.sigma} on the log scale and yearly shocks of sd "
+        f"{rule.shock}"
+        if rule.sigma
+        else f"no range on the rate (none of its measured error grows as a wrong rate would) and "
+        f"yearly shocks of sd {rule.shock}"
+    )
+    how = (
+        f"{blend}; {spread}, the rule's measured errors; rule and figures from the pooled "
+        f"national backtest, benchmarks/growth_methods.py ({rule.evidence})"
     )
     return central, math.expm1(g - half), math.expm1(g + half), rule.shock, how

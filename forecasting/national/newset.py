@@ -632,6 +632,16 @@ def workforce(b: Builder) -> tuple[dict, float]:
     return wf, staffing
 
 
+def base_levels(b: Builder, measure: str) -> tuple[float, float] | None:
+    """The council's and England's figure of ``measure`` in the base year (children looked
+    after per 10,000 children, as DfE publishes it), or None where either is missing."""
+    own = b.row(measure)
+    eng = _by_period(dataset.series(dataset.ENGLAND, measure, b.england_rows(measure)))
+    if own is None or b.base not in eng:
+        return None
+    return float(own["value"]), float(eng[b.base])
+
+
 def growth_param(
     b: Builder,
     measure: str,
@@ -643,7 +653,7 @@ def growth_param(
     """Growth from the council's own published history: the trend fitted to the history file
     written beside the set (``forecasting.trend``: its central growth over five years and its
     80% range), or the Stoke benchmark when the history is too short to fit."""
-    from ..trend import demand_growth, growth_series
+    from ..trend import GROWTH_RULES, demand_growth, growth_series
 
     rate_hist = b.history(growth_series(measure), since)
     england = _by_period(
@@ -651,7 +661,9 @@ def growth_param(
             dataset.ENGLAND, growth_series(measure), b.england_rows(growth_series(measure))
         )
     )
-    chosen = demand_growth(measure, list(rate_hist.index), rate_hist.to_numpy(), england)
+    rule = GROWTH_RULES.get(measure)
+    levels = base_levels(b, rule.level) if rule is not None and rule.level else None
+    chosen = demand_growth(measure, list(rate_hist.index), rate_hist.to_numpy(), england, levels)
     if chosen is not None:
         central, low, high, shock, how = chosen
         return {
