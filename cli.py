@@ -209,7 +209,8 @@ def solve(
     force: bool,
 ) -> None:
     """What it takes to clear the cumulative DSG deficit by TARGET-YEAR."""
-    from forecasting.loading import iter_params, load
+    from forecasting.loading import load
+    from forecasting.schema import Param, iter_params
     from forecasting.solve import check_destination, scenario_text
     from forecasting.solve import solve as find
 
@@ -232,7 +233,7 @@ def solve(
         histories = [
             scenario.set_dir / prm.from_trend
             for _, prm in iter_params(scenario.assumptions)
-            if getattr(prm, "from_trend", None)
+            if isinstance(prm, Param) and prm.from_trend
         ]
         check_destination(write_to, [*scenario.files, *histories], scenario.set_dir, force)
     solution = find(scenario.assumptions, target_year, lever)

@@ -26,7 +26,7 @@ from pydantic_core import ErrorDetails
 from .consistency import check
 from .errors import InputError, Problem
 from .roles import ROLES
-from .schema import AssumptionSet, Flag, Param, set_model
+from .schema import AssumptionSet, Flag, Param, iter_params, set_model
 from .textfile import CONTROL, read_bytes, read_text
 from .years import parse_year, year_label
 
@@ -666,20 +666,6 @@ def _name_params(model: Any, prefix: Path_ = ()) -> None:
     if hasattr(model, "__pydantic_fields__"):
         for name, info in type(model).__pydantic_fields__.items():
             _name_params(getattr(model, name), prefix + (info.alias or name,))
-
-
-def iter_params(model: Any, prefix: Path_ = ()):
-    """Every parameter of a model with its path, in file order."""
-    if isinstance(model, (Param, Flag)):
-        yield prefix, model
-        return
-    if isinstance(model, dict):
-        for k, v in model.items():
-            yield from iter_params(v, prefix + (str(k),))
-        return
-    if hasattr(model, "__pydantic_fields__"):
-        for name, info in type(model).__pydantic_fields__.items():
-            yield from iter_params(getattr(model, name), prefix + (info.alias or name,))
 
 
 # ----------------------------------------------------------------------- public

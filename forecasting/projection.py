@@ -109,6 +109,11 @@ class Projection:
     def measures(self, area: str) -> list[str]:
         return [m for (a, m) in self.lines if a == area]
 
+    def family(self, area: str, total: str) -> list[str]:
+        """The lines a total adds up (its positive parts), in its order: the placement types
+        of placement cost, the provisions of the EHCPs, the spend lines of expenditure."""
+        return [m for sign, m in self.lines[(area, total)].parts if sign > 0]
+
     def totals(self, area: str | None = None) -> list[Line]:
         """Every line defined as signed parts (in ``area``, or in all areas)."""
         return [ln for ln in self.lines.values() if ln.parts and area in (None, ln.area)]

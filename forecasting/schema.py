@@ -9,6 +9,7 @@ are checked by ``consistency`` so each message can point at the exact line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import Any, ClassVar, Literal
 
@@ -601,6 +602,23 @@ class AssumptionSet(Strict):
     def area(self, key: str) -> Any:
         """The section of a further area (``forecasting.areas``), or None if the set has none."""
         return getattr(self, key, None)
+
+
+def iter_params(
+    model: Any, prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], Param | Flag]]:
+    """Every parameter (and yes/no decision) of a set or section with its path, in file
+    order: the walk over the model tree that validation, the writers and Monte Carlo share."""
+    if isinstance(model, (Param, Flag)):
+        yield prefix, model
+        return
+    if isinstance(model, dict):
+        for k, v in model.items():
+            yield from iter_params(v, prefix + (str(k),))
+        return
+    if hasattr(model, "__pydantic_fields__"):
+        for name, info in type(model).__pydantic_fields__.items():
+            yield from iter_params(getattr(model, name), prefix + (info.alias or name,))
 
 
 @cache

@@ -8,6 +8,8 @@ it would take to balance.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
@@ -47,6 +49,9 @@ from .styles import (
     text,
 )
 
+if TYPE_CHECKING:
+    from ..run import Run
+
 COMPARE = [
     ("csc", "overspend", "Children's social care overspend"),
     ("csc", "net_spend", "Children's social care net spend"),
@@ -73,7 +78,7 @@ HOW = [
 ]
 
 
-def cabinet_workbook(run) -> bytes:
+def cabinet_workbook(run: Run) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     years = run.projections[0].years
@@ -161,7 +166,7 @@ def cabinet_workbook(run) -> bytes:
     )
 
 
-def cabinet_summary(wb: Workbook, run, labels: dict[str, str], base: str, fan, g, comparison):
+def cabinet_summary(wb: Workbook, run: Run, labels: dict[str, str], base: str, fan, g, comparison):
     """One page for cabinet: the plan's position with its range, the scenarios ranked with
     what each assumes, the three largest sensitivities in words, and the plan's fan chart."""
     h = {row.scenario: row for row in run.headlines}
@@ -251,7 +256,7 @@ def cabinet_summary(wb: Workbook, run, labels: dict[str, str], base: str, fan, g
     return ws
 
 
-def sensitivity_words(run, top: int) -> list[str]:
+def sensitivity_words(run: Run, top: int) -> list[str]:
     """The ``top`` assumptions that move the final position most, each in one sentence."""
     swings = sorted(run.sensitivity, key=lambda s: -s.size)[:top]
     if not swings:
@@ -277,7 +282,7 @@ def sensitivity_words(run, top: int) -> list[str]:
     return ["What moves the answer most:", *out]
 
 
-def _ranking(wb: Workbook, run, g: Grid) -> None:
+def _ranking(wb: Workbook, run: Run, g: Grid) -> None:
     ws = titled(
         wb,
         "Ranking",
@@ -314,7 +319,7 @@ def _ranking(wb: Workbook, run, g: Grid) -> None:
     page_setup(ws, freeze="B4")
 
 
-def _range(wb: Workbook, run, g: Grid) -> list:
+def _range(wb: Workbook, run: Run, g: Grid) -> list:
     """P10/P50/P90 by scenario; returns the fan-chart series of the plan."""
     ws = wb.create_sheet("Range")
     pct = run.percentiles
@@ -353,7 +358,7 @@ def _range(wb: Workbook, run, g: Grid) -> list:
     return fan
 
 
-def _sensitivity(wb: Workbook, run):
+def _sensitivity(wb: Workbook, run: Run):
     sens = run.sensitivity
     scenario = run.projections[0].scenario
     last_year = run.projections[0].years[-1]
@@ -411,7 +416,7 @@ def _sensitivity(wb: Workbook, run):
     return ch
 
 
-def _checks(wb: Workbook, run, g: Grid, fan: list) -> None:
+def _checks(wb: Workbook, run: Run, g: Grid, fan: list) -> None:
     ws = wb.create_sheet("Checks", 1)
     g.sheet(ws, "Checks", "Every cell should read TRUE after recalculation.")
     first = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -31,6 +32,9 @@ from .styles import (
     set_widths,
     text,
 )
+
+if TYPE_CHECKING:
+    from ..run import Run
 
 # Checks of totals in counts, FTE or ratios: their parts are stored inputs or formulas of
 # them, so they agree to float rounding; a thousandth of a child is far below any real error.
@@ -69,7 +73,7 @@ def values_sheet(
     return ws
 
 
-def engine_sheet(wb: Workbook, g: Grid, run, wanted: list[tuple[str, str]]) -> Worksheet:
+def engine_sheet(wb: Workbook, g: Grid, run: Run, wanted: list[tuple[str, str]]) -> Worksheet:
     """The engine's own figures for the lines the checks compare with."""
     return values_sheet(
         wb,
@@ -111,7 +115,7 @@ def to_bytes(wb: Workbook, order: list[str]) -> bytes:
     return with_cached_values(buf.getvalue(), values)
 
 
-def what_it_takes_sheet(wb: Workbook, run) -> Worksheet:
+def what_it_takes_sheet(wb: Workbook, run: Run) -> Worksheet:
     """The solver's answers for the first scenario (values), in words and figures."""
     ws = titled(
         wb,
@@ -145,7 +149,7 @@ def what_it_takes_sheet(wb: Workbook, run) -> Worksheet:
     return ws
 
 
-def checks_sheet(wb: Workbook, g: Grid, run, areas: Iterable[str]) -> Worksheet:
+def checks_sheet(wb: Workbook, g: Grid, run: Run, areas: Iterable[str]) -> Worksheet:
     """Identity checks for every scenario and year, and a master check over all of them."""
     ws = wb.create_sheet("Checks", 1)
     g.sheet(
@@ -184,7 +188,7 @@ def _csc_checks(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> list[Chec
         return g.ref(s, area, m, i, ws)
 
     rows: list[Check] = []
-    types = [m.split(".", 1)[1] for m in proj.measures(CSC) if m.startswith("children_in_care.")]
+    types = [m.split(".", 1)[1] for m in proj.family(CSC, "children_in_care")]
     kids = [g.where[(s, CSC, f"children_in_care.{t}")] for t in types]
     costs = [g.where[(s, CSC, f"weekly_cost.{t}")] for t in types]
     sheet = quoted(kids[0][0])
@@ -279,7 +283,7 @@ def _dsg_checks(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> list[Chec
 
 
 def total_checks(
-    g: Grid, proj, ws: Worksheet, tol: str, areas: Iterable[str]
+    g: Grid, proj: Projection, ws: Worksheet, tol: str, areas: Iterable[str]
 ) -> list[tuple[str, Callable[..., str]]]:
     """A check for every total the workbook calculates, generated from the engine's one
     definition of it (its signed parts): the total's row equals its parts, added or taken
@@ -302,7 +306,7 @@ def total_checks(
     return out
 
 
-def calibration_notes(ws: Worksheet, row: int, run) -> None:
+def calibration_notes(ws: Worksheet, row: int, run: Run) -> None:
     """The calibration guard's warnings under the checks (not part of the master check: the
     arithmetic holds, but the figures the reconciliation balances need checking). Written
     last on the Checks sheet, below every check row."""
@@ -312,11 +316,11 @@ def calibration_notes(ws: Worksheet, row: int, run) -> None:
         text(ws.cell(row + 1 + k, 1), ("WARNING: " if found else "") + w)
 
 
-def _expenditure_check(g: Grid, proj, ws: Worksheet, tol: str):
+def _expenditure_check(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> Callable[..., str]:
     """High-needs spend rebuilt from the Inputs by another route (SUMPRODUCT over the
     provisions) and compared with the calculated total."""
     s = proj.scenario
-    provisions = [m.split(".", 1)[1] for m in proj.measures(DSG) if m.startswith("ehcp.")]
+    provisions = [m.split(".", 1)[1] for m in proj.family(DSG, "ehcp_total")]
     plans = [g.where[(s, DSG, f"ehcp.{p}")] for p in provisions]
     costs = [g.where[(s, DSG, f"cost_per_place.{p}")] for p in provisions]
     fixed = [g.where[(s, DSG, m)] for m in fixed_lines(proj)]
@@ -336,7 +340,7 @@ def _expenditure_check(g: Grid, proj, ws: Worksheet, tol: str):
     return formula
 
 
-def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet:
+def assumptions_sheet(wb: Workbook, run: Run, sections: tuple[str, ...]) -> Worksheet:
     """Every input with its value, unit, basis, source, file and line; overrides by scenario."""
     ws = titled(
         wb,
@@ -396,9 +400,9 @@ def assumptions_sheet(wb: Workbook, run, sections: tuple[str, ...]) -> Worksheet
             for c, v in enumerate(row, start=1):
                 text(ws.cell(r, c), v)
             if isinstance(p, Param):
-                for c, v in ((3, p.value), (5, p.low), (6, p.high)):
-                    if v is not None:
-                        ws.cell(r, c, float(v)).number_format = "#,##0.######"
+                for c, x in ((3, p.value), (5, p.low), (6, p.high)):
+                    if x is not None:
+                        ws.cell(r, c, float(x)).number_format = "#,##0.######"
             elif p.value is not None:
                 text(ws.cell(r, 3), "yes" if p.value else "no")
             text(ws.cell(r, 4), values)

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..names import POST16
 from ..projection import Projection
 from ..roles import UNMITIGATED, with_role
 from ..years import workbook_label
@@ -35,6 +37,9 @@ from .grid import FIRST_COL, NOTE, Grid, quoted
 from .models import DSG, has_safety_valve
 from .styles import TITLE, WRAP, cell_style, header_row, set_widths, text
 
+if TYPE_CHECKING:
+    from ..run import Run
+
 PLAN = "plan"  # grid area of the DSG plan sheet's rows
 MITIGATION = "mitigation"  # grid area of the mitigations log's rows
 PLAN_SHEET, MITIGATIONS_SHEET, NARRATIVE_SHEET = "DSG plan", "Mitigations", "Narrative"
@@ -42,7 +47,7 @@ NOTE_ROW = Font(italic=True, color="595959", size=10)
 TOP = Alignment(vertical="top")
 
 
-def no_action_scenario(run) -> str | None:
+def no_action_scenario(run: Run) -> str | None:
     """The scenario a mitigation's value is measured against: the one whose role is
     unmitigated (no action), if the set has one."""
     return with_role(run.scenarios, UNMITIGATED)
@@ -223,7 +228,7 @@ def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
         unit="ratio",
     )
     g.section(ws, "EHCPs by provision (January census)")
-    provisions = [m for m in proj.measures(DSG) if m.startswith("ehcp.")]
+    provisions = proj.family(DSG, "ehcp_total")
     for m in provisions:
         row(
             m,
@@ -346,12 +351,10 @@ def _line(proj: Projection, measure: str) -> np.ndarray:
 
 
 def _provision_spend(proj: Projection) -> list[str]:
-    return [
-        f"expenditure.{m.split('.', 1)[1]}" for m in proj.measures(DSG) if m.startswith("ehcp.")
-    ]
+    return [f"expenditure.{m.split('.', 1)[1]}" for m in proj.family(DSG, "ehcp_total")]
 
 
-def mitigations(run, plan: Projection) -> list[Mitigation]:
+def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
     """The plan's DSG mitigations, valued from the engine's lines: transfers, further
     savings, contributions and a safety-valve agreement's contributions and payments made
     as the plan's own lines; fewer exclusions and the change in
@@ -426,8 +429,8 @@ def mitigations(run, plan: Projection) -> list[Mitigation]:
     # no-action scenario's in the same year (a shift both share, such as children placed
     # elsewhere when special schools are full, is not the plan's doing).
     moves = []
-    for m in plan.measures(DSG):
-        if m.startswith("ehcp.") and m != "ehcp.post16":
+    for m in plan.family(DSG, "ehcp_total"):
+        if m != f"ehcp.{POST16}":
             mine = shares(plan, m)
             other = shares(base, m) if base is not None and (DSG, m) in base.lines else mine[:1]
             if abs(mine[-1] - other[-1]) > 5e-4:
@@ -530,7 +533,7 @@ def _formula(g: Grid, plan: str, key: str, ws: Worksheet, spend: list[str], no_a
     return lambda i: g.ref(plan, DSG, "other_contributions", i, ws)
 
 
-def mitigations_sheet(wb: Workbook, g: Grid, run, plan: Projection) -> Worksheet:
+def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Worksheet:
     """The mitigations log: each DSG action of the plan with its value by year (live
     formulas over the High needs sheet), start, RAG and what is delivered to date."""
     s = plan.scenario
@@ -616,7 +619,7 @@ def mitigations_sheet(wb: Workbook, g: Grid, run, plan: Projection) -> Worksheet
 # ----------------------------------------------------------------------- narrative
 
 
-def narrative_sheet(wb: Workbook, run, audience: str = "forum") -> Worksheet:
+def narrative_sheet(wb: Workbook, run: Run, audience: str = "forum") -> Worksheet:
     """The officer's narrative for ``audience`` as written in the assumption set, and where
     to edit it."""
     scenario = run.scenarios[0]

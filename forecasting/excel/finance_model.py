@@ -7,6 +7,8 @@ agreement with the engine; the full projection of every scenario follows as valu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from openpyxl import Workbook
 
 from .. import areas
@@ -29,6 +31,9 @@ from .grid import Grid
 from .messages import csc_messages, dsg_messages
 from .models import CSC, DSG
 
+if TYPE_CHECKING:
+    from ..run import Run
+
 HOW = [
     "Summary: the plan's overspend and deficit, whether every check passes, and the key "
     "messages, on one page.",
@@ -45,11 +50,11 @@ HOW = [
 ]
 
 
-def _lines(run) -> list[Line]:
+def _lines(run: Run) -> list[Line]:
     return [ln for p in run.projections for ln in p.lines.values()]
 
 
-def finance_model(run) -> bytes:
+def finance_model(run: Run) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     years = run.projections[0].years
@@ -116,8 +121,8 @@ def finance_model(run) -> bytes:
         )
     )
     plan = run.projections[0]
-    costs = [m for m in plan.measures(CSC) if m.startswith("placement_cost.")]
-    kids = [m for m in plan.measures(CSC) if m.startswith("children_in_care.")]
+    costs = plan.family(CSC, "placement_cost")
+    kids = plan.family(CSC, "children_in_care")
     charts.append(
         stacked_chart(
             f"Placement cost by type, {labels[plan.scenario]} (£m)",

@@ -13,9 +13,12 @@ against its statistical neighbours and England.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from openpyxl import Workbook
 
+from ..names import FURTHER_SAVINGS, RECONCILIATION
 from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 from .common import (
@@ -54,6 +57,9 @@ from .national_view import (
     nearby,
 )
 
+if TYPE_CHECKING:
+    from ..run import Run
+
 BUNDLED = "bundled"  # forum_workbook's default: the national dataset shipped with the tool
 TOLERANCE = "$E$3"  # the Checks sheet's tolerance cell (models.tolerance_cell, row 3)
 
@@ -82,7 +88,7 @@ HOW = [
 ]
 
 
-def forum_workbook(run, national: pd.DataFrame | str | None = BUNDLED) -> bytes:
+def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> bytes:
     """The Schools' Forum workbook. ``national``: the national dataset to take history and
     comparators from (the bundled one by default; None leaves those sheets with a note)."""
     extract = bundled_extract() if isinstance(national, str) else national
@@ -193,10 +199,10 @@ def forum_workbook(run, national: pd.DataFrame | str | None = BUNDLED) -> bytes:
     )
     spend = [
         m
-        for m in plan.measures(DSG)
-        if m.startswith("expenditure.") and not m.endswith(("reconciliation", "additional_savings"))
+        for m in plan.family(DSG, "high_needs_expenditure")
+        if m not in (f"expenditure.{RECONCILIATION}", f"expenditure.{FURTHER_SAVINGS}")
     ]
-    ehcp = [m for m in plan.measures(DSG) if m.startswith("ehcp.")]
+    ehcp = plan.family(DSG, "ehcp_total")
     charts.append(
         stacked_chart(
             f"High-needs spend by provision, {labels[plan.scenario]} (£m)",
@@ -254,14 +260,14 @@ def forum_workbook(run, national: pd.DataFrame | str | None = BUNDLED) -> bytes:
     )
 
 
-def plan_projection(run):
+def plan_projection(run: Run):
     """The scenario the plan-shaped sheets show: the scenario whose role is the plan, else
     the first."""
     by = {p.scenario: p for p in run.projections}
     return by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
 
 
-def key_scenarios(run) -> list[str]:
+def key_scenarios(run: Run) -> list[str]:
     """The scenarios a one-page chart shows: the plan, the unmitigated position and any
     scenario in which the transfer is refused, where the set has them."""
     names = [p.scenario for p in run.projections]
@@ -272,7 +278,7 @@ def key_scenarios(run) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def forum_figures(run, labels: dict[str, str]) -> list[Figure]:
+def forum_figures(run: Run, labels: dict[str, str]) -> list[Figure]:
     """The four or five numbers a Forum member needs first, from the plan (and the
     unmitigated position where the set has one)."""
     by = {p.scenario: p for p in run.projections}

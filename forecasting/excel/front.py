@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -18,6 +19,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..loading import Scenario
 from ..years import workbook_label
 from .styles import BOLD, TITLE, WRAP, header_row, page_setup, set_widths, text
+
+if TYPE_CHECKING:
+    from ..run import Run
 
 SUMMARY = "Summary"
 ABOUT = "About this run"
@@ -106,7 +110,7 @@ def input_hash(scenarios: list[Scenario]) -> str:
     return h.hexdigest()
 
 
-def about_sheet(wb: Workbook, run, audience: str, how_to_read: list[str]) -> Worksheet:
+def about_sheet(wb: Workbook, run: Run, audience: str, how_to_read: list[str]) -> Worksheet:
     """What produced the workbook, every scenario with its title and description, and how
     to read the other sheets."""
     ws = wb.create_sheet(ABOUT)
@@ -158,6 +162,6 @@ def one_page_wide(ws: Worksheet) -> None:
     ws.page_setup.fitToHeight = 0
 
 
-def scenario_labels(run) -> dict[str, str]:
+def scenario_labels(run: Run) -> dict[str, str]:
     """Each scenario's title by its name, for tables and chart legends."""
     return {s.name: s.label for s in run.scenarios}

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..calibration import CHECK, calibration_warnings
 from ..formats import millions
 from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 from .front import scenario_labels
 
+if TYPE_CHECKING:
+    from ..run import Run
+
 
 def _m(v: float) -> str:
     return millions(v, brackets=False)
 
 
-def _title(run, name: str) -> str:
+def _title(run: Run, name: str) -> str:
     """A scenario as a reader knows it: its title from the scenario file."""
     return scenario_labels(run).get(name, name)
-def warnings(run, area: str) -> list[str]:
+
+
+def warnings(run: Run, area: str) -> list[str]:
     """The calibration guard's warnings for one area, first on a cover: read them before
     the figures."""
     name = CHECK[area][1]
@@ -54,10 +61,10 @@ def _accounting(plan) -> list[str]:
     return out
 
 
-def dsg_messages(run) -> list[str]:
+def dsg_messages(run: Run) -> list[str]:
     """What the Forum needs to know first: where the deficit goes and what would clear it."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get(with_role(run.scenarios, PLAN), run.projections[0])
+    plan = by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
     years = plan.years
     cum = plan[("dsg", "cumulative_deficit")][0]
     iy = plan[("dsg", "in_year_deficit")][0]
@@ -106,10 +113,10 @@ def dsg_messages(run) -> list[str]:
     return out
 
 
-def csc_messages(run) -> list[str]:
+def csc_messages(run: Run) -> list[str]:
     """The children's social care position in two sentences."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get(with_role(run.scenarios, PLAN), run.projections[0])
+    plan = by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
     years = plan.years
     over = plan[("csc", "overspend")][0]
     out = warnings(run, "csc") + [

@@ -19,12 +19,8 @@ from .styles import GBP, INPUT_FILL, INPUT_FONT, text
 CSC, DSG = "csc", "dsg"
 
 
-def _with_prefix(proj: Projection, area: str, prefix: str) -> list[str]:
-    return [m for m in proj.measures(area) if m.startswith(prefix + ".")]
-
-
 def _types(proj: Projection) -> list[str]:
-    return [m.split(".", 1)[1] for m in _with_prefix(proj, CSC, "children_in_care")]
+    return [m.split(".", 1)[1] for m in proj.family(CSC, "children_in_care")]
 
 
 def csc_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
@@ -45,7 +41,7 @@ def csc_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     ):
         g.input_row(ws, proj, CSC, m)
     for prefix in ("investment", "savings_planned", "savings_delivered", "other_spend"):
-        for m in _with_prefix(proj, CSC, prefix):
+        for m in proj.family(CSC, prefix):
             g.input_row(ws, proj, CSC, m)
     g.input_row(ws, proj, CSC, "budget")
     g.input_row(ws, proj, CSC, "reconciliation", note="calibration")
@@ -128,7 +124,7 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
 
 
 def _provisions(proj: Projection) -> list[str]:
-    return [m.split(".", 1)[1] for m in _with_prefix(proj, DSG, "ehcp")]
+    return [m.split(".", 1)[1] for m in proj.family(DSG, "ehcp_total")]
 
 
 def dsg_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
@@ -239,7 +235,7 @@ def fixed_lines(proj: Projection) -> list[str]:
     computed = {f"expenditure.{p}" for p in _provisions(proj)} | {
         "expenditure.alternative_provision"
     }
-    return [m for m in _with_prefix(proj, DSG, "expenditure") if m not in computed]
+    return [m for m in proj.family(DSG, "high_needs_expenditure") if m not in computed]
 
 
 def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
