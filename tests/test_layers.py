@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from forecasting import areas
+
 from .conftest import ROOT
 
 # Each module of the package by layer; a module may import its own layer or lower ones.
@@ -125,3 +127,17 @@ def test_no_module_imports_a_higher_layer():
             if layer_of(target) > mine:
                 upward.append(f"{me} imports {target}")
     assert not upward, upward
+
+
+def test_the_area_registry_names_pieces_of_the_right_layer():
+    """The registry finds an area's engine and workbook pieces by name (imported when used),
+    which the import walk cannot see: each must be of the layer its role needs."""
+    for area in areas.every():
+        refs = {
+            "engine": area.engine_ref or f"{area.package}.engine:project",
+            "writers": area.inputs_ref or f"{area.package}.workbook:inputs",
+            "writers ": area.calcs_ref or f"{area.package}.workbook:calcs",
+        }
+        for role, ref in refs.items():
+            module = ref.partition(":")[0]
+            assert layer_of(module) == {"engine": 2, "writers": 4}[role.strip()], (area, ref)

@@ -76,14 +76,31 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         ws,
         s,
         CSC,
-        "staffing_cost",
-        "Social worker staffing cost (with agency staff filling the gap to the target caseload)",
+        "staffing_cost.establishment",
+        "Establishment: permanent social workers and agency staff covering vacancies",
         "GBP",
         lambda i: (
             f"{r('permanent_fte', i)}*{r('cost_per_fte.permanent', i)}"
-            f"+({r('agency_cover_fte', i)}+{r('caseload.gap_agency_fte', i)})"
-            f"*{r('cost_per_fte.agency', i)}"
+            f"+{r('agency_cover_fte', i)}*{r('cost_per_fte.agency', i)}"
         ),
+        note="FTE x cost per FTE",
+    )
+    g.calc_row(
+        ws,
+        s,
+        CSC,
+        "staffing_cost.gap_to_target",
+        "Agency social workers filling the gap to the target caseload",
+        "GBP",
+        lambda i: f"{r('caseload.gap_agency_fte', i)}*{r('cost_per_fte.agency', i)}",
+        note="FTE x agency cost per FTE",
+    )
+    g.total_row(
+        ws,
+        proj,
+        CSC,
+        "staffing_cost",
+        "Social worker staffing cost (with agency staff filling the gap to the target caseload)",
     )
     g.total_row(ws, proj, CSC, "agency_fte", "Agency social workers (all)")
     g.total_row(ws, proj, CSC, "staffing_fte", "Social workers in post (all)")

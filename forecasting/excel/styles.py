@@ -26,7 +26,7 @@ YES_NO = '"Yes";"Yes";"No"'  # a 0/1 flag read as a word; the cell keeps its num
 UNIT_FORMAT = {"GBP": GBP_000, "count": COUNT, "FTE": COUNT_1, "ratio": PCT}
 UNIT_HEADING = {"GBP": "£000", "count": "number", "FTE": "FTE", "ratio": "%"}
 # Unit costs are shown in whole pounds, not thousands, so a reader sees £759 a week.
-UNIT_COSTS = ("weekly_cost.", "cost_per_place.", "cost_per_fte.")
+UNIT_COSTS = ("weekly_cost.", "cost_per_place.", "cost_per_fte.", "cost_per_pupil")
 # Lines that are yes/no decisions or tests (1 yes, 0 no), shown as Yes and No.
 FLAGS = (
     "forum_approves",

@@ -28,7 +28,7 @@ def calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     def r(m: str, i: int, area: str = CODE) -> str:
         return g.ref(s, area, m, i, ws)
 
-    g.section(ws, "home-to-school transport, pupils with EHCPs (£000 unless stated)", s)
+    g.section(ws, "transport (£000 unless stated)", s)
     provisions = _provisions(proj)
     for pid in provisions:
         m = f"pupils.{pid}"
