@@ -257,9 +257,11 @@ def _overspend(inp: Inputs, proj: Projection) -> None:
     so); net spend = drivers + reconciliation; overspend = net spend - budget."""
     add = proj.add
     cal = inp.a.childrens_services.calibration
-    budget = _budget(inp, proj)
+    _budget(inp, proj)
     drivers = proj.signed_sum(AREA, signed(DRIVERS))
-    gap = inp.base(cal.base_year_overspend) - (drivers[:, :1] - budget[:, :1])
+    # the overspend the drivers explain: the overspend's definition, before reconciliation
+    explained = proj.signed_sum(AREA, signed((*DRIVERS, "-budget")))
+    gap = inp.base(cal.base_year_overspend) - explained[:, :1]
     recon = gap * (np.ones(len(inp.years)) if cal.carry_forward else (1.0 - inp.forecast_mask()))
     add(
         AREA,
