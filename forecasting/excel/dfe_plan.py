@@ -19,6 +19,7 @@ so rather than inventing a split.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -414,9 +415,19 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
     by = {p.scenario: p for p in run.projections}
     no_action = no_action_scenario(run)
     base = by.get(no_action or "") if plan.scenario != no_action else None
-    years = plan.years
-    out = []
+    return [
+        _transfer_mitigation(plan),
+        _exclusions_mitigation(plan, base),
+        _placement_mix_mitigation(plan, base),
+        *_funded_mitigations(plan),
+        *_safety_valve_mitigations(plan),
+    ]
 
+
+def _transfer_mitigation(plan: Projection) -> Mitigation:
+    """The schools-block transfer: what is asked and made, over which years, and whose
+    approval it needs (the Forum's within 0.5%, else the Secretary of State's)."""
+    years = plan.years
     transfer = _line(plan, "schools_block_transfer")
     asked = _line(plan, "transfer_requested")
     needs = _line(plan, "transfer_needs_disapplication")
@@ -444,12 +455,15 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
         )
     else:
         status, description = "None proposed", "Transfer from the schools block: none proposed"
-    out.append(
-        Mitigation(
-            "schools_block_transfer", "Schools-block transfer", description, transfer, status
-        )
+    return Mitigation(
+        "schools_block_transfer", "Schools-block transfer", description, transfer, status
     )
 
+
+def _exclusions_mitigation(plan: Projection, base: Projection | None) -> Mitigation:
+    """Fewer permanent exclusions than on trend, valued as the alternative-provision spend
+    saved against the no-action scenario (not valued without one)."""
+    years = plan.years
     ap = "expenditure.alternative_provision"
     trend = _line(plan, "permanent_exclusions_trend")
     actual = _line(plan, "permanent_exclusions")
@@ -462,15 +476,19 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
         )
     else:
         description = "Fewer permanent exclusions: none planned"
-    out.append(
-        Mitigation(
-            "exclusions",
-            "Fewer permanent exclusions",
-            description,
-            _line(base, ap) - _line(plan, ap) if base is not None else None,
-            "In the plan" if cut.any() else "Not in this plan",
-        )
+    return Mitigation(
+        "exclusions",
+        "Fewer permanent exclusions",
+        description,
+        _line(base, ap) - _line(plan, ap) if base is not None else None,
+        "In the plan" if cut.any() else "Not in this plan",
     )
+
+
+def _placement_mix_mitigation(plan: Projection, base: Projection | None) -> Mitigation:
+    """The change in where children with EHCPs are placed: each provision's share of
+    school-age plans against the no-action scenario, valued as the provision spend saved."""
+    years = plan.years
 
     def shares(p: Projection, m: str) -> np.ndarray:
         school = _line(p, "ehcp_school_age")
@@ -495,16 +513,19 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
         else "Where children with EHCPs are placed: no change planned"
     )
     spend = _provision_spend(plan)
-    out.append(
-        Mitigation(
-            "placement_mix",
-            "Change in where children with EHCPs are placed",
-            description,
-            sum(_line(base, m) - _line(plan, m) for m in spend) if base is not None else None,
-            "In the plan" if moves else "Not in this plan",
-        )
+    return Mitigation(
+        "placement_mix",
+        "Change in where children with EHCPs are placed",
+        description,
+        sum(_line(base, m) - _line(plan, m) for m in spend) if base is not None else None,
+        "In the plan" if moves else "Not in this plan",
     )
 
+
+def _funded_mitigations(plan: Projection) -> list[Mitigation]:
+    """Further high-needs savings and contributions to the high needs block, as the plan's
+    own lines."""
+    out = []
     savings = -_line(plan, "expenditure.additional_savings")
     out.append(
         Mitigation(
@@ -527,7 +548,6 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
             "In the plan" if contributions.any() else "Not in this plan",
         )
     )
-    out.extend(_safety_valve_mitigations(plan))
     return out
 
 
@@ -596,50 +616,17 @@ def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Work
         "Each action in the plan that reduces the DSG deficit, £000 a year off the deficit. "
         f"Where an action changes spend, its value is the difference from '{g.label(no_action)}'.",
     )
-    n = len(g.years)
-    extra = ["Starts", "RAG", "Delivered to date", "Status"]
-    header_row(ws, 4, extra, start_col=FIRST_COL + n)
-    ws.row_dimensions[4].height = 2 * LINE_HEIGHT
-    set_widths(ws, {FIRST_COL + n: 9, FIRST_COL + n + 1: 9, FIRST_COL + n + 2: 12})
-    set_widths(ws, {FIRST_COL + n + 3: 40, 1: 30, 2: 6, 3: 12, 4: 50})
-    set_widths(ws, {FIRST_COL + i: 10 for i in range(n)})
+    _log_columns(ws, g)
     log = mitigations(run, plan)
     spend = _provision_spend(plan)
     valued = []
     g.section(ws, "DSG mitigations")
     for m in log:
+        formula = None
         if m.values is not None:
-            r = g.calc_row(
-                ws,
-                s,
-                MITIGATION,
-                m.key,
-                m.title,
-                "GBP",
-                _formula(g, s, m.key, ws, spend, no_action),
-            )
+            formula = _formula(g, s, m.key, ws, spend, no_action)
             valued.append(m.key)
-        else:
-            r = g.next_row[ws.title]
-            text(ws.cell(r, 1), m.title)
-            cell_style(text(ws.cell(r, 3), m.key), "note")
-            text(ws.cell(r, FIRST_COL), "not valued: the set has no no-action scenario")
-            g.next_row[ws.title] = r + 1
-        text(ws.cell(r, 4), m.description).alignment = WRAP
-        ws.cell(r, 1).alignment = WRAP
-        fit_rows(ws, r, len(m.description), 50)
-        for c in (2, 3, *range(FIRST_COL, FIRST_COL + n)):
-            ws.cell(r, c).alignment = TOP
-        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, 2 * LINE_HEIGHT)
-        start, delivered = "", ""
-        if m.values is not None:
-            on = [i for i in range(g.actual, n) if abs(m.values[i]) > 0.5]
-            start = workbook_label(g.years[on[0]]) if on else "-"
-            done = float(np.sum(m.values[: g.actual]))
-            delivered = _money(done) if abs(done) > 0.5 else "not yet (forecast)"
-        for c, v in enumerate((start, m.rag, delivered, m.status), start=FIRST_COL + n):
-            text(ws.cell(r, c), v).alignment = WRAP
-        fit_rows(ws, r, len(m.status), 40)
+        _log_row(ws, g, s, m, formula)
     g.calc_row(
         ws,
         s,
@@ -651,6 +638,56 @@ def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Work
         total=True,
     )
     g.next_row[ws.title] += 1
+    _log_notes(ws, g, log)
+    return ws
+
+
+def _log_columns(ws: Worksheet, g: Grid) -> None:
+    """The log's columns after the years: when each action starts, its RAG rating, what it
+    has delivered to date and its status; and the widths that keep descriptions readable."""
+    n = len(g.years)
+    extra = ["Starts", "RAG", "Delivered to date", "Status"]
+    header_row(ws, 4, extra, start_col=FIRST_COL + n)
+    ws.row_dimensions[4].height = 2 * LINE_HEIGHT
+    set_widths(ws, {FIRST_COL + n: 9, FIRST_COL + n + 1: 9, FIRST_COL + n + 2: 12})
+    set_widths(ws, {FIRST_COL + n + 3: 40, 1: 30, 2: 6, 3: 12, 4: 50})
+    set_widths(ws, {FIRST_COL + i: 10 for i in range(n)})
+
+
+def _log_row(
+    ws: Worksheet, g: Grid, s: str, m: Mitigation, formula: Callable[[int], str] | None
+) -> None:
+    """One action of the log: its value a year as a live formula (or a note where it cannot
+    be valued), what it is, when it starts, its rating, delivery to date and status."""
+    n = len(g.years)
+    if formula is not None:
+        r = g.calc_row(ws, s, MITIGATION, m.key, m.title, "GBP", formula)
+    else:
+        r = g.next_row[ws.title]
+        text(ws.cell(r, 1), m.title)
+        cell_style(text(ws.cell(r, 3), m.key), "note")
+        text(ws.cell(r, FIRST_COL), "not valued: the set has no no-action scenario")
+        g.next_row[ws.title] = r + 1
+    text(ws.cell(r, 4), m.description).alignment = WRAP
+    ws.cell(r, 1).alignment = WRAP
+    fit_rows(ws, r, len(m.description), 50)
+    for c in (2, 3, *range(FIRST_COL, FIRST_COL + n)):
+        ws.cell(r, c).alignment = TOP
+    ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, 2 * LINE_HEIGHT)
+    start, delivered = "", ""
+    if m.values is not None:
+        on = [i for i in range(g.actual, n) if abs(m.values[i]) > 0.5]
+        start = workbook_label(g.years[on[0]]) if on else "-"
+        done = float(np.sum(m.values[: g.actual]))
+        delivered = _money(done) if abs(done) > 0.5 else "not yet (forecast)"
+    for c, v in enumerate((start, m.rag, delivered, m.status), start=FIRST_COL + n):
+        text(ws.cell(r, c), v).alignment = WRAP
+    fit_rows(ws, r, len(m.status), 40)
+
+
+def _log_notes(ws: Worksheet, g: Grid, log: list[Mitigation]) -> None:
+    """The notes under the log: why nothing is rated, whether anything is delivered yet,
+    why children's social care savings are not here, and what the total proves."""
     for words in (
         "RAG: the assumption files rate only children's social care savings; the DSG actions "
         "carry no rating, so none is shown.",
@@ -664,7 +701,6 @@ def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Work
         "the Checks sheet proves it.",
     ):
         _note(ws, g, words)
-    return ws
 
 
 # ----------------------------------------------------------------------- narrative
