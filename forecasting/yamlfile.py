@@ -184,29 +184,11 @@ def _compose(parser: Any, name: str) -> Document:
         top = stack[-1] if stack else None
         line = ev.start_mark.line + 1
         if isinstance(ev, events.AliasEvent):
-            if top is None:
-                where: Path_ = ()
-            elif isinstance(top.data, list):
-                where = top.path + (str(len(top.data)),)
-            else:
-                where = top.path + ((top.key,) if top.key is not None else ())
-            raise fail(ev, where, "aliases (*name) are not supported; write the values out")
+            raise fail(
+                ev, _alias_path(top), "aliases (*name) are not supported; write the values out"
+            )
         if top is not None and isinstance(top.data, dict) and top.key is None:
-            # a mapping key: plain text only
-            if not isinstance(ev, events.ScalarEvent):
-                raise fail(ev, top.path, "a key must be text")
-            if ev.tag not in _PLAIN_TAGS:
-                raise fail(ev, top.path, f"tags ({ev.tag}) are not supported")
-            key = ev.value
-            if key == "<<" and ev.implicit[0]:
-                raise fail(ev, top.path, "merge keys (<<) are not supported; write the values out")
-            if CONTROL.search(key):
-                raise fail(ev, top.path, "a key must not contain control characters")
-            if key in top.data:
-                first = locs[top.path + (key,)].line
-                raise fail(ev, top.path + (key,), f"duplicate key (first given on line {first})")
-            locs[top.path + (key,)] = Loc(name, line)
-            top.key = key
+            _take_key(ev, top, locs, Loc(name, line), fail)
             continue
         if top is None:
             path: Path_ = ()
@@ -244,6 +226,34 @@ def _compose(parser: Any, name: str) -> Document:
             Problem(name, ev.start_mark.line + 1, None, "expected one YAML document, found more")
         )
     return Document(root, locs)
+
+
+def _alias_path(top: _Frame | None) -> Path_:
+    """Where an alias stands: the path of the value it would give."""
+    if top is None:
+        return ()
+    if isinstance(top.data, list):
+        return top.path + (str(len(top.data)),)
+    return top.path + ((top.key,) if top.key is not None else ())
+
+
+def _take_key(ev: Any, top: _Frame, locs: dict[Path_, Loc], loc: Loc, fail: Any) -> None:
+    """A mapping's next key, noted with its line: plain text only, no merge key, no
+    control characters, no repeat of a key the mapping already has."""
+    if not isinstance(ev, yaml.events.ScalarEvent):
+        raise fail(ev, top.path, "a key must be text")
+    if ev.tag not in _PLAIN_TAGS:
+        raise fail(ev, top.path, f"tags ({ev.tag}) are not supported")
+    key = ev.value
+    if key == "<<" and ev.implicit[0]:
+        raise fail(ev, top.path, "merge keys (<<) are not supported; write the values out")
+    if CONTROL.search(key):
+        raise fail(ev, top.path, "a key must not contain control characters")
+    if key in top.data:
+        first = locs[top.path + (key,)].line
+        raise fail(ev, top.path + (key,), f"duplicate key (first given on line {first})")
+    locs[top.path + (key,)] = loc
+    top.key = key
 
 
 def _scalar(ev: Any, path: Path_, fail: Any) -> Any:
