@@ -12,7 +12,7 @@ from typing import Any
 
 from . import areas
 from .names import HIGH_NEEDS_COMPUTED, OTHER_SERVICES
-from .schema import AssumptionSet, Flag, Param, Share
+from .schema import AssumptionSet, ChildrensServices, Flag, HighNeeds, Param, Share
 from .years import Timeline, parse_year
 
 SHARE_TOLERANCE = 1e-6  # rounding slack when shares are typed to a few decimals
@@ -214,7 +214,19 @@ def _check_param(p: Param, path, timeline: Timeline, found: Found, kind: str) ->
 
 
 def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
-    csc, hn = m.childrens_services, m.high_needs
+    """References between fields and sections: placement moves, the budget, teams,
+    savings items, the safety-valve agreement, calibration and the provisions' shares."""
+    csc = m.childrens_services
+    _placements_and_moves(csc, found)
+    _overflow(csc.placements, ("childrens_services", "placements"), "placement type", found)
+    _budget_and_teams(csc, found)
+    _savings_items(csc, timeline, found)
+    _high_needs_references(m.high_needs, timeline, found)
+
+
+def _placements_and_moves(csc: ChildrensServices, found: Found) -> None:
+    """At least one placement type, and every move between known, different types with
+    either a number of children moved or a number to remain."""
     types = set(csc.placements)
     if not types:
         found.append((("childrens_services", "placements"), "at least one placement type"))
@@ -245,7 +257,11 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
             )
         if move.to_type == move.from_type:
             found.append((base + ("to",), "a move must go to a different placement type"))
-    _overflow(csc.placements, ("childrens_services", "placements"), "placement type", found)
+
+
+def _budget_and_teams(csc: ChildrensServices, found: Found) -> None:
+    """The children's services budget given one way (by year or built from the MTFS), at
+    least one social work team, and a probability for each savings confidence rating."""
     if (csc.budget.net_budget is None) == (csc.budget.mtfs is None):
         found.append(
             (
@@ -264,6 +280,11 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
                 f"missing {', '.join(sorted(missing))}",
             )
         )
+
+
+def _savings_items(csc: ChildrensServices, timeline: Timeline, found: Found) -> None:
+    """Each saving starts in a forecast year, reduces a known spend line, and is linked
+    only to known moves (and then reduces placements)."""
     lines = savings_lines(csc)
     for sid, item in csc.savings.items.items():
         where = ("childrens_services", "savings", "items", sid)
@@ -290,6 +311,11 @@ def _references(m: AssumptionSet, timeline: Timeline, found: Found) -> None:
             found.append(
                 (where + ("reduces",), "a saving made through placement moves reduces placements")
             )
+
+
+def _high_needs_references(hn: HighNeeds, timeline: Timeline, found: Found) -> None:
+    """The safety-valve agreement's years, a calibration year inside the forecast, at least
+    one provision, and provision shares that add up to 1 in every year."""
     if hn.safety_valve is not None:
         _safety_valve(hn.safety_valve, timeline, found)
     try:

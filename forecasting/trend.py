@@ -156,6 +156,36 @@ def read_history(path: Path) -> Series:
     fields than the header, since a value written ``1,004`` or ``1,5`` would otherwise be
     read as 1 with the rest dropped."""
     name = str(path)
+    rows, header = _csv_rows(path, name)
+    ip, iv = header.index("period"), header.index("value")
+    kinds, t, y, labels, problems = set(), [], [], [], []
+    seen: dict[float, int] = {}
+    for n, row in rows[1:]:
+        if not any(c.strip() for c in row):
+            continue
+        point = _point(name, n, row, header, ip, iv)
+        if isinstance(point, Problem):
+            problems.append(point)
+            continue
+        kind, tt, v = point
+        if tt in seen:
+            problems.append(
+                Problem(name, n, "period", f"'{row[ip].strip()}' repeats line {seen[tt]}")
+            )
+            continue
+        seen[tt] = n
+        kinds.add(kind)
+        t.append(tt)
+        y.append(v)
+        labels.append(row[ip].strip())
+    if problems:
+        raise InputError(problems)
+    return _series(name, kinds, t, y, labels)
+
+
+def _csv_rows(path: Path, name: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
+    """The file's rows with their line numbers, and its header (lower case), which must
+    name the period and value columns."""
     text = read_text(path, name, "CSV")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -170,56 +200,45 @@ def read_history(path: Path) -> Series:
             raise InputError(
                 Problem(name, 1, col, f"missing column '{col}' (header must include period,value)")
             )
-    ip, iv = header.index("period"), header.index("value")
-    kinds, t, y, labels, problems = set(), [], [], [], []
-    seen: dict[float, int] = {}
-    for n, row in rows[1:]:
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) <= max(ip, iv):
-            problems.append(
-                Problem(name, n, None, f"expected {len(header)} columns, got {len(row)}")
-            )
-            continue
-        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
-            problems.append(Problem(name, n, "value", _extra_fields(row, header, iv)))
-            continue
-        try:
-            kind, tt = _period(row[ip])
-        except ValueError as e:
-            problems.append(Problem(name, n, "period", str(e)))
-            continue
-        try:
-            v = _number(row[iv])
-        except ValueError as e:
-            problems.append(Problem(name, n, "value", str(e)))
-            continue
-        if not math.isfinite(v):
-            problems.append(Problem(name, n, "value", f"'{row[iv]}' is not a finite number"))
-            continue
-        if abs(v) > LARGEST_VALUE:
-            problems.append(
-                Problem(
-                    name,
-                    n,
-                    "value",
-                    f"'{row[iv]}' is larger than any figure a trend can carry "
-                    f"forward (at most {LARGEST_VALUE:.0e} in size)",
-                )
-            )
-            continue
-        if tt in seen:
-            problems.append(
-                Problem(name, n, "period", f"'{row[ip].strip()}' repeats line {seen[tt]}")
-            )
-            continue
-        seen[tt] = n
-        kinds.add(kind)
-        t.append(tt)
-        y.append(v)
-        labels.append(row[ip].strip())
-    if problems:
-        raise InputError(problems)
+    return rows, header
+
+
+def _point(
+    name: str, n: int, row: list[str], header: list[str], ip: int, iv: int
+) -> tuple[str, float, float] | Problem:
+    """One observation of line ``n``: its period's format, its time and its value, or the
+    problem with the line (too few or too many fields, an unreadable period, a value that
+    is not a finite number of a size a trend can carry)."""
+    if len(row) <= max(ip, iv):
+        return Problem(name, n, None, f"expected {len(header)} columns, got {len(row)}")
+    if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+        return Problem(name, n, "value", _extra_fields(row, header, iv))
+    try:
+        kind, tt = _period(row[ip])
+    except ValueError as e:
+        return Problem(name, n, "period", str(e))
+    try:
+        v = _number(row[iv])
+    except ValueError as e:
+        return Problem(name, n, "value", str(e))
+    if not math.isfinite(v):
+        return Problem(name, n, "value", f"'{row[iv]}' is not a finite number")
+    if abs(v) > LARGEST_VALUE:
+        return Problem(
+            name,
+            n,
+            "value",
+            f"'{row[iv]}' is larger than any figure a trend can carry "
+            f"forward (at most {LARGEST_VALUE:.0e} in size)",
+        )
+    return kind, tt, v
+
+
+def _series(
+    name: str, kinds: set[str], t: list[float], y: list[float], labels: list[str]
+) -> Series:
+    """The observations in time order, once they share one period format and are enough to
+    fit; whether they are evenly spaced and at what step."""
     if len(kinds) > 1:
         raise InputError(
             Problem(

@@ -27,6 +27,9 @@ LAYERS: list[set[str]] = [
     {  # inputs and data: what a set is, reading it, published data, fitted trends
         "forecasting.schema",
         "forecasting.loading",
+        "forecasting.yamlfile",
+        "forecasting.composing",
+        "forecasting.validating",
         "forecasting.consistency",
         "forecasting.inputs_workbook",
         "forecasting.setfiles",

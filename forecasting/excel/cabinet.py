@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..formats import millions
 from ..roles import PLAN, with_role
@@ -79,16 +80,45 @@ HOW = [
 
 
 def cabinet_workbook(run: Run) -> bytes:
+    """The cabinet workbook: the scenarios side by side with their variance to the plan,
+    ranked, the plan's range and sensitivities, what it takes, checks, charts and a
+    one-page summary of the choices."""
     wb = Workbook()
     wb.remove(wb.active)
-    years = run.projections[0].years
-    n = len(years)
     labels = scenario_labels(run)
-    g = Grid(years, labels)
+    g = Grid(run.projections[0].years, labels)
     names = [p.scenario for p in run.projections]
     base = with_role(run.scenarios, PLAN) or names[0]
-    by = {p.scenario: p for p in run.projections}
+    ws = _comparison_sheet(wb, g, run, base)
+    _ranking(wb, run, g)
+    fan = _range(wb, run, g)
+    tornado = _sensitivity(wb, run)
+    what_it_takes_sheet(wb, run)
+    _checks(wb, run, g, fan)
+    _cabinet_charts(wb, g, run, base, fan, tornado, ws)
+    cabinet_summary(wb, run, labels, base, fan, g, ws)
+    about_sheet(wb, run, "Cabinet and lead members", HOW)
+    return to_bytes(
+        wb,
+        [
+            "Summary",
+            "Comparison",
+            "Charts",
+            "Ranking",
+            "Range",
+            "Sensitivity",
+            "What it takes",
+            "Checks",
+        ],
+    )
 
+
+def _comparison_sheet(wb: Workbook, g: Grid, run: Run, base: str) -> Worksheet:
+    """The Comparison sheet: each headline measure for every scenario side by side, and
+    each scenario's variance to the plan as live formulas."""
+    labels = scenario_labels(run)
+    names = [p.scenario for p in run.projections]
+    by = {p.scenario: p for p in run.projections}
     ws = wb.create_sheet("Comparison")
     g.sheet(
         ws,
@@ -119,11 +149,17 @@ def cabinet_workbook(run: Run) -> bytes:
                 ),
             )
 
-    _ranking(wb, run, g)
-    fan = _range(wb, run, g)
-    tornado = _sensitivity(wb, run)
-    what_it_takes_sheet(wb, run)
-    _checks(wb, run, g, fan)
+    return ws
+
+
+def _cabinet_charts(
+    wb: Workbook, g: Grid, run: Run, base: str, fan, tornado, ws: Worksheet
+) -> None:
+    """The Charts sheet: the overspend and cumulative DSG deficit of every scenario, the
+    range of the plan's deficit (with draws) and the sensitivity tornado."""
+    labels = scenario_labels(run)
+    names = [p.scenario for p in run.projections]
+    n = len(g.years)
     charts = [
         line_chart(
             "Children's social care overspend by scenario (£m)",
@@ -149,26 +185,36 @@ def cabinet_workbook(run: Run) -> bytes:
     if tornado is not None:
         charts.append(tornado)
     charts_sheet(wb, charts, index=1)
-    cabinet_summary(wb, run, labels, base, fan, g, ws)
-    about_sheet(wb, run, "Cabinet and lead members", HOW)
-    return to_bytes(
-        wb,
-        [
-            "Summary",
-            "Comparison",
-            "Charts",
-            "Ranking",
-            "Range",
-            "Sensitivity",
-            "What it takes",
-            "Checks",
-        ],
-    )
 
 
 def cabinet_summary(wb: Workbook, run: Run, labels: dict[str, str], base: str, fan, g, comparison):
     """One page for cabinet: the plan's position with its range, the scenarios ranked with
     what each assumes, the three largest sensitivities in words, and the plan's fan chart."""
+    final = year_end({row.scenario: row for row in run.headlines}[base].final_year)
+    chart = (
+        line_chart(
+            f"Range of the DSG deficit, {labels[base]} (£m)", "£m", fan, len(g.years), comparison
+        )
+        if fan
+        else None
+    )
+    ws, r = summary_page(
+        wb,
+        "Children's services and DSG: the choices for cabinet",
+        f"{run.scenarios[0].assumptions.council.name}, as at "
+        f"{run.scenarios[0].assumptions.council.as_at}. Figures from the forecast; "
+        "overspends and deficits are positive.",
+        _headline_figures(run, labels, base),
+        warnings(run, "csc") + warnings(run, "dsg") + sensitivity_words(run, 3),
+        chart,
+    )
+    _ranked_table(ws, r, run, labels, final)
+    return ws
+
+
+def _headline_figures(run: Run, labels: dict[str, str], base: str) -> list[Figure]:
+    """The summary's figures: the plan's deficit and overspend at the end with their likely
+    range (P10 to P90, with draws), and the lowest and highest deficit of any scenario."""
     h = {row.scenario: row for row in run.headlines}
     plan = h[base]
     final = year_end(plan.final_year)
@@ -207,23 +253,14 @@ def cabinet_summary(wb: Workbook, run: Run, labels: dict[str, str], base: str, f
             f"scenario: {labels[ranked[-1].scenario]}",
         ),
     ]
-    chart = (
-        line_chart(
-            f"Range of the DSG deficit, {labels[base]} (£m)", "£m", fan, len(g.years), comparison
-        )
-        if fan
-        else None
-    )
-    ws, r = summary_page(
-        wb,
-        "Children's services and DSG: the choices for cabinet",
-        f"{run.scenarios[0].assumptions.council.name}, as at "
-        f"{run.scenarios[0].assumptions.council.as_at}. Figures from the forecast; "
-        "overspends and deficits are positive.",
-        figures,
-        warnings(run, "csc") + warnings(run, "dsg") + sensitivity_words(run, 3),
-        chart,
-    )
+    return figures
+
+
+def _ranked_table(ws: Worksheet, r: int, run: Run, labels: dict[str, str], final: str) -> None:
+    """Below the summary's chart, the scenarios ranked by the deficit at the end (equal
+    deficits share a rank), each with what it assumes and its overspend."""
+    h = {row.scenario: row for row in run.headlines}
+    ranked = sorted(h.values(), key=lambda x: x.cumulative_deficit_final)
     r = max(r, 4 + CHART_ROWS)  # below the chart
     text(ws.cell(r, 1), f"Scenarios ranked by the DSG deficit at {final} (1 = lowest)").font = BOLD
     header_row(
@@ -253,7 +290,6 @@ def cabinet_summary(wb: Workbook, run: Run, labels: dict[str, str], base: str, f
         ws.cell(at, 6).alignment = WRAP
         fit_rows(ws, at, len(desc), 52)
     set_widths(ws, {5: 22, 6: 22})
-    return ws
 
 
 def sensitivity_words(run: Run, top: int) -> list[str]:

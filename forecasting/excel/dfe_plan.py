@@ -19,6 +19,7 @@ so rather than inventing a split.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +73,36 @@ def spend_rows(g: Grid, proj: Projection) -> list[tuple[str, str]]:
     ]
 
 
+@dataclass
+class _PlanRows:
+    """Writes rows of the DSG plan sheet for one scenario, linking to the High needs
+    sheet's rows (``r``) and to the plan's own rows (``p``)."""
+
+    g: Grid
+    ws: Worksheet
+    s: str
+
+    def r(self, m: str, i: int) -> str:
+        """The High needs (or Inputs) sheet's cell of line ``m`` in year ``i``."""
+        return self.g.ref(self.s, DSG, m, i, self.ws)
+
+    def p(self, m: str, i: int) -> str:
+        """The plan sheet's own cell of row ``m`` in year ``i``."""
+        return self.g.ref(self.s, PLAN, m, i, self.ws)
+
+    def row(self, key, label, formula, unit="GBP", total=False, note="") -> None:
+        """A row of the plan: its label and a formula for each year."""
+        self.g.calc_row(self.ws, self.s, PLAN, key, label, unit, formula, total=total, note=note)
+
+    def sum(self, keys: list[str]):
+        """A formula adding the plan's rows ``keys``."""
+        return self.g.sum_formula(self.s, PLAN, keys, self.ws)
+
+    def section(self, title: str) -> None:
+        """A section heading on the plan sheet."""
+        self.g.section(self.ws, title)
+
+
 def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
     """The DfE template's financial summary for one scenario, as links and sums over the
     rows the High needs and Inputs sheets already hold."""
@@ -83,118 +114,134 @@ def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
         "In the shape of the DfE's DSG management plan template. £000; deficits positive. "
         "Links and sums over the Inputs and High needs sheets (every scenario is there).",
     )
+    t = _PlanRows(g, ws, s)
+    _plan_funding(t)
+    _plan_movements(t)
+    _plan_high_needs(t, proj)
+    _plan_position(t)
+    _plan_ehcps(t, proj)
+    set_widths(ws, {3: 16, 4: 26})
+    ws.row_dimensions[4].height = 2 * LINE_HEIGHT  # "2019/20 forecast" on two lines
+    ws.page_setup.fitToHeight = 1  # the template's summary on one page
+    return ws
 
-    def r(m: str, i: int) -> str:
-        return g.ref(s, DSG, m, i, ws)
 
-    def p(m: str, i: int) -> str:
-        return g.ref(s, PLAN, m, i, ws)
-
-    def row(key, label, formula, unit="GBP", total=False, note=""):
-        g.calc_row(ws, s, PLAN, key, label, unit, formula, total=total, note=note)
-
-    g.section(ws, "DSG funding by block")
-    row("schools_block", "Schools block", lambda i: r("schools_block", i))
-    row(
+def _plan_funding(t: _PlanRows) -> None:
+    """The grant by block: schools, central school services and early years (one line in
+    the model), high needs, and the total DSG."""
+    t.section("DSG funding by block")
+    t.row("schools_block", "Schools block", lambda i: t.r("schools_block", i))
+    t.row(
         "other_dsg_blocks",
         "Central school services and early years blocks",
-        lambda i: r("other_dsg_blocks", i),
+        lambda i: t.r("other_dsg_blocks", i),
         note="one line in the model: not split",
     )
-    row("high_needs_income", "High needs block", lambda i: r("high_needs_income", i))
-    row(
+    t.row("high_needs_income", "High needs block", lambda i: t.r("high_needs_income", i))
+    t.row(
         "total_dsg",
         "Total DSG",
-        g.sum_formula(s, PLAN, ["schools_block", "other_dsg_blocks", "high_needs_income"], ws),
+        t.sum(["schools_block", "other_dsg_blocks", "high_needs_income"]),
         total=True,
     )
-    g.section(ws, "Movements between blocks")
-    row(
+
+
+def _plan_movements(t: _PlanRows) -> None:
+    """The schools-block transfer as a movement out of one block and into the other (net
+    nil), and each block's funding after it."""
+    t.section("Movements between blocks")
+    t.row(
         "transfer_out",
         "Schools block: transfer to the high needs block",
-        lambda i: f"-{r('schools_block_transfer', i)}",
+        lambda i: f"-{t.r('schools_block_transfer', i)}",
         note="the transfer made (High needs sheet)",
     )
-    row(
+    t.row(
         "transfer_in",
         "High needs block: transfer from the schools block",
-        lambda i: r("schools_block_transfer", i),
+        lambda i: t.r("schools_block_transfer", i),
     )
-    row(
+    t.row(
         "net_movement",
         "Net movement between blocks (nil)",
-        g.sum_formula(s, PLAN, ["transfer_out", "transfer_in"], ws),
+        t.sum(["transfer_out", "transfer_in"]),
         total=True,
     )
     _note(
-        ws,
-        g,
+        t.ws,
+        t.g,
         "No movement to or from the central school services and early years blocks is modelled.",
     )
-    g.section(ws, "Funding after movements")
-    row(
+    t.section("Funding after movements")
+    t.row(
         "schools_after",
         "Schools block",
-        lambda i: f"{p('schools_block', i)}+{p('transfer_out', i)}",
+        lambda i: f"{t.p('schools_block', i)}+{t.p('transfer_out', i)}",
     )
-    row(
+    t.row(
         "other_after",
         "Central school services and early years blocks",
-        lambda i: p("other_dsg_blocks", i),
+        lambda i: t.p("other_dsg_blocks", i),
     )
-    row(
+    t.row(
         "high_needs_after",
         "High needs block",
-        lambda i: f"{p('high_needs_income', i)}+{p('transfer_in', i)}",
+        lambda i: f"{t.p('high_needs_income', i)}+{t.p('transfer_in', i)}",
     )
-    row(
+    t.row(
         "total_after",
         "Total DSG after movements",
-        g.sum_formula(s, PLAN, ["schools_after", "other_after", "high_needs_after"], ws),
+        t.sum(["schools_after", "other_after", "high_needs_after"]),
         total=True,
     )
-    g.section(ws, "High needs block: spend by provision against funding")
-    spend = spend_rows(g, proj)
+
+
+def _plan_high_needs(t: _PlanRows, proj: Projection) -> None:
+    """High-needs spend by provision against the block's funding after movements and the
+    other contributions (a safety-valve agreement's too): the in-year deficit."""
+    t.section("High needs block: spend by provision against funding")
+    spend = spend_rows(t.g, proj)
     for key, label in spend:
-        row(f"spend.{key}", label, lambda i, key=key: r(key, i))
-    row(
+        t.row(f"spend.{key}", label, lambda i, key=key: t.r(key, i))
+    t.row(
         "high_needs_expenditure",
         "High-needs spend",
-        g.sum_formula(s, PLAN, [f"spend.{k}" for k, _ in spend], ws),
+        t.sum([f"spend.{k}" for k, _ in spend]),
         total=True,
     )
-    row(
+    t.row(
         "high_needs_funding",
         "High-needs funding after movements",
-        lambda i: p("high_needs_after", i),
+        lambda i: t.p("high_needs_after", i),
     )
-    row(
+    t.row(
         "other_contributions",
         "Other contributions (DfE agreement, council)",
-        lambda i: r("other_contributions", i),
+        lambda i: t.r("other_contributions", i),
     )
     agreement = has_safety_valve(proj)
     if agreement:
-        row(
+        t.row(
             "safety_valve.council_contribution",
             "Safety-valve agreement: council contribution",
-            lambda i: r("safety_valve.council_contribution", i),
+            lambda i: t.r("safety_valve.council_contribution", i),
         )
-        row(
+        t.row(
             "safety_valve.dfe_payment",
             "Safety-valve agreement: DfE payment made (milestone met)",
-            lambda i: r("safety_valve.dfe_payment", i),
+            lambda i: t.r("safety_valve.dfe_payment", i),
             note="withheld in a year whose milestone is missed",
         )
-    row(
+    t.row(
         "in_year_deficit",
         "In-year deficit: spend less funding, contributions"
         + (", safety-valve contribution and payment" if agreement else ""),
         lambda i: (
-            f"{p('high_needs_expenditure', i)}-{p('high_needs_funding', i)}"
-            f"-{p('other_contributions', i)}"
+            f"{t.p('high_needs_expenditure', i)}-{t.p('high_needs_funding', i)}"
+            f"-{t.p('other_contributions', i)}"
             + (
-                f"-{p('safety_valve.council_contribution', i)}-{p('safety_valve.dfe_payment', i)}"
+                f"-{t.p('safety_valve.council_contribution', i)}"
+                f"-{t.p('safety_valve.dfe_payment', i)}"
                 if agreement
                 else ""
             )
@@ -202,57 +249,62 @@ def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
         total=True,
     )
     _note(
-        ws,
-        g,
+        t.ws,
+        t.g,
         "Spend of the schools, central school services and early years blocks is not "
         "modelled: each is taken to spend its funding after movements, so the DSG's in-year "
         "position is the high needs block's.",
     )
-    g.section(ws, "DSG position (deficit positive)")
-    row(
+
+
+def _plan_position(t: _PlanRows) -> None:
+    """The DSG position: the cumulative deficit brought forward, the year's deficit, the
+    deficit carried forward and its share of the total grant."""
+    t.section("DSG position (deficit positive)")
+    t.row(
         "opening_deficit",
         "Cumulative deficit brought forward",
-        lambda i: r("opening_deficit", i),
+        lambda i: t.r("opening_deficit", i),
     )
-    row("in_year_link", "In-year deficit", lambda i: p("in_year_deficit", i))
-    row(
+    t.row("in_year_link", "In-year deficit", lambda i: t.p("in_year_deficit", i))
+    t.row(
         "cumulative_deficit",
         "Cumulative deficit carried forward",
-        lambda i: f"{p('opening_deficit', i)}+{p('in_year_link', i)}",
+        lambda i: f"{t.p('opening_deficit', i)}+{t.p('in_year_link', i)}",
         total=True,
     )
-    row(
+    t.row(
         "deficit_share_of_dsg",
         "Cumulative deficit as a share of total DSG",
-        lambda i: f"{p('cumulative_deficit', i)}/{p('total_dsg', i)}",
+        lambda i: f"{t.p('cumulative_deficit', i)}/{t.p('total_dsg', i)}",
         unit="ratio",
     )
-    g.section(ws, "EHCPs by provision (January census)")
+
+
+def _plan_ehcps(t: _PlanRows, proj: Projection) -> None:
+    """EHCPs by provision at the January census, and their total."""
+    t.section("EHCPs by provision (January census)")
     provisions = proj.family(DSG, "ehcp_total")
     for m in provisions:
-        row(
+        t.row(
             m,
             proj.lines[(DSG, m)].label.split(": ", 1)[-1],
-            lambda i, m=m: r(m, i),
+            lambda i, m=m: t.r(m, i),
             unit="count",
         )
-    row(
+    t.row(
         "ehcp_total",
         "EHCPs",
-        g.sum_formula(s, PLAN, provisions, ws),
+        t.sum(provisions),
         unit="count",
         total=True,
     )
     _note(
-        ws,
-        g,
+        t.ws,
+        t.g,
         "The model forecasts EHCPs by provision, not by age; the published counts by SEN2 "
         "age band are on the History sheet where the national dataset has the council.",
     )
-    set_widths(ws, {3: 16, 4: 26})
-    ws.row_dimensions[4].height = 2 * LINE_HEIGHT  # "2019/20 forecast" on two lines
-    ws.page_setup.fitToHeight = 1  # the template's summary on one page
-    return ws
 
 
 def plan_checks(g: Grid, ws: Worksheet, proj: Projection, tol: str, no_action: str | None) -> None:
@@ -363,9 +415,19 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
     by = {p.scenario: p for p in run.projections}
     no_action = no_action_scenario(run)
     base = by.get(no_action or "") if plan.scenario != no_action else None
-    years = plan.years
-    out = []
+    return [
+        _transfer_mitigation(plan),
+        _exclusions_mitigation(plan, base),
+        _placement_mix_mitigation(plan, base),
+        *_funded_mitigations(plan),
+        *_safety_valve_mitigations(plan),
+    ]
 
+
+def _transfer_mitigation(plan: Projection) -> Mitigation:
+    """The schools-block transfer: what is asked and made, over which years, and whose
+    approval it needs (the Forum's within 0.5%, else the Secretary of State's)."""
+    years = plan.years
     transfer = _line(plan, "schools_block_transfer")
     asked = _line(plan, "transfer_requested")
     needs = _line(plan, "transfer_needs_disapplication")
@@ -393,12 +455,15 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
         )
     else:
         status, description = "None proposed", "Transfer from the schools block: none proposed"
-    out.append(
-        Mitigation(
-            "schools_block_transfer", "Schools-block transfer", description, transfer, status
-        )
+    return Mitigation(
+        "schools_block_transfer", "Schools-block transfer", description, transfer, status
     )
 
+
+def _exclusions_mitigation(plan: Projection, base: Projection | None) -> Mitigation:
+    """Fewer permanent exclusions than on trend, valued as the alternative-provision spend
+    saved against the no-action scenario (not valued without one)."""
+    years = plan.years
     ap = "expenditure.alternative_provision"
     trend = _line(plan, "permanent_exclusions_trend")
     actual = _line(plan, "permanent_exclusions")
@@ -411,15 +476,19 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
         )
     else:
         description = "Fewer permanent exclusions: none planned"
-    out.append(
-        Mitigation(
-            "exclusions",
-            "Fewer permanent exclusions",
-            description,
-            _line(base, ap) - _line(plan, ap) if base is not None else None,
-            "In the plan" if cut.any() else "Not in this plan",
-        )
+    return Mitigation(
+        "exclusions",
+        "Fewer permanent exclusions",
+        description,
+        _line(base, ap) - _line(plan, ap) if base is not None else None,
+        "In the plan" if cut.any() else "Not in this plan",
     )
+
+
+def _placement_mix_mitigation(plan: Projection, base: Projection | None) -> Mitigation:
+    """The change in where children with EHCPs are placed: each provision's share of
+    school-age plans against the no-action scenario, valued as the provision spend saved."""
+    years = plan.years
 
     def shares(p: Projection, m: str) -> np.ndarray:
         school = _line(p, "ehcp_school_age")
@@ -444,16 +513,19 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
         else "Where children with EHCPs are placed: no change planned"
     )
     spend = _provision_spend(plan)
-    out.append(
-        Mitigation(
-            "placement_mix",
-            "Change in where children with EHCPs are placed",
-            description,
-            sum(_line(base, m) - _line(plan, m) for m in spend) if base is not None else None,
-            "In the plan" if moves else "Not in this plan",
-        )
+    return Mitigation(
+        "placement_mix",
+        "Change in where children with EHCPs are placed",
+        description,
+        sum(_line(base, m) - _line(plan, m) for m in spend) if base is not None else None,
+        "In the plan" if moves else "Not in this plan",
     )
 
+
+def _funded_mitigations(plan: Projection) -> list[Mitigation]:
+    """Further high-needs savings and contributions to the high needs block, as the plan's
+    own lines."""
+    out = []
     savings = -_line(plan, "expenditure.additional_savings")
     out.append(
         Mitigation(
@@ -476,7 +548,6 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
             "In the plan" if contributions.any() else "Not in this plan",
         )
     )
-    out.extend(_safety_valve_mitigations(plan))
     return out
 
 
@@ -545,50 +616,17 @@ def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Work
         "Each action in the plan that reduces the DSG deficit, £000 a year off the deficit. "
         f"Where an action changes spend, its value is the difference from '{g.label(no_action)}'.",
     )
-    n = len(g.years)
-    extra = ["Starts", "RAG", "Delivered to date", "Status"]
-    header_row(ws, 4, extra, start_col=FIRST_COL + n)
-    ws.row_dimensions[4].height = 2 * LINE_HEIGHT
-    set_widths(ws, {FIRST_COL + n: 9, FIRST_COL + n + 1: 9, FIRST_COL + n + 2: 12})
-    set_widths(ws, {FIRST_COL + n + 3: 40, 1: 30, 2: 6, 3: 12, 4: 50})
-    set_widths(ws, {FIRST_COL + i: 10 for i in range(n)})
+    _log_columns(ws, g)
     log = mitigations(run, plan)
     spend = _provision_spend(plan)
     valued = []
     g.section(ws, "DSG mitigations")
     for m in log:
+        formula = None
         if m.values is not None:
-            r = g.calc_row(
-                ws,
-                s,
-                MITIGATION,
-                m.key,
-                m.title,
-                "GBP",
-                _formula(g, s, m.key, ws, spend, no_action),
-            )
+            formula = _formula(g, s, m.key, ws, spend, no_action)
             valued.append(m.key)
-        else:
-            r = g.next_row[ws.title]
-            text(ws.cell(r, 1), m.title)
-            cell_style(text(ws.cell(r, 3), m.key), "note")
-            text(ws.cell(r, FIRST_COL), "not valued: the set has no no-action scenario")
-            g.next_row[ws.title] = r + 1
-        text(ws.cell(r, 4), m.description).alignment = WRAP
-        ws.cell(r, 1).alignment = WRAP
-        fit_rows(ws, r, len(m.description), 50)
-        for c in (2, 3, *range(FIRST_COL, FIRST_COL + n)):
-            ws.cell(r, c).alignment = TOP
-        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, 2 * LINE_HEIGHT)
-        start, delivered = "", ""
-        if m.values is not None:
-            on = [i for i in range(g.actual, n) if abs(m.values[i]) > 0.5]
-            start = workbook_label(g.years[on[0]]) if on else "-"
-            done = float(np.sum(m.values[: g.actual]))
-            delivered = _money(done) if abs(done) > 0.5 else "not yet (forecast)"
-        for c, v in enumerate((start, m.rag, delivered, m.status), start=FIRST_COL + n):
-            text(ws.cell(r, c), v).alignment = WRAP
-        fit_rows(ws, r, len(m.status), 40)
+        _log_row(ws, g, s, m, formula)
     g.calc_row(
         ws,
         s,
@@ -600,6 +638,56 @@ def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Work
         total=True,
     )
     g.next_row[ws.title] += 1
+    _log_notes(ws, g, log)
+    return ws
+
+
+def _log_columns(ws: Worksheet, g: Grid) -> None:
+    """The log's columns after the years: when each action starts, its RAG rating, what it
+    has delivered to date and its status; and the widths that keep descriptions readable."""
+    n = len(g.years)
+    extra = ["Starts", "RAG", "Delivered to date", "Status"]
+    header_row(ws, 4, extra, start_col=FIRST_COL + n)
+    ws.row_dimensions[4].height = 2 * LINE_HEIGHT
+    set_widths(ws, {FIRST_COL + n: 9, FIRST_COL + n + 1: 9, FIRST_COL + n + 2: 12})
+    set_widths(ws, {FIRST_COL + n + 3: 40, 1: 30, 2: 6, 3: 12, 4: 50})
+    set_widths(ws, {FIRST_COL + i: 10 for i in range(n)})
+
+
+def _log_row(
+    ws: Worksheet, g: Grid, s: str, m: Mitigation, formula: Callable[[int], str] | None
+) -> None:
+    """One action of the log: its value a year as a live formula (or a note where it cannot
+    be valued), what it is, when it starts, its rating, delivery to date and status."""
+    n = len(g.years)
+    if formula is not None:
+        r = g.calc_row(ws, s, MITIGATION, m.key, m.title, "GBP", formula)
+    else:
+        r = g.next_row[ws.title]
+        text(ws.cell(r, 1), m.title)
+        cell_style(text(ws.cell(r, 3), m.key), "note")
+        text(ws.cell(r, FIRST_COL), "not valued: the set has no no-action scenario")
+        g.next_row[ws.title] = r + 1
+    text(ws.cell(r, 4), m.description).alignment = WRAP
+    ws.cell(r, 1).alignment = WRAP
+    fit_rows(ws, r, len(m.description), 50)
+    for c in (2, 3, *range(FIRST_COL, FIRST_COL + n)):
+        ws.cell(r, c).alignment = TOP
+    ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, 2 * LINE_HEIGHT)
+    start, delivered = "", ""
+    if m.values is not None:
+        on = [i for i in range(g.actual, n) if abs(m.values[i]) > 0.5]
+        start = workbook_label(g.years[on[0]]) if on else "-"
+        done = float(np.sum(m.values[: g.actual]))
+        delivered = _money(done) if abs(done) > 0.5 else "not yet (forecast)"
+    for c, v in enumerate((start, m.rag, delivered, m.status), start=FIRST_COL + n):
+        text(ws.cell(r, c), v).alignment = WRAP
+    fit_rows(ws, r, len(m.status), 40)
+
+
+def _log_notes(ws: Worksheet, g: Grid, log: list[Mitigation]) -> None:
+    """The notes under the log: why nothing is rated, whether anything is delivered yet,
+    why children's social care savings are not here, and what the total proves."""
     for words in (
         "RAG: the assumption files rate only children's social care savings; the DSG actions "
         "carry no rating, so none is shown.",
@@ -613,7 +701,6 @@ def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Work
         "the Checks sheet proves it.",
     ):
         _note(ws, g, words)
-    return ws
 
 
 # ----------------------------------------------------------------------- narrative

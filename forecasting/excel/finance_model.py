@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import areas
 from ..projection import Line
@@ -55,11 +56,30 @@ def _lines(run: Run) -> list[Line]:
 
 
 def finance_model(run: Run) -> bytes:
+    """The finance officers' workbook: every line of every area for every scenario, the
+    drivers on Inputs, live formulas on each area's sheet, the checks that prove them, the
+    rest of the projection as values, charts and a one-page summary."""
     wb = Workbook()
     wb.remove(wb.active)
-    years = run.projections[0].years
-    labels = scenario_labels(run)
-    g = Grid(years, labels)
+    g = Grid(run.projections[0].years, scenario_labels(run))
+    shown, sheets = _model_sheets(wb, g, run)
+    _proof_sheets(wb, g, run, shown)
+    _finance_charts(wb, g, run, sheets[CSC], sheets[DSG])
+    assumptions_sheet(wb, run, ("timeline", "childrens_services", "high_needs"))
+    _finance_summary(wb, g, run, sheets[CSC])
+    more = [
+        f"{a.title}: live formulas over the Inputs (and the lines they use from other areas)."
+        for a in shown
+        if not a.built_in
+    ]
+    about_sheet(wb, run, "Council finance officers", [*HOW[:3], *more, *HOW[3:]])
+    return to_bytes(wb, ["Summary", "Checks", "Charts", "Inputs", *(a.title for a in shown)])
+
+
+def _model_sheets(wb: Workbook, g: Grid, run: Run) -> tuple[list[areas.Area], dict[str, Worksheet]]:
+    """The model itself: the Inputs sheet recording each scenario's drivers, and a sheet of
+    live formulas over them for each area the run has (children's social care, DSG high
+    needs and any other). Returns the areas shown and each area's sheet by code."""
     inputs = wb.create_sheet("Inputs")
     g.sheet(
         inputs,
@@ -79,7 +99,13 @@ def finance_model(run: Run) -> bytes:
             area.inputs(g, inputs, proj)
         for area in present:
             area.calcs(g, sheets[area.code], proj)
-    csc, dsg = sheets[CSC], sheets[DSG]
+    return shown, sheets
+
+
+def _proof_sheets(wb: Workbook, g: Grid, run: Run, shown: list[areas.Area]) -> None:
+    """What proves the formulas: the engine's own overspend and deficit, the Checks sheet
+    with the calibration warnings under it, and every other line of the projection as the
+    engine computed it."""
     engine_sheet(wb, g, run, [(CSC, "overspend"), (DSG, "cumulative_deficit")])
     checks = checks_sheet(wb, g, run, [a.code for a in shown])
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
@@ -94,8 +120,14 @@ def finance_model(run: Run) -> bytes:
         "other",
         "",
     )
+
+
+def _finance_charts(wb: Workbook, g: Grid, run: Run, csc: Worksheet, dsg: Worksheet) -> None:
+    """The Charts sheet: the overspend and the cumulative DSG deficit of every scenario, and
+    for the first scenario its placement cost and children in care by placement type."""
+    labels = scenario_labels(run)
     charts = []
-    n = len(years)
+    n = len(g.years)
     charts.append(
         line_chart(
             "Children's social care overspend by scenario (£m)",
@@ -143,7 +175,15 @@ def finance_model(run: Run) -> bytes:
         )
     )
     charts_sheet(wb, charts)
-    assumptions_sheet(wb, run, ("timeline", "childrens_services", "high_needs"))
+
+
+def _finance_summary(wb: Workbook, g: Grid, run: Run, csc: Worksheet) -> None:
+    """The one-page Summary: the first scenario's overspend and DSG deficit now and at the
+    end, whether every check passes (a live cell), the key messages and a chart of both."""
+    labels = scenario_labels(run)
+    years = g.years
+    n = len(years)
+    plan = run.projections[0]
     final = years[-1]
     over = plan[(CSC, "overspend")][0]
     cum = plan[(DSG, "cumulative_deficit")][0]
@@ -178,10 +218,3 @@ def finance_model(run: Run) -> bytes:
     checks = ws.cell(8, 2, '=IF(Checks!E2,"All pass","FAIL: see Checks")')
     g.formulas += 1
     checks.number_format = "General"
-    more = [
-        f"{a.title}: live formulas over the Inputs (and the lines they use from other areas)."
-        for a in shown
-        if not a.built_in
-    ]
-    about_sheet(wb, run, "Council finance officers", [*HOW[:3], *more, *HOW[3:]])
-    return to_bytes(wb, ["Summary", "Checks", "Charts", "Inputs", *(a.title for a in shown)])

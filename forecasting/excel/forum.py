@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..names import FURTHER_SAVINGS, RECONCILIATION
+from ..projection import Projection
 from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 from .common import (
@@ -94,10 +96,40 @@ def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> b
     extract = bundled_extract() if isinstance(national, str) else national
     wb = Workbook()
     wb.remove(wb.active)
-    years = run.projections[0].years
-    n = len(years)
     labels = scenario_labels(run)
-    g = Grid(years, labels)
+    g = Grid(run.projections[0].years, labels)
+    summary, inputs, calc = _high_needs_sheets(wb, g, run)
+    _deficit_summary(g, summary, run)
+    plan = _plan_and_checks(wb, g, run)
+    narrative_sheet(wb, run)
+    _published_data_sheets(wb, g, run, plan, extract)
+    _forum_charts(wb, g, run, plan, inputs, calc)
+    assumptions_sheet(wb, run, ("timeline", "high_needs"))
+    _forum_summary_page(wb, g, run, calc)
+    about_sheet(wb, run, "The Schools' Forum", HOW)
+    return to_bytes(
+        wb,
+        [
+            "Summary",
+            NARRATIVE_SHEET,
+            "Deficit by scenario",
+            PLAN_SHEET,
+            MITIGATIONS_SHEET,
+            "Charts",
+            "High needs",
+            "What it takes",
+            HISTORY_SHEET,
+            COMPARATOR_SHEET,
+            "Inputs",
+            "Checks",
+        ],
+    )
+
+
+def _high_needs_sheets(wb: Workbook, g: Grid, run: Run) -> tuple[Worksheet, Worksheet, Worksheet]:
+    """The model itself: the Inputs sheet of high-needs drivers by scenario and the High
+    needs sheet of live formulas over them (plans, spend, income, transfer, deficit); the
+    Deficit by scenario sheet is made first, to be filled once these exist."""
     summary = wb.create_sheet("Deficit by scenario")
     inputs = wb.create_sheet("Inputs")
     g.sheet(
@@ -114,7 +146,14 @@ def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> b
     for proj in run.projections:
         dsg_inputs(g, inputs, proj)
         dsg_calcs(g, calc, proj)
+    return summary, inputs, calc
 
+
+def _deficit_summary(g: Grid, summary: Worksheet, run: Run) -> None:
+    """The Deficit by scenario sheet: for every scenario the cumulative and in-year deficit,
+    the transfer made and the share of pupils in specialist provision (against England),
+    linked to the High needs sheet, and how far the plan's mitigations move the deficit."""
+    labels = scenario_labels(run)
     g.sheet(
         summary,
         "DSG high needs: summary for the Schools' Forum",
@@ -168,6 +207,13 @@ def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> b
                 f"{g.ref(plan_name, DSG, 'cumulative_deficit', i, summary)}"
             ),
         )
+
+
+def _plan_and_checks(wb: Workbook, g: Grid, run: Run) -> Projection:
+    """What it would take to clear the deficit, the DfE plan and mitigations sheets for the
+    plan scenario, and the Checks sheet proving the formulas (the plan's own checks and the
+    calibration warnings included). Returns the plan scenario's projection."""
+    names = [p.scenario for p in run.projections]
     what_it_takes_sheet(wb, run)
     engine_sheet(wb, g, run, [(DSG, "cumulative_deficit")])
     checks = checks_sheet(wb, g, run, (DSG,))
@@ -179,7 +225,14 @@ def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> b
     plan_checks(g, checks, plan, TOLERANCE, no_action if mitigated else None)
     master_check(checks, g, g.where[(names[0], "check", "check.0")][1], g.next_row["Checks"] - 1)
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
-    narrative_sheet(wb, run)
+    return plan
+
+
+def _published_data_sheets(
+    wb: Workbook, g: Grid, run: Run, plan: Projection, extract: pd.DataFrame | None
+) -> None:
+    """DfE's published figures: the council's history up to the base year beside the
+    forecast, and the council against its statistical neighbours, region and England."""
     council = run.scenarios[0].assumptions.council
     la_code = council.la_code
     if extract is not None and la_code is not None:  # only the areas these sheets show
@@ -187,6 +240,16 @@ def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> b
         extract = nearby(extract, [la_code, *(sn.la_codes.values() if sn else [])])
     history_sheet(wb, g, plan, extract, la_code)
     comparator_sheet(wb, run, extract, la_code)
+
+
+def _forum_charts(
+    wb: Workbook, g: Grid, run: Run, plan: Projection, inputs: Worksheet, calc: Worksheet
+) -> None:
+    """The Charts sheet: the cumulative deficit of every scenario, and for the plan its
+    high-needs spend and its EHCPs by provision."""
+    labels = scenario_labels(run)
+    names = [p.scenario for p in run.projections]
+    n = len(g.years)
     charts = []
     charts.append(
         line_chart(
@@ -223,7 +286,12 @@ def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> b
         )
     )
     charts_sheet(wb, charts)
-    assumptions_sheet(wb, run, ("timeline", "high_needs"))
+
+
+def _forum_summary_page(wb: Workbook, g: Grid, run: Run, calc: Worksheet) -> None:
+    """The one-page Summary: the deficit now and at the end of the plan, the transfer
+    against the 0.5% limit, the messages for the Forum and the key scenarios' deficits."""
+    labels = scenario_labels(run)
     summary_page(
         wb,
         "DSG high-needs block: the position for the Schools' Forum",
@@ -236,27 +304,9 @@ def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> b
             "Cumulative DSG deficit at each 31 March (£m)",
             "£m",
             [(labels[s], *g.where[(s, DSG, "cumulative_deficit")]) for s in key_scenarios(run)],
-            n,
+            len(g.years),
             calc,
         ),
-    )
-    about_sheet(wb, run, "The Schools' Forum", HOW)
-    return to_bytes(
-        wb,
-        [
-            "Summary",
-            NARRATIVE_SHEET,
-            "Deficit by scenario",
-            PLAN_SHEET,
-            MITIGATIONS_SHEET,
-            "Charts",
-            "High needs",
-            "What it takes",
-            HISTORY_SHEET,
-            COMPARATOR_SHEET,
-            "Inputs",
-            "Checks",
-        ],
     )
 
 

@@ -427,10 +427,23 @@ def comparator_sheet(
     if not found:
         text(ws.cell(4, 1), f"LA {la_code} is not in the national dataset.")
         return ws
-    header_row(ws, 4, ["Measure", "Year", council.name, "Neighbours' average", "Region", "England"])
+    r = _comparison_table(ws, council.name, found)
+    spans, r = _comparison_detail(ws, found, r + 1)
+    ws.row_breaks.append(Break(id=r))  # the charts on a page of their own
+    for k, (comp, top, bottom) in enumerate(spans):
+        if comp.year is not None:
+            ws.add_chart(_bar(ws, comp, top, bottom), f"{'AE'[k % 2]}{r + 1 + 27 * (k // 2)}")
+    text(ws.cell(r + 55, 1), "")  # the print area reaches below the last chart
+    page_setup(ws)
+    return ws
+
+
+def _comparison_table(ws: Worksheet, council_name: str, found: list[Comparison]) -> int:
+    """The table at the top: each measure's year and figure for the council, its
+    neighbours' average, its region and England. Returns the row after it."""
+    header_row(ws, 4, ["Measure", "Year", council_name, "Neighbours' average", "Region", "England"])
     ws.row_dimensions[4].height = 30
     r = 5
-    spans: list[tuple[Comparison, int, int]] = []
     for comp in found:
         text(ws.cell(r, 1), comp.label).alignment = WRAP
         text(ws.cell(r, 2), _year(comp)).alignment = WRAP
@@ -439,7 +452,16 @@ def comparator_sheet(
         ws.cell(r, 3).fill = COUNCIL_FILL
         fit_rows(ws, r, max(len(comp.label) * 24 // 50, len(_year(comp))), 24)
         r += 1
-    r += 1
+    return r
+
+
+def _comparison_detail(
+    ws: Worksheet, found: list[Comparison], r: int
+) -> tuple[list[tuple[Comparison, int, int]], int]:
+    """Under the table, each measure council by council (its neighbours named, each with
+    its source file and indicator), from row ``r``. Returns the rows each measure spans, for
+    its chart, and the row after the last."""
+    spans: list[tuple[Comparison, int, int]] = []
     for comp in found:
         text(ws.cell(r, 1), f"{comp.label}: {_year(comp)}").font = SECTION_FONT
         r += 1
@@ -476,13 +498,7 @@ def comparator_sheet(
                 ws.cell(r, 3).fill = COUNCIL_FILL
             r += 1
         r += 1
-    ws.row_breaks.append(Break(id=r))  # the charts on a page of their own
-    for k, (comp, top, bottom) in enumerate(spans):
-        if comp.year is not None:
-            ws.add_chart(_bar(ws, comp, top, bottom), f"{'AE'[k % 2]}{r + 1 + 27 * (k // 2)}")
-    text(ws.cell(r + 55, 1), "")  # the print area reaches below the last chart
-    page_setup(ws)
-    return ws
+    return spans, r
 
 
 def _bar(ws: Worksheet, comp: Comparison, top: int, bottom: int) -> BarChart:
