@@ -3,7 +3,8 @@
 Every quantity the engine works with is an array of shape ``(draws, years)``: one row
 per Monte Carlo draw (a single row for a deterministic run), one column per financial
 year from the base year. A ranged parameter's ``value`` may be replaced by a vector of
-draws; years listed under ``values`` keep their stated figure.
+draws; years listed under ``values`` keep their stated figure, except a growth rate's
+forecast years when its yearly shock has a ``stated_sd`` (a drawn announced rise).
 """
 
 from __future__ import annotations
@@ -54,10 +55,16 @@ class Inputs:
         return np.full((self.n, 1), np.nan if p.value is None else p.value)
 
     def series(self, p: Param) -> np.ndarray:
-        """The parameter in every year, ``(draws, years)``."""
-        out = np.broadcast_to(self._central(p), self.shape).copy()
+        """The parameter in every year, ``(draws, years)``. Stated years hold their figure,
+        unless the parameter's drawn path covers them (:func:`draws_stated_years`): then its
+        forecast years come from the draws, which centre on the stated figure."""
+        central = self._central(p)
+        drawn_path = central.ndim == 2 and central.shape[1] > 1 and draws_stated_years(p)
+        out = np.broadcast_to(central, self.shape).copy()
         for year, v in (p.values or {}).items():
-            out[:, self.timeline.index(year)] = v
+            t = self.timeline.index(year)
+            if not (drawn_path and t > 0):
+                out[:, t] = v
         return out
 
     def base(self, p: Param) -> np.ndarray:
@@ -95,3 +102,10 @@ class Inputs:
         m = np.ones(len(self.years))
         m[0] = 0.0
         return m
+
+
+def draws_stated_years(p: Param) -> bool:
+    """Whether Monte Carlo draws the years stated under ``values`` of ``p`` as well (a growth
+    rate whose ``yearly_shock`` has a ``stated_sd``); otherwise they hold in every draw."""
+    shock = getattr(p, "yearly_shock", None)
+    return shock is not None and shock.stated_sd is not None

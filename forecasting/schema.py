@@ -126,6 +126,14 @@ class YearlyShock(Strict):
         description="rates naming the same group share one shock path (one pressure drives both)",
     )
     source: str = Field(min_length=1)
+    stated_sd: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="standard deviation of the shock in the years stated under values (a rise "
+        "announced nationally, around which each council's own figure spreads); unset: stated "
+        "years keep their figure in every draw",
+    )
 
 
 class Rate(Param):

@@ -19,10 +19,12 @@ from typing import cast
 import numpy as np
 
 from .engine import project
+from .inputs import draws_stated_years
 from .loading import Scenario, iter_params
 from .projection import Projection
 from .results import Record, rounded
 from .schema import AssumptionSet, Param, Rate, YearlyShock
+from .years import Timeline
 
 # A drawn yearly rate is kept above -100% (a count or a price cannot fall below nil).
 LOWEST_RATE = -0.99
@@ -65,10 +67,15 @@ def shocked(a: AssumptionSet) -> list[tuple[str, Rate]]:
 
 
 def shock_paths(
-    rng: np.random.Generator, sd: float, persistence: float, n: int, years: int
+    rng: np.random.Generator,
+    sd: float | np.ndarray,
+    persistence: float,
+    n: int,
+    years: int,
 ) -> np.ndarray:
     """``(n, years)`` yearly shocks, zero in the base year: each year carries
-    ``persistence`` of the last year's shock and adds a fresh normal one of ``sd``."""
+    ``persistence`` of the last year's shock and adds a fresh normal one of ``sd`` (one
+    figure, or one per year)."""
     z = rng.standard_normal((n, years)) * sd
     e = np.zeros((n, years))
     for t in range(1, years):
@@ -90,21 +97,44 @@ def draw(a: AssumptionSet, n: int, seed: int) -> dict[str, np.ndarray]:
     value is drawn once per path and holds in every year (an underlying rate that persists);
     a growth rate with a ``yearly_shock`` becomes a path by year, ``(n, years)``: its drawn
     (or stated) value plus shocks that carry forward, from a stream of its own or of its
-    shock ``group`` (rates in one group move together)."""
+    shock ``group`` (rates in one group move together). Years stated under ``values`` keep
+    their figure unless the shock has a ``stated_sd``: then such a year is its stated figure
+    plus a shock of that sd (a rise announced nationally, which each council's own
+    allocation misses by a measured spread), and :meth:`Inputs.series` uses the drawn path
+    there too (see :func:`draws_stated_years`)."""
     out: dict[str, np.ndarray] = {}
     for path, p in ranged(a):
         rng = np.random.default_rng([seed, zlib.crc32(path.encode())])
         low, central, high = _range(p)
         out[path] = pert(rng, low, central, high, n)
-    years = a.timeline.horizon_years + 1
+    timeline = Timeline(a.timeline.base_year, a.timeline.horizon_years)
+    years = len(timeline.labels)
     for path, p in shocked(a):
         shock = cast(YearlyShock, p.yearly_shock)  # shocked(): set
         stream = f"shock group {shock.group}" if shock.group else path
         rng = np.random.default_rng([seed, zlib.crc32(stream.encode()), 1])
         level = out.get(path, np.full(n, p.value))
-        e = shock_paths(rng, shock.sd, shock.persistence, n, years)
-        out[path] = np.maximum(level[:, None] + e, LOWEST_RATE)
+        stated = _stated_columns(p, timeline) if draws_stated_years(p) else {}
+        sd: float | np.ndarray = shock.sd
+        if stated:
+            sd = np.full(years, shock.sd)
+            sd[list(stated)] = shock.stated_sd
+        e = shock_paths(rng, sd, shock.persistence, n, years)
+        rate = level[:, None] + e
+        for t, v in stated.items():
+            rate[:, t] = v + e[:, t]
+        out[path] = np.maximum(rate, LOWEST_RATE)
     return out
+
+
+def _stated_columns(p: Param, timeline: Timeline) -> dict[int, float]:
+    """The stated forecast years of ``p`` by column of the timeline, with their figure (the
+    base year is an outturn and never shocked)."""
+    return {
+        timeline.index(y): v
+        for y, v in (p.values or {}).items()
+        if y in timeline.labels and timeline.index(y) > 0
+    }
 
 
 def simulate(

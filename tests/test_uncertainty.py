@@ -174,3 +174,66 @@ def test_the_range_is_a_value_the_same_draws_repeat(run_result):
     assert len(run_result.records) == sum(
         len(p.lines) * len(p.years) for p in run_result.projections
     )
+
+
+def _set_2019(stated: bool = True):
+    """Stoke-on-Trent's set generated as at 2019 (2020-21's high-needs rise stated as the
+    12% announced nationally), with or without the shock of that stated year."""
+    from forecasting.national import newset
+
+    a = newset.assumptions(newset.draft("Stoke-on-Trent", 2019))
+    if not stated:
+        g = a.high_needs.income.high_needs_growth
+        g.yearly_shock = g.yearly_shock.model_copy(update={"stated_sd": None})
+    return a
+
+
+def test_a_stated_year_with_a_stated_sd_is_drawn_around_its_figure():
+    """The announced 2020-21 rise is drawn with sd ``stated_sd`` around 12%; without
+    ``stated_sd`` it holds in every draw."""
+    from forecasting.inputs import Inputs
+
+    a = _set_2019()
+    g = a.high_needs.income.high_needs_growth
+    assert (
+        g.values == {"2020-21": 0.12} and g.yearly_shock.stated_sd == 0.0251
+    )  # 2.245% in log growth x 1.12
+    t = a.timeline.horizon_years + 1
+    used = Inputs(a, draw(a, 20_000, 5), 20_000).series(g)
+    col = ["2018-19", "2019-20", "2020-21"].index("2020-21")
+    assert used.shape == (20_000, t)
+    assert np.mean(used[:, col]) == pytest.approx(0.12, abs=0.001)
+    assert np.std(used[:, col]) == pytest.approx(0.0251, rel=0.03)
+    held = _set_2019(stated=False)
+    fixed = Inputs(held, draw(held, 2_000, 5), 2_000).series(
+        held.high_needs.income.high_needs_growth
+    )
+    assert np.all(fixed[:, col] == 0.12)
+
+
+def test_a_stated_sd_leaves_the_central_run_and_other_draws_unchanged():
+    """The central projection (no draws) is the same with or without the stated year's
+    shock, to the penny; so are the other parameters' draws."""
+    from forecasting.engine import project
+
+    a, b = _set_2019(), _set_2019(stated=False)
+    pa, pb = project("x", a), project("x", b)
+    for key in [("dsg", "high_needs_income"), ("dsg", "cumulative_deficit")]:
+        np.testing.assert_array_equal(pa[key], pb[key])
+    da, db = draw(a, 500, 9), draw(b, 500, 9)
+    assert da.keys() == db.keys()
+    for k in da:
+        if k != "high_needs.income.high_needs_growth":
+            np.testing.assert_array_equal(da[k], db[k])
+
+
+def test_the_announced_year_gives_the_allocation_a_band_at_horizon_one():
+    """As at 2019 the 2020-21 allocation's P10-P90 is about +-1.28 x 2.245% in log terms
+    around the central forecast (the measured one-year error; it was a single figure when
+    the announced rise was never drawn)."""
+    a = _set_2019()
+    alloc = simulate("x", a, 4000, 3, measures=[("dsg", "high_needs_income")])
+    alloc = alloc[("dsg", "high_needs_income")]
+    p10, p50, p90 = np.percentile(alloc[:, 2], [10, 50, 90])
+    assert np.log(p90 / p10) / 2 == pytest.approx(1.2816 * 0.02245, rel=0.06)
+    assert np.ptp(alloc[:, 1]) == 0  # 2019-20 was published: no band

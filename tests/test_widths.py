@@ -27,3 +27,40 @@ def test_errors_split_into_a_rate_error_and_yearly_shocks():
     sigma, shock, sd = split_error(pd.DataFrame(rows))
     assert sigma == pytest.approx(0.02, rel=0.1) and shock == pytest.approx(0.03, rel=0.1)
     assert sd[4] > sd[1]
+
+
+def test_spread_around_england_uses_only_allocations_announced_by_then():
+    """Three councils growing 2%, 0% and -2% in log terms against England's 10% in 2020-21:
+    a robust sd of their gaps; as at 2019 only one allocation was out, so nothing."""
+    from forecasting.widths import spread_around_england
+
+    growth = {"e": 0.10, 1: 0.12, 2: 0.10, 3: 0.08}
+    table = pd.DataFrame(
+        {
+            "2019-20": {k: 100.0 for k in growth},
+            "2020-21": {k: 100.0 * np.exp(g) for k, g in growth.items()},
+            "2021-22": {k: 500.0 for k in growth},  # announced after 2020: never read
+        }
+    )
+    assert spread_around_england(table, "e", 2019) is None
+    sd, n, years = spread_around_england(table, "e", 2020)
+    assert (n, years) == (3, ["2020-21"])
+    gaps = np.array([0.02, 0.0, -0.02])
+    assert sd == pytest.approx(robust_sd(gaps), abs=1e-12)
+    assert sd == pytest.approx((0.016 - -0.016) / 2.563, abs=1e-9)  # middle 80% of the gaps
+
+
+def test_spread_around_england_of_the_published_high_needs_allocations():
+    """DfE's allocations: no spread measurable as at 2019; 3.1% in 2020-21 (the year of the
+    8% floor), 2.5% pooled with 2021-22."""
+    from forecasting.national import dataset
+    from forecasting.widths import spread_around_england
+
+    e = dataset.load_extract()
+    e = e[(e["measure"] == "high_needs_allocation") & e["level"].isin(("la", "england"))]
+    wide = e.pivot_table(index="la_code", columns="period", values="value")
+    assert spread_around_england(wide, dataset.ENGLAND, 2019) is None
+    sd, n, _ = spread_around_england(wide, dataset.ENGLAND, 2020)
+    assert (round(sd, 4), n) == (0.0308, 149)
+    sd, n, years = spread_around_england(wide, dataset.ENGLAND, 2021)
+    assert (round(sd, 4), n, years) == (0.0254, 297, ["2020-21", "2021-22"])

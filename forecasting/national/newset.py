@@ -997,7 +997,44 @@ def allocation_growth(b: Builder, hnb: pd.Series) -> dict:
         year, rate, what = announced
         out["values"] = {year: rate}
         out["source"] = f"{year}: announced by the as-at date ({what}); after it: " + source
+        out["yearly_shock"].update(announced_year_spread(b, rule, rate))
     return out
+
+
+def announced_year_spread(b: Builder, rule: Any, rate: float) -> dict:
+    """The shock of the year whose national rise was announced (``stated_sd`` of the rate's
+    yearly shock): how far a council's allocation growth strays from England's, measured on
+    every allocation announced by the as-at date (``forecasting.widths``); when fewer than
+    two were out (as at 2019), the allocation rule's measured one-year error, whose forecast
+    for that year is the announced rise itself. Both are spreads of log growth; as a spread of
+    the rate they are times (1 + the announced rate). Central figures are untouched: the
+    year's rate stays the one announced."""
+    from ..widths import spread_around_england
+
+    m = "high_needs_allocation"
+    e = b.e[(b.e["measure"] == m) & (b.e["level"].isin(("la", "england")))]
+    wide = e.pivot_table(index="la_code", columns="period", values="value")
+    got = spread_around_england(wide, dataset.ENGLAND, b.as_at)
+    if got is not None:
+        sd, n, years = got
+        why = (
+            f"the robust sd of a council's log allocation growth less England's, {n} "
+            f"council-years ({', '.join(years)}) announced by September {b.as_at}"
+        )
+    else:
+        sd = math.hypot(rule.sigma, rule.shock)
+        why = (
+            f"by September {b.as_at} only one allocation was out, so no council's growth "
+            "could be set against England's; the allocation rule's measured one-year error "
+            f"stands in (sqrt({rule.sigma}^2 + {rule.shock}^2); its forecast for that year is "
+            "the announced rise; benchmarks/money_growth.py)"
+        )
+    return {
+        "stated_sd": round(sd * (1 + rate), 4),
+        "source": "national backtest of the allocation rule (benchmarks/money_growth.py); "
+        f"in the announced year a council's own allocation misses the national rise: {why}, "
+        f"{sd:.4f} in log growth, times {1 + rate:g} as a spread of the rate",
+    }
 
 
 def income(b: Builder, notes: list[str]) -> dict:
