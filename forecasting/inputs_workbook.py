@@ -98,6 +98,7 @@ TAIL = (
     ("Shock sd", "yearly_shock.sd"),
     ("Shock persistence", "yearly_shock.persistence"),
     ("Shock group", "yearly_shock.group"),
+    ("Shock sd in stated years", "yearly_shock.stated_sd"),
     ("Shock source", "yearly_shock.source"),
 )
 PARAM_FIELDS = {"value", "values", *(f.split(".")[0] for _, f in TAIL)}
