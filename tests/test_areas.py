@@ -87,7 +87,7 @@ def test_a_new_area_folder_is_found_run_and_written(demo_area, editable_set):
     wb = load_workbook(io.BytesIO(finance_model(run)))
     cells = [c.value for row in wb["Demo area"].iter_rows() for c in row]
     assert any(str(v).startswith("=") and "*" in str(v) for v in cells)
-    checks = [c.value for c in wb["Checks"]["A"] if c.value]
+    checks = [c.value for c in wb["Checks"]["D"] if c.value]
     assert "with_plans = cost + plans" in checks
 
 

@@ -17,17 +17,17 @@ NOT_REBUILT = {("csc", "placement_cost_external")}
 
 
 def _labels_by_scenario(ws) -> dict[str, set[str]]:
-    """Each scenario's check labels: a section heading carries the scenario's file name in
-    the measure column and no unit."""
+    """Each scenario's check definitions (the note of a generated check): a section heading
+    carries the scenario's file name in the measure column and no unit."""
     out: dict[str, set[str]] = {}
     scenario = None
     for row in ws.iter_rows(min_row=5):
-        label, unit, measure = row[0].value, row[1].value, row[2].value
+        label, unit, measure, note = (c.value for c in row[:4])
         if label and measure and unit is None:
             scenario = str(measure)
             out[scenario] = set()
-        elif scenario and label:
-            out[scenario].add(str(label))
+        elif scenario and note:
+            out[scenario].add(str(note))
     return out
 
 

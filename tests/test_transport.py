@@ -86,5 +86,5 @@ def test_the_finance_model_has_the_area_as_live_formulas(run_result):
     # the plans come live from the high-needs EHCPs on the Inputs sheet
     assert any("Inputs" in f and "*" in f for f in formulas)
     checks = wb["Checks"]
-    labels = [c.value for c in checks["A"] if c.value]
-    assert any(str(x).startswith("cost = cost.mainstream + ") for x in labels)
+    notes = [c.value for c in checks["D"] if c.value]
+    assert any(str(x).startswith("cost = cost.mainstream + ") for x in notes)

@@ -4,6 +4,7 @@ figures compared, the tolerance they allow and one master check over all of them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..calibration import calibration_warnings
-from ..projection import Projection, written
+from ..projection import Line, Projection, written
 from .grid import FIRST_COL, Grid, quoted
 from .models import CSC, DSG, fixed_lines, tolerance_cell
 from .styles import BOLD, CHECK_OK_FILL, text
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
 COUNT_TOLERANCE = "0.001"
 
 
-# A check: its label, and its formula by year index (without the leading "=").
-Check = tuple[str, Callable[..., str]]
+# A check: its label, and its formula by year index (without the leading "="); a generated
+# check also carries, as its note, the definition it was generated from.
+Check = tuple[str, Callable[..., str]] | tuple[str, Callable[..., str], str]
 
 
 def checks_sheet(wb: Workbook, g: Grid, run: Run, areas: Iterable[str]) -> Worksheet:
@@ -39,6 +41,11 @@ def checks_sheet(wb: Workbook, g: Grid, run: Run, areas: Iterable[str]) -> Works
         "check is TRUE only when all are.",
     )
     tol = tolerance_cell(ws, 3)
+    text(
+        ws.cell(3, 1),
+        "Tolerance for agreement with the engine (£); totals in counts or FTE must agree to "
+        f"{COUNT_TOLERANCE}",
+    )
     first_check = None
     for proj in run.projections:
         s = proj.scenario
@@ -50,9 +57,17 @@ def checks_sheet(wb: Workbook, g: Grid, run: Run, areas: Iterable[str]) -> Works
         if DSG in areas and g.has(s, DSG, "cumulative_deficit"):
             rows.extend(_dsg_checks(g, proj, ws, tol))
         rows.extend(total_checks(g, proj, ws, tol, areas))
-        for k, (label, formula) in enumerate(rows):
+        for k, (label, formula, *note) in enumerate(rows):
             row = g.calc_row(
-                ws, s, "check", f"check.{k}", label, "flag", formula, number_format="General"
+                ws,
+                s,
+                "check",
+                f"check.{k}",
+                label,
+                "flag",
+                formula,
+                note="".join(note),
+                number_format="General",
             )
             first_check = first_check or row
     master_check(ws, g, first_check, g.next_row[ws.title] - 1)
@@ -188,11 +203,11 @@ def _expenditure_check(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> Ca
 
 def total_checks(
     g: Grid, proj: Projection, ws: Worksheet, tol: str, areas: Iterable[str]
-) -> list[tuple[str, Callable[..., str]]]:
+) -> list[Check]:
     """A check for every total the workbook calculates, generated from the engine's one
     definition of it (its signed parts): the total's row equals its parts, added or taken
     away, to the pound (counts and FTE to a thousandth)."""
-    out: list[tuple[str, Callable[..., str]]] = []
+    out: list[Check] = []
     s = proj.scenario
     for line in proj.totals():
         if line.area not in areas or not g.has(s, line.area, line.measure):
@@ -206,8 +221,19 @@ def total_checks(
             total = g.ref(s, line.area, line.measure, i, ws)
             return f"ABS({total}-({parts(i)}))<={within}"
 
-        out.append((f"{line.measure} = {written(line.parts)}", check))
+        out.append((f"{short(line.label)} = its parts", check, definition(line)))
     return out
+
+
+def short(label: str) -> str:
+    """A line's label without its explanation: "In-year deficit (positive) = expenditure -
+    ..." reads "In-year deficit", "Children in care (average in year)" "Children in care"."""
+    return re.sub(r"\s*\([^()]*\)$", "", label.split(" = ", 1)[0])
+
+
+def definition(line: Line) -> str:
+    """A total's definition as the Checks sheet notes it: ``measure = part + part - part``."""
+    return f"{line.measure} = {written(line.parts)}"
 
 
 def master_check(ws: Worksheet, g: Grid, first: int | None, last: int) -> None:
