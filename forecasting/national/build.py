@@ -116,10 +116,52 @@ def _ees_codes(df: pd.DataFrame, la_col: str = "old_la_code") -> pd.DataFrame:
 # ----------------------------------------------------------------------------- readers
 
 
-def read_lait(raw: Path) -> pd.DataFrame:
-    """The Local Authority Interactive Tool's long table (parquet): CLA counts, s251 spend,
-    exclusions, placement shares and SEN2 totals for every LA, region and England."""
-    src = "lait/bds_long_0.parquet"
+# LAIT indicators read as they are: indicator, measure, unit, scale, what the period means
+LAIT_SPECS: list[tuple[str, str, str, float, str]] = [
+    ("SEN_CASES_JAN", "ehcp_total", "count", 1, "EHC plans in January (SEN2)"),
+    ("LACnum", "children_looked_after", "count", 1, "children looked after at 31 March"),
+    ("LAC", "cla_per_10k", "per 10,000", 1, "children looked after per 10,000 aged 0-17"),
+    ("LACnum_Start", "cla_starts", "count", 1, "started to be looked after, year to March"),
+    ("LACceased", "cla_ceased", "count", 1, "ceased to be looked after, year to March"),
+    (
+        "TotalLACFinance",
+        "cla_gross_spend",
+        "GBP",
+        1,
+        "s251 outturn, gross spend on children looked after",
+    ),
+    (
+        "C&YPExpenditure",
+        "cyp_gross_spend",
+        "GBP",
+        1,
+        "s251 outturn, gross spend on children's and young people's services",
+    ),
+    (
+        "TotPermEx",
+        "permanent_exclusions_rate",
+        "percent",
+        1,
+        "permanent exclusions as % of pupils, academic year",
+    ),
+    ("SEN_TotStat", "ehcp_pupil_share", "percent", 1, "% of pupils with an EHC plan"),
+]
+
+# LAIT placement indicators (percent of children looked after) -> the extract's placement type
+LAIT_PLACEMENTS: dict[str, str] = {
+    "LAC_Foster_Placements": "foster",
+    "LAC_Other_Res_Settings": "other_residential",
+    "LAC_SecHome_And_ChildHome": "secure_and_childrens_homes",
+    "LAC_Ind_SInd_Liv_Arr": "independent_living",
+    "LAC_Parents_OR_Others": "with_parents",
+    "LAC_Other_Place_Inc_Unreg": "other_including_unregulated",
+}
+
+
+def _lait_table(raw: Path, src: str) -> pd.DataFrame:
+    """LAIT's long table with each row's LA code, name, level (LA, region or England) and
+    period: financial years for calendar-year and outturn figures, academic years as they are.
+    Rows whose year is in none of those forms are dropped."""
     d = pd.read_parquet(raw / src)
     d = d.assign(
         la_code=d["LA Number"],
@@ -143,51 +185,19 @@ def read_lait(raw: Path) -> pd.DataFrame:
     period[outturn] = years[outturn].str[:7]
     period[academic] = years[academic].str.replace("/", "-", regex=False)
     d["period"] = period
-    d = d.dropna(subset=["period"])
+    return d.dropna(subset=["period"])
 
-    specs: list[tuple[str, str, str, float, str]] = [
-        # indicator, measure, unit, scale, what the period means
-        ("SEN_CASES_JAN", "ehcp_total", "count", 1, "EHC plans in January (SEN2)"),
-        ("LACnum", "children_looked_after", "count", 1, "children looked after at 31 March"),
-        ("LAC", "cla_per_10k", "per 10,000", 1, "children looked after per 10,000 aged 0-17"),
-        ("LACnum_Start", "cla_starts", "count", 1, "started to be looked after, year to March"),
-        ("LACceased", "cla_ceased", "count", 1, "ceased to be looked after, year to March"),
-        (
-            "TotalLACFinance",
-            "cla_gross_spend",
-            "GBP",
-            1,
-            "s251 outturn, gross spend on children looked after",
-        ),
-        (
-            "C&YPExpenditure",
-            "cyp_gross_spend",
-            "GBP",
-            1,
-            "s251 outturn, gross spend on children's and young people's services",
-        ),
-        (
-            "TotPermEx",
-            "permanent_exclusions_rate",
-            "percent",
-            1,
-            "permanent exclusions as % of pupils, academic year",
-        ),
-        ("SEN_TotStat", "ehcp_pupil_share", "percent", 1, "% of pupils with an EHC plan"),
-    ]
-    placements = {
-        "LAC_Foster_Placements": "foster",
-        "LAC_Other_Res_Settings": "other_residential",
-        "LAC_SecHome_And_ChildHome": "secure_and_childrens_homes",
-        "LAC_Ind_SInd_Liv_Arr": "independent_living",
-        "LAC_Parents_OR_Others": "with_parents",
-        "LAC_Other_Place_Inc_Unreg": "other_including_unregulated",
-    }
+
+def read_lait(raw: Path) -> pd.DataFrame:
+    """The Local Authority Interactive Tool's long table (parquet): CLA counts, s251 spend,
+    exclusions, placement shares and SEN2 totals for every LA, region and England."""
+    src = "lait/bds_long_0.parquet"
+    d = _lait_table(raw, src)
     frames = []
-    for ind, measure, unit, scale, _what in specs:
+    for ind, measure, unit, scale, _what in LAIT_SPECS:
         rows = d[d["Short Desc"] == ind].assign(value=lambda x, s=scale: x["value"] * s)
         frames.append(_frame(rows, measure, unit, src, ind))
-    for ind, kind in placements.items():
+    for ind, kind in LAIT_PLACEMENTS.items():
         rows = d[d["Short Desc"] == ind].assign(value=lambda x: x["value"] / 100)
         frames.append(
             _frame(
