@@ -713,22 +713,63 @@ def growth_param(
     return {"description": description, **p}
 
 
-def high_needs(b: Builder) -> tuple[dict, list[str]]:
-    notes: list[str] = []
-    total = b.need("ehcp_total", "count of EHC plans in January (SEN2)")
-    by_type = {
-        k: b.row(f"ehcp_by_type.{k}")
-        for k in (
-            "mainstream",
-            "resourced_provision",
-            "special_maintained",
-            "special_academy",
-            "special_independent",
-            "ap_pru",
-            "post16",
-            "other",
-        )
-    }
+# SEN2's establishment types of EHC plans, in the order DfE publishes them
+EHCP_TYPES = (
+    "mainstream",
+    "resourced_provision",
+    "special_maintained",
+    "special_academy",
+    "special_independent",
+    "ap_pru",
+    "post16",
+    "other",
+)
+
+# SEN2's age bands of EHC plans, quoted beside the school-age count
+EHCP_AGE_BANDS = ("under_5", "5_to_10", "11_to_15", "16_to_19", "20_to_25")
+
+# The set's provisions: label, the SEN2 establishment types they hold, the bundled set's
+# provision whose cost per place they take, and whether they are specialist places
+PROVISION_GROUPS: dict[str, tuple[str, list[str], str, bool]] = {
+    "mainstream": ("Mainstream schools (top-up)", ["mainstream"], "mainstream", False),
+    "resourced_provision": (
+        "Resourced provision and SEN units",
+        ["resourced_provision"],
+        "resourced_provision",
+        False,
+    ),
+    "maintained_special": (
+        "Maintained special schools",
+        ["special_maintained"],
+        "maintained_special",
+        True,
+    ),
+    "academy_special": (
+        "Academy and free special schools",
+        ["special_academy"],
+        "academy_special",
+        True,
+    ),
+    "independent_special": (
+        "Independent and non-maintained special schools",
+        ["special_independent"],
+        "independent_special",
+        True,
+    ),
+    "other_provision": (
+        "Alternative provision and other (EOTAS, early years, NEET)",
+        ["ap_pru", "other"],
+        "other_provision",
+        False,
+    ),
+}
+
+
+def ehcp_types(b: Builder) -> dict[str, dict]:
+    """The council's EHC plans in the base year by SEN2 establishment type (mainstream,
+    special by kind, alternative provision, post-16, other): the split that gives each
+    provision its share of plans. A set cannot be built without every type."""
+    by_type = {k: b.row(f"ehcp_by_type.{k}") for k in EHCP_TYPES}
     types = {k: r for k, r in by_type.items() if r is not None}
     if len(types) < len(by_type):
         raise InputError(
@@ -739,31 +780,35 @@ def high_needs(b: Builder) -> tuple[dict, list[str]]:
                 f"SEN2 gives no split of {b.c.name}'s EHC plans by establishment type for {b.base}",
             )
         )
-    n_total = float(total["value"])
-    post16 = float(types["post16"]["value"])
-    school = n_total - post16
+    return types
+
+
+def school_age_plans(b: Builder, total: dict, types: dict[str, dict]) -> float:
+    """EHC plans of pupils of school age: SEN2's total in January less the plans of young
+    people in further education and post-16 settings (whose cost is a separate line)."""
+    school = float(total["value"]) - float(types["post16"]["value"])
     if school <= 0:
         raise InputError(
             Problem(
                 "--as-at", None, None, f"{b.c.name} has no school-age EHC plans in {b.base} (SEN2)"
             )
         )
-    ages = {
-        k: b.row(f"ehcp_by_age.{k}")
-        for k in ("under_5", "5_to_10", "11_to_15", "16_to_19", "20_to_25")
-    }
-    age_text = ", ".join(f"{k} {int(r['value'])}" for k, r in ages.items() if r is not None)
-    src_total = b.cite(total)
-    hn: dict[str, Any] = {}
+    return school
 
-    hn["income"] = income(b, notes)
-    hn["pupils"] = pupils(b, school)
-    hn["ehcp"] = {
+
+def ehcp(b: Builder, total: dict, types: dict[str, dict], school: float) -> dict:
+    """The council's EHC plans and their growth: school-age plans (SEN2, January after the
+    base year, with the age bands quoted), post-16 plans and their cost per place, each count
+    growing by the trend fitted to its published history (or the benchmark where too short)."""
+    post16 = float(types["post16"]["value"])
+    ages = {k: b.row(f"ehcp_by_age.{k}") for k in EHCP_AGE_BANDS}
+    age_text = ", ".join(f"{k} {int(r['value'])}" for k, r in ages.items() if r is not None)
+    return {
         "school_age_plans": P(
             school,
             "count",
             "published",
-            f"EHC plans in January {parse_year(b.base) + 1} ({src_total}) less those in "
+            f"EHC plans in January {parse_year(b.base) + 1} ({b.cite(total)}) less those in "
             f"further education and post-16 settings ({int(post16)}); by age band: {age_text} "
             f"({ages['under_5']['source_file'] if ages['under_5'] is not None else ''})",
         ),
@@ -791,47 +836,29 @@ def high_needs(b: Builder) -> tuple[dict, list[str]]:
         ),
         "post16_cost_per_place": bench(b, "high_needs", "ehcp", "post16_cost_per_place"),
     }
-    groups = {
-        "mainstream": ("Mainstream schools (top-up)", ["mainstream"], "mainstream", False),
-        "resourced_provision": (
-            "Resourced provision and SEN units",
-            ["resourced_provision"],
-            "resourced_provision",
-            False,
-        ),
-        "maintained_special": (
-            "Maintained special schools",
-            ["special_maintained"],
-            "maintained_special",
-            True,
-        ),
-        "academy_special": (
-            "Academy and free special schools",
-            ["special_academy"],
-            "academy_special",
-            True,
-        ),
-        "independent_special": (
-            "Independent and non-maintained special schools",
-            ["special_independent"],
-            "independent_special",
-            True,
-        ),
-        "other_provision": (
-            "Alternative provision and other (EOTAS, early years, NEET)",
-            ["ap_pru", "other"],
-            "other_provision",
-            False,
-        ),
-    }
+
+
+def provision_shares(types: dict[str, dict], school: float) -> dict[str, float]:
+    """Each provision's share of school-age EHC plans (SEN2 counts of its establishment types
+    over school-age plans), rounded to six places with the largest share taking the rounding
+    so that the shares add up to exactly one."""
     shares = {
-        g: sum(float(types[t]["value"]) for t in spec[1]) / school for g, spec in groups.items()
+        g: sum(float(types[t]["value"]) for t in spec[1]) / school
+        for g, spec in PROVISION_GROUPS.items()
     }
     rounded = {g: round(s, 6) for g, s in shares.items()}
     biggest = max(rounded, key=lambda g: rounded[g])
     rounded[biggest] = round(1.0 - sum(v for g, v in rounded.items() if g != biggest), 6)
-    provisions = {}
-    for g, (label, kinds, stoke_key, specialist) in groups.items():
+    return rounded
+
+
+def provisions(b: Builder, types: dict[str, dict], school: float) -> dict:
+    """Where the council's school-age EHC plans are placed: each provision's share of plans
+    (published, SEN2) and its yearly cost per place (a benchmark from the bundled set, no
+    publication giving a council's own)."""
+    rounded = provision_shares(types, school)
+    out = {}
+    for g, (label, kinds, stoke_key, specialist) in PROVISION_GROUPS.items():
         counts = " + ".join(f"{t} {int(types[t]['value'])}" for t in kinds)
         item: dict[str, Any] = {
             "label": label,
@@ -847,10 +874,15 @@ def high_needs(b: Builder) -> tuple[dict, list[str]]:
         }
         if specialist:
             item["specialist"] = True
-        provisions[g] = item
-    hn["provisions"] = provisions
-    hn["exclusions"] = exclusions(b, float(hn["pupils"]["pupils"]["value"]))
-    hnb0 = float(hn["income"]["high_needs_block"]["values"][b.base])
+        out[g] = item
+    return out
+
+
+def fixed_lines(b: Builder, income: dict) -> dict:
+    """High-needs spend not driven by plans (central services, hospital education and the
+    like): the bundled set's lines scaled by this council's high-needs block against its
+    own, as no publication splits a council's high-needs spend this way."""
+    hnb0 = float(income["high_needs_block"]["values"][b.base])
     stoke_hnb = float(
         b.stoke_param("high_needs", "income", "high_needs_block", "values")["2018-19"]
     )
@@ -864,9 +896,14 @@ def high_needs(b: Builder) -> tuple[dict, list[str]]:
             f"block) scaled to this council's block"
         )
         fixed[fid] = {"label": line["label"], "amount": amount}
-    hn["fixed_lines"] = fixed
-    hn["inflation"] = bench(b, "high_needs", "inflation")
-    hn["transfers"] = {
+    return fixed
+
+
+def transfers(b: Builder) -> dict:
+    """The transfer from the schools block to high needs: none requested (a scenario the
+    council replaces with its own request), so nothing for the Schools Forum to approve or
+    the Secretary of State to disapply; the limit without disapplication is the rule's."""
+    return {
         "requested": P(
             0,
             "GBP",
@@ -885,6 +922,25 @@ def high_needs(b: Builder) -> tuple[dict, list[str]]:
         },
         "limit_share": bench(b, "high_needs", "transfers", "limit_share"),
     }
+
+
+def high_needs(b: Builder) -> tuple[dict, list[str]]:
+    """The high-needs section of a council's set: DSG income, pupils, EHC plans and where
+    they are placed, exclusions, fixed lines, inflation, transfers, mitigation, calibration
+    and accounting; with the notes on its estimates for caveats.md."""
+    notes: list[str] = []
+    total = b.need("ehcp_total", "count of EHC plans in January (SEN2)")
+    types = ehcp_types(b)
+    school = school_age_plans(b, total, types)
+    hn: dict[str, Any] = {}
+    hn["income"] = income(b, notes)
+    hn["pupils"] = pupils(b, school)
+    hn["ehcp"] = ehcp(b, total, types, school)
+    hn["provisions"] = provisions(b, types, school)
+    hn["exclusions"] = exclusions(b, float(hn["pupils"]["pupils"]["value"]))
+    hn["fixed_lines"] = fixed_lines(b, hn["income"])
+    hn["inflation"] = bench(b, "high_needs", "inflation")
+    hn["transfers"] = transfers(b)
     hn["mitigation"] = {
         "additional_savings": P(
             0, "GBP", "scenario", "none; `forecast solve` finds what it would take"
