@@ -1093,120 +1093,146 @@ def announced_year_spread(b: Builder, rule: Any, rate: float) -> dict:
     }
 
 
+# The DSG blocks whose published allocations a set reads
+DSG_BLOCKS = (
+    "high_needs_allocation",
+    "schools_block",
+    "early_years_block",
+    "central_school_services_block",
+)
+
+
+def require_allocations(b: Builder, hnb: pd.Series, sb: pd.Series) -> None:
+    """Stop unless a high-needs and a schools-block allocation were published by the as-at
+    date: the set's income starts from them. The message says whether a later as-at year
+    would do or the council has no allocation at all."""
+    if not (hnb.empty or sb.empty):
+        return
+    ever = not dataset.series(
+        b.c.code, "high_needs_allocation", b.measure_rows("high_needs_allocation")
+    ).empty
+    raise InputError(
+        Problem(
+            "--as-at" if ever else "--council",
+            None,
+            None,
+            f"no DSG allocation for {b.c.name} was published by {b.as_at} (the first in "
+            f"the data is for {FIRST_AS_AT}-{(FIRST_AS_AT + 1) % 100:02d})"
+            if ever
+            else f"DfE's DSG tables hold no allocation for {b.c.name} in any year, so a "
+            "set cannot be built from published data",
+        )
+    )
+
+
+def anchored(
+    b: Builder, s: pd.Series, r: pd.DataFrame, growth: float, what: str
+) -> tuple[dict, str, str]:
+    """A DSG block's allocations from the base year on, as published by the as-at date
+    (``r``: its published rows by period, for the sources), with their basis and source.
+    Where the base year itself was not published, it is estimated: back from the first
+    later allocation, or forward from the latest earlier one, at ``growth`` a year."""
+    years = [p for p in s.index if parse_year(p) >= parse_year(b.base)]
+    values = {p: float(s[p]) for p in years}
+    src = "; ".join(
+        f"{p}: DfE, {r.loc[p, 'source_file']}, {r.loc[p, 'indicator']}" for p in years
+    )
+    basis = "published"
+    if not values:  # nothing published for the base year or after it by the as-at date
+        earlier = sorted((p for p in s.index), key=parse_year)
+        if not earlier:
+            raise InputError(
+                Problem(
+                    "--council",
+                    None,
+                    None,
+                    f"DfE publishes no {what} allocation for {b.c.name} up to "
+                    f"{b.as_at}; the set cannot be built from published data",
+                )
+            )
+        last = earlier[-1]
+        ahead = parse_year(b.base) - parse_year(last)
+        values = {b.base: float(s[last]) * (1 + growth) ** ahead}
+        return (
+            values,
+            "estimate",
+            (
+                f"estimate for {b.base}: the latest {what} allocation published by then is "
+                f"{last}'s, grown {growth:.1%} a year; DfE, {r.loc[last, 'source_file']}, "
+                f"{r.loc[last, 'indicator']}"
+            ),
+        )
+    if b.base not in values:
+        first = min(values)
+        back = parse_year(first) - parse_year(b.base)
+        values = {b.base: float(s[first]) / (1 + growth) ** back, **values}
+        basis = "estimate"
+        src = (
+            f"estimate for {b.base}: no allocation published for it here, so "
+            f"{first} less {growth:.1%} a year; " + src
+        )
+    return values, basis, src
+
+
+def own_growth(b: Builder, s: pd.Series, fallback: tuple[str, ...], what: str) -> dict:
+    """A DSG block's yearly growth from the council's own published allocations: the average
+    over the years announced by the as-at date, ranged by the lowest and highest single
+    year; the bundled set's benchmark (``fallback``) where fewer than two were published."""
+    if len(s) >= 2:
+        span = parse_year(s.index[-1]) - parse_year(s.index[0])
+        g = (s.iloc[-1] / s.iloc[0]) ** (1 / span) - 1
+        gs = [s.iloc[i + 1] / s.iloc[i] - 1 for i in range(len(s) - 1)]
+        return P(
+            g,
+            "ratio",
+            "published",
+            f"the council's published {what} allocations {s.index[0]} to "
+            f"{s.index[-1]}, average yearly growth (range: the lowest and highest "
+            "single year)",
+            low=min(min(gs), g),
+            high=max(max(gs), g),
+        )
+    return bench(b, *fallback)
+
+
+def other_blocks(
+    b: Builder, eyb: pd.Series, csb: pd.Series, r: pd.DataFrame, growth: float
+) -> dict:
+    """The DSG's other blocks (early years plus central school services) from the base year
+    on, as published by the as-at date; the base year estimated back from the first
+    allocation at the schools block's growth where it was not published."""
+    other = (eyb + csb).dropna()
+    values, basis, _ = anchored(b, other, r, growth, "other")
+    src = (
+        f"early years block plus central school services block, "
+        f"{', '.join(other.index)} (DfE, {r['source_file'].iloc[0]})"
+        + (f"; {b.base} estimated as the first less {growth:.1%}" if basis == "estimate" else "")
+    )
+    return P(unit="GBP", basis=basis, values=values, source=src)
+
+
 def income(b: Builder, notes: list[str]) -> dict:
+    """The DSG income of a council's set: its high-needs, schools and other blocks from the
+    base year as DfE allocated them by the as-at date, each block's growth after the last
+    allocation announced, and no other contribution assumed."""
     hnb = b.allocations("high_needs_allocation")
     sb = b.allocations("schools_block")
     eyb = b.allocations("early_years_block")
     csb = b.allocations("central_school_services_block")
-    if hnb.empty or sb.empty:
-        ever = not dataset.series(
-            b.c.code, "high_needs_allocation", b.measure_rows("high_needs_allocation")
-        ).empty
-        raise InputError(
-            Problem(
-                "--as-at" if ever else "--council",
-                None,
-                None,
-                f"no DSG allocation for {b.c.name} was published by {b.as_at} (the first in "
-                f"the data is for {FIRST_AS_AT}-{(FIRST_AS_AT + 1) % 100:02d})"
-                if ever
-                else f"DfE's DSG tables hold no allocation for {b.c.name} in any year, so a "
-                "set cannot be built from published data",
-            )
-        )
-    rows = {
-        m: dataset.rows(b.c.code, m, b.measure_rows(m)).set_index("period")
-        for m in (
-            "high_needs_allocation",
-            "schools_block",
-            "early_years_block",
-            "central_school_services_block",
-        )
-    }
-
-    def anchored(s: pd.Series, measure: str, growth: float, what: str) -> tuple[dict, str, str]:
-        years = [p for p in s.index if parse_year(p) >= parse_year(b.base)]
-        values = {p: float(s[p]) for p in years}
-        r = rows[measure]
-        src = "; ".join(
-            f"{p}: DfE, {r.loc[p, 'source_file']}, {r.loc[p, 'indicator']}" for p in years
-        )
-        basis = "published"
-        if not values:  # nothing published for the base year or after it by the as-at date
-            earlier = sorted((p for p in s.index), key=parse_year)
-            if not earlier:
-                raise InputError(
-                    Problem(
-                        "--council",
-                        None,
-                        None,
-                        f"DfE publishes no {what} allocation for {b.c.name} up to "
-                        f"{b.as_at}; the set cannot be built from published data",
-                    )
-                )
-            last = earlier[-1]
-            ahead = parse_year(b.base) - parse_year(last)
-            values = {b.base: float(s[last]) * (1 + growth) ** ahead}
-            return (
-                values,
-                "estimate",
-                (
-                    f"estimate for {b.base}: the latest {what} allocation published by then is "
-                    f"{last}'s, grown {growth:.1%} a year; DfE, {r.loc[last, 'source_file']}, "
-                    f"{r.loc[last, 'indicator']}"
-                ),
-            )
-        if b.base not in values:
-            first = min(values)
-            back = parse_year(first) - parse_year(b.base)
-            values = {b.base: float(s[first]) / (1 + growth) ** back, **values}
-            basis = "estimate"
-            src = (
-                f"estimate for {b.base}: no allocation published for it here, so "
-                f"{first} less {growth:.1%} a year; " + src
-            )
-        return values, basis, src
-
-    def own_growth(s: pd.Series, fallback: tuple[str, ...], what: str) -> dict:
-        if len(s) >= 2:
-            span = parse_year(s.index[-1]) - parse_year(s.index[0])
-            g = (s.iloc[-1] / s.iloc[0]) ** (1 / span) - 1
-            gs = [s.iloc[i + 1] / s.iloc[i] - 1 for i in range(len(s) - 1)]
-            return P(
-                g,
-                "ratio",
-                "published",
-                f"the council's published {what} allocations {s.index[0]} to "
-                f"{s.index[-1]}, average yearly growth (range: the lowest and highest "
-                "single year)",
-                low=min(min(gs), g),
-                high=max(max(gs), g),
-            )
-        return bench(b, *fallback)
-
-    back_growth = own_growth(hnb, ("high_needs", "income", "high_needs_growth"), "high-needs")
+    require_allocations(b, hnb, sb)
+    rows = {m: dataset.rows(b.c.code, m, b.measure_rows(m)).set_index("period") for m in DSG_BLOCKS}
+    back_growth = own_growth(b, hnb, ("high_needs", "income", "high_needs_growth"), "high-needs")
     hn_growth = allocation_growth(b, hnb)
-    sb_growth = own_growth(sb, ("high_needs", "income", "schools_block_growth"), "schools block")
+    sb_growth = own_growth(
+        b, sb, ("high_needs", "income", "schools_block_growth"), "schools block"
+    )
     hn_values, hn_basis, hn_src = anchored(
-        hnb, "high_needs_allocation", float(back_growth["value"]), "high needs"
+        b, hnb, rows["high_needs_allocation"], float(back_growth["value"]), "high needs"
     )
     sb_values, sb_basis, sb_src = anchored(
-        sb, "schools_block", float(sb_growth["value"]), "schools"
+        b, sb, rows["schools_block"], float(sb_growth["value"]), "schools"
     )
-    other = (eyb + csb).dropna()
-    other_rows = rows["early_years_block"]
-    oth_values, oth_basis, _ = anchored(
-        other, "early_years_block", float(sb_growth["value"]), "other"
-    )
-    oth_src = (
-        f"early years block plus central school services block, "
-        f"{', '.join(other.index)} (DfE, {other_rows['source_file'].iloc[0]})"
-        + (
-            f"; {b.base} estimated as the first less {float(sb_growth['value']):.1%}"
-            if oth_basis == "estimate"
-            else ""
-        )
-    )
+    other = other_blocks(b, eyb, csb, rows["early_years_block"], float(sb_growth["value"]))
     if hn_basis == "estimate":
         notes.append(f"DSG blocks for {b.base}: estimated back from the first published allocation")
     return {
@@ -1225,7 +1251,7 @@ def income(b: Builder, notes: list[str]) -> dict:
             source=f"schools block before recoupment; {sb_src}",
         ),
         "schools_block_growth": sb_growth,
-        "other_dsg_blocks": P(unit="GBP", basis=oth_basis, values=oth_values, source=oth_src),
+        "other_dsg_blocks": other,
         "other_contributions": P(
             0, "GBP", "scenario", "no DfE agreement or council contribution assumed"
         ),
