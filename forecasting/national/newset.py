@@ -242,92 +242,103 @@ def _by_period(s: pd.Series) -> dict[str, float]:
     return cast("dict[str, float]", s.to_dict())
 
 
-def placements(b: Builder, cla: dict, weeks: float) -> tuple[dict, float, list[str]]:
-    """Children looked after by placement type (the council's published mix where DfE has
-    it for the base year, else England's 2019 mix) at benchmark weekly costs scaled to the
-    council's own s251 spend per child."""
-    n = int(round(cla["value"]))
-    stoke = b.stoke["childrens_services"]["placements"]
-    in_house = stoke["in_house_fostering"]["children"]["value"]
-    ifa = stoke["ifa"]["children"]["value"]
+# DfE's placement types of children looked after (LAC_* indicators), as the extract names them
+PUBLISHED_PLACEMENTS = (
+    "foster",
+    "secure_and_childrens_homes",
+    "other_residential",
+    "independent_living",
+    "with_parents",
+    "other_including_unregulated",
+)
+
+# The set's placement types: label, the bundled set's placement whose weekly cost it takes,
+# whether it is bought externally, and whether its price grows
+PLACEMENT_TYPES: dict[str, tuple[str, str, bool, bool]] = {
+    "in_house_fostering": ("In-house fostering", "in_house_fostering", False, True),
+    "ifa": ("Independent fostering agency", "ifa", True, True),
+    "kinship": ("Kinship / connected carers", "kinship", False, True),
+    "residential": ("Children's homes (external)", "external_residential", True, True),
+    "secure": ("Secure children's home", "secure", True, True),
+    "supported_accommodation": (
+        "Supported / semi-independent",
+        "supported_accommodation",
+        True,
+        True,
+    ),
+    "placed_with_parents": ("Placed with parents", "placed_with_parents", False, True),
+    "placed_for_adoption": ("Placed for adoption", "placed_for_adoption", False, True),
+    "other": ("Other placements", "other", False, True),
+}
+
+
+def published_mix(
+    b: Builder, found: dict[str, dict], in_house: float, ifa: float
+) -> tuple[dict[str, float], str]:
+    """The council's placement mix at 31 March of the base year as DfE publishes it (shares
+    of children looked after), with foster care split into kinship (England's share of
+    foster care), in-house and IFA (the bundled set's split); placed for adoption is what
+    the published types leave. Returns the mix and its source."""
     kin = NATIONAL_MIX_2019["kinship_of_foster"]
-    published = {
-        k: b.row(f"cla_placement.{k}")
-        for k in (
-            "foster",
-            "secure_and_childrens_homes",
-            "other_residential",
-            "independent_living",
-            "with_parents",
-            "other_including_unregulated",
-        )
+    v = {k: float(r["value"]) for k, r in found.items()}
+    foster = v["foster"]
+    adoption = max(0.0, 1.0 - sum(v.values()))
+    mix = {
+        "kinship": foster * kin / NATIONAL_MIX_2019["foster"],
+        "residential": v["secure_and_childrens_homes"],
+        "supported_accommodation": v["independent_living"],
+        "placed_with_parents": v["with_parents"],
+        "placed_for_adoption": adoption,
+        "other": v["other_residential"] + v["other_including_unregulated"],
     }
-    notes: list[str] = []
-    found = {k: r for k, r in published.items() if r is not None}
-    if len(found) == len(published):
-        v = {k: float(r["value"]) for k, r in found.items()}
-        foster = v["foster"]
-        adoption = max(0.0, 1.0 - sum(v.values()))
-        mix = {
-            "kinship": foster * kin / NATIONAL_MIX_2019["foster"],
-            "residential": v["secure_and_childrens_homes"],
-            "supported_accommodation": v["independent_living"],
-            "placed_with_parents": v["with_parents"],
-            "placed_for_adoption": adoption,
-            "other": v["other_residential"] + v["other_including_unregulated"],
-        }
-        rest = foster - mix["kinship"]
-        mix["in_house_fostering"] = rest * in_house / (in_house + ifa)
-        mix["ifa"] = rest * ifa / (in_house + ifa)
-        mix_basis = "estimate"
-        mix_source = (
-            f"estimate: the council's published mix at 31 March ({b.base}: "
-            + ", ".join(f"{k} {r['value']:.0%}" for k, r in found.items())
-            + f"; DfE, {found['foster']['source_file']}, LAC_* placement indicators), "
-            "foster care split into kinship (England's 13 of 72 points), in-house and IFA "
-            f"(the bundled {TEMPLATE} set's {in_house}:{ifa}); placed for adoption is the rest"
-        )
-    else:
-        m = NATIONAL_MIX_2019
-        foster_rest = m["foster"] - m["kinship_of_foster"]
-        mix = {
-            "in_house_fostering": foster_rest * in_house / (in_house + ifa),
-            "ifa": foster_rest * ifa / (in_house + ifa),
-            "kinship": m["kinship_of_foster"],
-            "residential": m["residential"],
-            "secure": m["secure"],
-            "supported_accommodation": m["supported_accommodation"],
-            "placed_with_parents": m["placed_with_parents"],
-            "placed_for_adoption": m["placed_for_adoption"],
-            "other": m["other"],
-        }
-        mix_basis = "benchmark"
-        mix_source = (
-            f"benchmark: DfE publishes no placement mix for {b.c.name} by {b.base}; England's "
-            "mix at 31 March 2019 (DfE, Children looked after in England 2019: foster 72%, 13% "
-            "with family or friends; homes, secure and semi-independent 12%; with parents 7%; "
-            "for adoption 3%; independent living 4%; other 2%), in-house and IFA fostering "
-            f"split as the bundled {TEMPLATE} set ({in_house}:{ifa})"
-        )
-        notes.append("placement mix: England's 2019 mix (no published mix for the council)")
-    counts = _largest_remainder(n, mix)
-    costs = {
-        "in_house_fostering": ("In-house fostering", "in_house_fostering", False, True),
-        "ifa": ("Independent fostering agency", "ifa", True, True),
-        "kinship": ("Kinship / connected carers", "kinship", False, True),
-        "residential": ("Children's homes (external)", "external_residential", True, True),
-        "secure": ("Secure children's home", "secure", True, True),
-        "supported_accommodation": (
-            "Supported / semi-independent",
-            "supported_accommodation",
-            True,
-            True,
-        ),
-        "placed_with_parents": ("Placed with parents", "placed_with_parents", False, True),
-        "placed_for_adoption": ("Placed for adoption", "placed_for_adoption", False, True),
-        "other": ("Other placements", "other", False, True),
+    rest = foster - mix["kinship"]
+    mix["in_house_fostering"] = rest * in_house / (in_house + ifa)
+    mix["ifa"] = rest * ifa / (in_house + ifa)
+    source = (
+        f"estimate: the council's published mix at 31 March ({b.base}: "
+        + ", ".join(f"{k} {r['value']:.0%}" for k, r in found.items())
+        + f"; DfE, {found['foster']['source_file']}, LAC_* placement indicators), "
+        "foster care split into kinship (England's 13 of 72 points), in-house and IFA "
+        f"(the bundled {TEMPLATE} set's {in_house}:{ifa}); placed for adoption is the rest"
+    )
+    return mix, source
+
+
+def england_mix(b: Builder, in_house: float, ifa: float) -> tuple[dict[str, float], str]:
+    """England's placement mix at 31 March 2019 (DfE, Children looked after in England), the
+    benchmark where DfE publishes no mix for the council; in-house and IFA fostering split
+    as the bundled set. Returns the mix and its source."""
+    m = NATIONAL_MIX_2019
+    foster_rest = m["foster"] - m["kinship_of_foster"]
+    mix = {
+        "in_house_fostering": foster_rest * in_house / (in_house + ifa),
+        "ifa": foster_rest * ifa / (in_house + ifa),
+        "kinship": m["kinship_of_foster"],
+        "residential": m["residential"],
+        "secure": m["secure"],
+        "supported_accommodation": m["supported_accommodation"],
+        "placed_with_parents": m["placed_with_parents"],
+        "placed_for_adoption": m["placed_for_adoption"],
+        "other": m["other"],
     }
-    bench_avg = sum(mix[k] * stoke[costs[k][1]]["weekly_cost"]["value"] for k in mix)
+    source = (
+        f"benchmark: DfE publishes no placement mix for {b.c.name} by {b.base}; England's "
+        "mix at 31 March 2019 (DfE, Children looked after in England 2019: foster 72%, 13% "
+        "with family or friends; homes, secure and semi-independent 12%; with parents 7%; "
+        "for adoption 3%; independent living 4%; other 2%), in-house and IFA fostering "
+        f"split as the bundled {TEMPLATE} set ({in_house}:{ifa})"
+    )
+    return mix, source
+
+
+def cost_scale(
+    b: Builder, n: int, weeks: float, mix: dict[str, float], notes: list[str]
+) -> tuple[float, str]:
+    """The factor on the bundled set's weekly placement costs that makes this council's mix
+    cost ``PLACEMENT_SHARE_OF_CLA_SPEND`` of its s251 gross spend per child looked after
+    (kept within 0.5 to 2), with the note saying how; 1 where no s251 figure is published."""
+    stoke = b.stoke["childrens_services"]["placements"]
+    bench_avg = sum(mix[k] * stoke[PLACEMENT_TYPES[k][1]]["weekly_cost"]["value"] for k in mix)
     spend = b.row("cla_gross_spend")
     if spend is not None and n > 0:
         per_child = float(spend["value"]) / n / weeks
@@ -340,13 +351,34 @@ def placements(b: Builder, cla: dict, weeks: float) -> tuple[dict, float, list[s
             f"{spend['source_file']}, {spend['indicator']}, {spend['period']}), the factor "
             "kept within 0.5 to 2"
         )
+        return k, scale_note
+    notes.append("weekly costs: national benchmarks unscaled (no s251 figure)")
+    return 1.0, f"DfE publishes no s251 spend on children looked after for {b.base}"
+
+
+def placements(b: Builder, cla: dict, weeks: float) -> tuple[dict, float, list[str]]:
+    """Children looked after by placement type (the council's published mix where DfE has
+    it for the base year, else England's 2019 mix) at benchmark weekly costs scaled to the
+    council's own s251 spend per child."""
+    n = int(round(cla["value"]))
+    stoke = b.stoke["childrens_services"]["placements"]
+    in_house = stoke["in_house_fostering"]["children"]["value"]
+    ifa = stoke["ifa"]["children"]["value"]
+    published = {k: b.row(f"cla_placement.{k}") for k in PUBLISHED_PLACEMENTS}
+    notes: list[str] = []
+    found = {k: r for k, r in published.items() if r is not None}
+    if len(found) == len(published):
+        mix, mix_source = published_mix(b, found, in_house, ifa)
+        mix_basis = "estimate"
     else:
-        k = 1.0
-        scale_note = f"DfE publishes no s251 spend on children looked after for {b.base}"
-        notes.append("weekly costs: national benchmarks unscaled (no s251 figure)")
+        mix, mix_source = england_mix(b, in_house, ifa)
+        mix_basis = "benchmark"
+        notes.append("placement mix: England's 2019 mix (no published mix for the council)")
+    counts = _largest_remainder(n, mix)
+    k, scale_note = cost_scale(b, n, weeks, mix, notes)
     out = {}
     for key, count in counts.items():
-        label, stoke_key, external, _grows = costs[key]
+        label, stoke_key, external, _grows = PLACEMENT_TYPES[key]
         cost = bench(
             b,
             "childrens_services",
