@@ -466,37 +466,23 @@ def placement_prices(b: Builder, general_inflation: float) -> dict:
     )
 
 
-def childrens_services(b: Builder, notes: list[str]) -> dict:
-    weeks = float(b.stoke["timeline"]["weeks_per_year"]["value"])
-    cla = b.need("children_looked_after", "count of children looked after at 31 March")
-    places, _, placement_notes = placements(b, cla, weeks)
-    notes.extend(placement_notes)
-    csc: dict[str, Any] = {}
-    csc["children_in_care"] = {
-        "growth": growth_param(
-            b,
-            "children_looked_after",
-            None,
-            "history/children_looked_after.csv",
-            "Yearly growth in the number of children looked after",
-            ("childrens_services", "children_in_care", "growth"),
-        )
-    }
-    csc["placements"] = places
-    general_inflation = float(bench(b, "childrens_services", "general_inflation")["value"])
-    csc["placement_price_inflation"] = placement_prices(b, general_inflation)
-    csc["moves"] = {}
-    csc["workforce"], staffing = workforce(b)
-    csc["investment"] = {}
+def savings(b: Builder) -> dict:
+    """Savings plans: none listed (the council adds its own), with the bundled set's
+    probabilities that a saving is delivered at each level of confidence."""
     conf = b.stoke_param("childrens_services", "savings", "confidence_probability")
-    csc["savings"] = {
+    return {
         "confidence_probability": {
             k: bench(b, "childrens_services", "savings", "confidence_probability", k) for k in conf
         },
         "items": {},
     }
-    spend = b.row("cla_gross_spend")
-    cyp = b.row("cyp_gross_spend")
+
+
+def other_spend(b: Builder, spend: dict | None, cyp: dict | None, staffing: float) -> dict:
+    """Children's services spend outside placements and social work staffing, from s251
+    outturn: the rest of spend on children looked after (adoption, SGOs, leaving care and
+    the like), growing with children in care; and the rest of children's and young people's
+    services (safeguarding, family support, early help), growing with inflation."""
     other: dict[str, Any] = {}
     if spend is not None:
         other["cla_other"] = {
@@ -525,10 +511,14 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
                 f"and the modelled social work staffing ({staffing:,.0f})",
             ),
         }
-    csc["other_spend"] = other
-    csc["care_leavers_lag"] = bench(b, "childrens_services", "care_leavers_lag")
-    csc["general_inflation"] = bench(b, "childrens_services", "general_inflation")
-    infl = float(csc["general_inflation"]["value"])
+    return other
+
+
+def budget(b: Builder, cla: dict, cyp: dict | None, infl: float) -> dict:
+    """The net children's services budget by year, which no publication gives: the base
+    year's s251 gross spend on children's and young people's services (or, without it, a
+    weekly amount per child looked after) grown by general inflation. The council replaces
+    it with its budget book."""
     if cyp is not None:
         budget0 = float(cyp["value"])
         budget_src = (
@@ -544,7 +534,7 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
             "looked after"
         )
     years = [year_label(parse_year(b.base) + i) for i in range(HORIZON + 1)]
-    csc["budget"] = {
+    return {
         "net_budget": P(
             unit="GBP",
             basis="estimate",
@@ -552,7 +542,13 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
             values={y: round(budget0 * (1 + infl) ** i) for i, y in enumerate(years)},
         )
     }
-    csc["calibration"] = {
+
+
+def overspend_calibration(b: Builder) -> dict:
+    """The base year's children's services overspend, which no publication gives (none
+    assumed), carried forward, and the bundled set's share of spend above which the
+    reconciliation to the outturn warns."""
+    return {
         "base_year_overspend": P(
             0,
             "GBP",
@@ -564,71 +560,96 @@ def childrens_services(b: Builder, notes: list[str]) -> dict:
             b, "childrens_services", "calibration", "reconciliation_warning_share"
         ),
     }
+
+
+def childrens_services(b: Builder, notes: list[str]) -> dict:
+    """The children's services section of a council's set: children in care and their
+    growth, placements and their prices, the social work workforce, savings, other spend,
+    inflation, the budget and the base year's calibration; notes for caveats.md."""
+    weeks = float(b.stoke["timeline"]["weeks_per_year"]["value"])
+    cla = b.need("children_looked_after", "count of children looked after at 31 March")
+    places, _, placement_notes = placements(b, cla, weeks)
+    notes.extend(placement_notes)
+    csc: dict[str, Any] = {}
+    csc["children_in_care"] = {
+        "growth": growth_param(
+            b,
+            "children_looked_after",
+            None,
+            "history/children_looked_after.csv",
+            "Yearly growth in the number of children looked after",
+            ("childrens_services", "children_in_care", "growth"),
+        )
+    }
+    csc["placements"] = places
+    general_inflation = float(bench(b, "childrens_services", "general_inflation")["value"])
+    csc["placement_price_inflation"] = placement_prices(b, general_inflation)
+    csc["moves"] = {}
+    csc["workforce"], staffing = workforce(b)
+    csc["investment"] = {}
+    csc["savings"] = savings(b)
+    cyp = b.row("cyp_gross_spend")
+    csc["other_spend"] = other_spend(b, b.row("cla_gross_spend"), cyp, staffing)
+    csc["care_leavers_lag"] = bench(b, "childrens_services", "care_leavers_lag")
+    csc["general_inflation"] = bench(b, "childrens_services", "general_inflation")
+    csc["budget"] = budget(b, cla, cyp, float(csc["general_inflation"]["value"]))
+    csc["calibration"] = overspend_calibration(b)
     return csc
 
 
-def workforce(b: Builder) -> tuple[dict, float]:
-    fte = b.row("sw_fte")
-    vac = b.row("vacancy_fte")
-    agency = b.row("agency_fte")
-    cases = b.row("open_cases")
-    load = b.row("caseload")
-    cost = bench(b, "childrens_services", "workforce", "permanent_cost_per_fte")
-    premium = bench(b, "childrens_services", "workforce", "agency_premium")
-    wf: dict[str, Any] = {}
+def establishment(b: Builder, fte: dict | None, vac: dict | None) -> dict:
+    """The social work establishment (FTE): the council's published children and family
+    social workers in post plus vacancies (DfE workforce census), or the bundled set's
+    whole establishment where the council's is not published."""
     if fte is not None:
         in_post = float(fte["value"])
-        est = P(
+        return P(
             in_post + (float(vac["value"]) if vac is not None else 0),
             "FTE",
             "published",
             f"{b.cite(fte)} plus vacancies" + (f" ({b.cite(vac)})" if vac is not None else ""),
         )
-    else:
-        stoke_total = sum(
-            t["establishment_fte"]["value"]
-            for t in b.stoke_param("childrens_services", "workforce", "teams").values()
-        )
-        in_post = stoke_total
-        est = bench(
-            b,
-            "childrens_services",
-            "workforce",
-            "teams",
-            "vulnerable_children",
-            "establishment_fte",
-        )
-        est["value"] = stoke_total
-    wf["teams"] = {
-        "social_workers": {"label": "Children and family social workers", "establishment_fte": est}
-    }
-    wf["vacancy_fte"] = (
-        P(float(vac["value"]), "FTE", "published", b.cite(vac))
-        if vac is not None
-        else bench(b, "childrens_services", "workforce", "vacancy_fte")
+    stoke_total = sum(
+        t["establishment_fte"]["value"]
+        for t in b.stoke_param("childrens_services", "workforce", "teams").values()
     )
-    vac_n = float(wf["vacancy_fte"]["value"])
+    est = bench(
+        b,
+        "childrens_services",
+        "workforce",
+        "teams",
+        "vulnerable_children",
+        "establishment_fte",
+    )
+    est["value"] = stoke_total
+    return est
+
+
+def agency_cover_share(b: Builder, agency: dict | None, vac_n: float) -> dict:
+    """The share of vacant posts covered by agency social workers: published agency FTE over
+    vacancies, capped at one; the bundled set's share where either is missing."""
     if agency is not None and vac_n > 0:
         share = min(1.0, float(agency["value"]) / vac_n)
-        wf["agency_cover_share"] = P(
+        return P(
             share,
             "ratio",
             "published",
             f"agency FTE over vacancies, capped at 1: {b.cite(agency)} / {vac_n:g}",
         )
-    else:
-        wf["agency_cover_share"] = bench(b, "childrens_services", "workforce", "agency_cover_share")
-    wf["permanent_cost_per_fte"] = cost
-    wf["agency_premium"] = premium
-    wf["pay_inflation"] = bench(b, "childrens_services", "workforce", "pay_inflation")
-    est_n = float(est["value"])
+    return bench(b, "childrens_services", "workforce", "agency_cover_share")
+
+
+def caseload(b: Builder, cases: dict | None, load: dict | None, est_n: float) -> dict:
+    """Social workers' caseload: open cases and the average caseload held (kept as the
+    target), as published; newly qualified (ASYE) social workers as the bundled set's share
+    of the establishment, and the bundled set's other caseload assumptions."""
     template = b.stoke["childrens_services"]["workforce"]
     template_asye = float(template["caseload"]["asye_fte"]["value"])
     template_est = sum(
         float(t["establishment_fte"]["value"]) for t in template["teams"].values()
     )
     asye_share = template_asye / template_est
-    wf["caseload"] = {
+    return {
         "open_cases": P(float(cases["value"]), "count", "published", b.cite(cases))
         if cases is not None
         else bench(b, "childrens_services", "workforce", "caseload", "open_cases"),
@@ -658,6 +679,33 @@ def workforce(b: Builder) -> tuple[dict, float]:
             b, "childrens_services", "workforce", "caseload", "gap_agency_share"
         ),
     }
+
+
+def workforce(b: Builder) -> tuple[dict, float]:
+    """The social work workforce of a council's set (establishment, vacancies, agency cover,
+    pay and caseload) and what its staffing costs in the base year: permanent staff in post
+    at the cost per FTE, agency cover at that cost plus the agency premium."""
+    vac = b.row("vacancy_fte")
+    agency = b.row("agency_fte")
+    cost = bench(b, "childrens_services", "workforce", "permanent_cost_per_fte")
+    premium = bench(b, "childrens_services", "workforce", "agency_premium")
+    wf: dict[str, Any] = {}
+    est = establishment(b, b.row("sw_fte"), vac)
+    wf["teams"] = {
+        "social_workers": {"label": "Children and family social workers", "establishment_fte": est}
+    }
+    wf["vacancy_fte"] = (
+        P(float(vac["value"]), "FTE", "published", b.cite(vac))
+        if vac is not None
+        else bench(b, "childrens_services", "workforce", "vacancy_fte")
+    )
+    vac_n = float(wf["vacancy_fte"]["value"])
+    wf["agency_cover_share"] = agency_cover_share(b, agency, vac_n)
+    wf["permanent_cost_per_fte"] = cost
+    wf["agency_premium"] = premium
+    wf["pay_inflation"] = bench(b, "childrens_services", "workforce", "pay_inflation")
+    est_n = float(est["value"])
+    wf["caseload"] = caseload(b, b.row("open_cases"), b.row("caseload"), est_n)
     c = float(cost["value"])
     agency_cover = float(wf["agency_cover_share"]["value"]) * vac_n
     staffing = (est_n - vac_n) * c + agency_cover * c * (1 + float(premium["value"]))
