@@ -48,12 +48,20 @@ def csc_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
 
 
 def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    """Children's social care as live formulas: placements, then staffing, investment,
+    savings and other spend to net spend and the overspend."""
+    g.section(ws, "children's social care (£000 unless stated)", proj.scenario)
+    _placement_calcs(g, ws, proj)
+    _spend_calcs(g, ws, proj)
+
+
+def _placement_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    """Children in care and placement cost by type (children x weekly cost x weeks)."""
     s = proj.scenario
 
     def r(m, i):
         return g.ref(s, CSC, m, i, ws)
 
-    g.section(ws, "children's social care (£000 unless stated)", s)
     types = _types(proj)
     g.total_row(ws, proj, CSC, "children_in_care", "Children in care (average in year)", True)
     for t in types:
@@ -72,6 +80,16 @@ def csc_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
             note="children x weekly x weeks",
         )
     g.total_row(ws, proj, CSC, "placement_cost", "Placement cost (all types)", True)
+
+
+def _spend_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
+    """Staffing (establishment and the gap to the target caseload), the investment,
+    savings and other spend totals, net spend and the overspend against the budget."""
+    s = proj.scenario
+
+    def r(m, i):
+        return g.ref(s, CSC, m, i, ws)
+
     g.calc_row(
         ws,
         s,
