@@ -18,11 +18,15 @@ $(BIN)/forecast: setup.cfg pyproject.toml
 forecast: $(BIN)/forecast
 	$(BIN)/forecast run $(ASSUMPTIONS) --out $(OUT)
 
-# Two worker processes, each test file wholly on one (its module fixtures are built once).
+# Two worker processes, each test file wholly on one (its module fixtures are built once),
+# handed out slowest file first in the order tests/conftest.py collects them. Bytecode is
+# written even where the environment says not to (PYTHONDONTWRITEBYTECODE): otherwise each
+# process, and each tool run a test starts, compiles the package and the tests again.
+test: export PYTHONDONTWRITEBYTECODE =
 test: $(BIN)/forecast
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # After a change meant to move figures: rewrite the golden results, then review the diff.
 golden: $(BIN)/forecast

@@ -91,3 +91,65 @@ def soffice_profile(tmp_path_factory) -> Path:
     """A LibreOffice user profile with its defaults, made on first use and kept for the
     session (each test process has its own, so parallel workers never share one)."""
     return tmp_path_factory.mktemp("soffice-profile")
+
+
+# --- Scheduling: the slowest files start first --------------------------------------------
+# `make test` gives each of two processes whole files (--dist loadfile, so a file's module
+# fixtures are built once) in collection order (--no-loadscope-reorder). A slow file that
+# starts last runs alone while the other process idles, so files are collected slowest first,
+# by the seconds each took in the last passing run (kept in pytest's cache dir), or, before
+# any run, by these seconds measured on a two-core machine; an unknown file counts its tests.
+FILE_SECONDS_KEY = "council-forecasting/file-seconds"
+FIRST_RUN_SECONDS = {
+    "tests/test_workbooks.py": 30.0,
+    "tests/test_install.py": 14.0,
+    "tests/test_fuzz_inputs.py": 9.0,
+    "tests/test_inputs_workbook.py": 8.5,
+    "tests/test_safety_valve.py": 8.0,
+    "tests/test_uncertainty.py": 7.0,
+    "tests/test_forum_plan.py": 7.0,
+}
+SECONDS_PER_UNKNOWN_TEST = 0.1
+
+
+def _file_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the files by how long each took last time, slowest first (longest first is
+    what keeps two processes finishing together); tests keep their order within a file."""
+    cache = getattr(config, "cache", None)
+    seconds = dict(FIRST_RUN_SECONDS)
+    if cache is not None:
+        seconds.update(cache.get(FILE_SECONDS_KEY, {}))
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[_file_of(item.nodeid)] = counts.get(_file_of(item.nodeid), 0) + 1
+
+    def cost(file: str) -> float:
+        return seconds.get(file, SECONDS_PER_UNKNOWN_TEST * counts[file])
+
+    first_seen = {f: i for i, f in enumerate(dict.fromkeys(_file_of(i.nodeid) for i in items))}
+    items.sort(key=lambda i: (-cost(_file_of(i.nodeid)), first_seen[_file_of(i.nodeid)]))
+
+
+_seconds_this_run: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up each file's setup, call and teardown seconds (in the process that reports:
+    the controller when the suite runs in parallel)."""
+    file = _file_of(report.nodeid)
+    _seconds_this_run[file] = _seconds_this_run.get(file, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After a passing run, keep each file's seconds for the next run's order (the
+    controller only: parallel processes each see part of the suite)."""
+    cache = getattr(session.config, "cache", None)
+    if exitstatus != 0 or cache is None or hasattr(session.config, "workerinput"):
+        return
+    seconds = cache.get(FILE_SECONDS_KEY, {})
+    seconds.update({f: round(s, 2) for f, s in _seconds_this_run.items()})
+    cache.set(FILE_SECONDS_KEY, seconds)

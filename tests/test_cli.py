@@ -4,9 +4,12 @@ that fails leaves the earlier outputs exactly as they were."""
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pandas as pd
-from click.testing import CliRunner
+import pytest
+from click.testing import CliRunner, Result
 
 from cli import main
 from forecasting.loading import load
@@ -19,11 +22,19 @@ def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def test_run_writes_every_output_and_prints_the_comparison(bundled, tmp_path):
-    r = invoke("run", bundled, "--out", tmp_path, "--draws", "50")
+@pytest.fixture(scope="module")
+def bundled_run(bundled, tmp_path_factory) -> tuple[Path, Result]:
+    """The bundled set run once for this module (50 draws): its folder and the command's
+    result."""
+    out = tmp_path_factory.mktemp("run")
+    return out, invoke("run", bundled, "--out", out, "--draws", "50")
+
+
+def test_run_writes_every_output_and_prints_the_comparison(bundled_run):
+    out, r = bundled_run
     assert r.exit_code == 0, r.stderr
-    assert {p.name for p in tmp_path.iterdir()} == FILES  # and no temporary files left
-    df = pd.read_csv(tmp_path / "results.csv")
+    assert {p.name for p in out.iterdir()} == FILES  # and no temporary files left
+    df = pd.read_csv(out / "results.csv")
     assert list(df.columns) == COLUMNS
     assert set(df.unit) <= {"GBP", "count", "ratio", "FTE"}
     assert "Ranked (1 = best); variance to council-plan" in r.output
@@ -53,8 +64,11 @@ def test_init_copies_a_set_that_validates(tmp_path):
     assert invoke("validate", tmp_path / "my-council").exit_code == 0
 
 
-def test_a_failed_run_leaves_earlier_outputs_untouched(bundled, tmp_path, monkeypatch):
-    assert invoke("run", bundled, "--out", tmp_path, "--draws", "0").exit_code == 0
+def test_a_failed_run_leaves_earlier_outputs_untouched(bundled, bundled_run, tmp_path, monkeypatch):
+    earlier, r = bundled_run
+    assert r.exit_code == 0, r.stderr
+    for name in FILES:  # the outputs of an earlier run
+        shutil.copyfile(earlier / name, tmp_path / name)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
     def broken(run):

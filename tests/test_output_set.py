@@ -153,6 +153,10 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run_until_worker(bundled: Path, out: Path) -> tuple[subprocess.Popen, int]:
     cmd = [sys.executable, "-m", "cli", "run", str(bundled), "--out", str(out), "--draws", "20000"]
     proc = subprocess.Popen(
@@ -161,6 +165,9 @@ def _run_until_worker(bundled: Path, out: Path) -> tuple[subprocess.Popen, int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+        # Ctrl-C acts as it does for a command typed at a terminal, even when the tests run
+        # as a background job, which a shell starts with SIGINT ignored (inherited by exec)
+        preexec_fn=_sigint_default,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

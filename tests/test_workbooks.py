@@ -69,6 +69,16 @@ def outputs(tmp_path_factory, bundled):
     return out
 
 
+@pytest.fixture(scope="module")
+def opened(outputs) -> dict:
+    """Each workbook of the run opened once with its formulas and once with its stored values
+    (openpyxl takes about half a second for the finance model; the tests only read them)."""
+    return {
+        name: (load_workbook(outputs / name), load_workbook(outputs / name, data_only=True))
+        for name in WORKBOOKS
+    }
+
+
 def formula_cells(wb):
     """(sheet, cell) of every formula in a workbook opened with its formulas."""
     for ws in wb:
@@ -78,17 +88,17 @@ def formula_cells(wb):
                     yield ws.title, c.coordinate
 
 
-def test_every_formula_cell_stores_a_value(outputs):
+def test_every_formula_cell_stores_a_value(opened):
     """A reader that does not recalculate (a preview, pandas, a script) sees a value in
     every formula cell, and the headline figures are there."""
     for name in WORKBOOKS:
-        wb, stored = load_workbook(outputs / name), load_workbook(outputs / name, data_only=True)
+        wb, stored = opened[name]
         cells = list(formula_cells(wb))
         assert cells, name
         empty = [(s, c) for s, c in cells if stored[s][c].value is None]
         assert not empty, (name, empty[:5])
         assert stored["Checks"]["E2"].value is True, name
-    forum = load_workbook(outputs / "schools-forum-dsg.xlsx", data_only=True)["High needs"]
+    forum = opened["schools-forum-dsg.xlsx"][1]["High needs"]
     plan = [
         r
         for r in _calc_rows(forum, "dsg")
@@ -98,19 +108,49 @@ def test_every_formula_cell_stores_a_value(outputs):
 
 
 @pytest.fixture(scope="module")
-def recalculated(outputs, tmp_path_factory, recalc_profile):
+def wrong_values(outputs, opened, tmp_path_factory) -> Path:
+    """The Forum workbook with every stored formula value wrong (123) and its master check
+    stored as FALSE: recalculated, it must come back with the formulas' own results."""
+    from forecasting.excel.cached_values import with_cached_values
+
+    src = outputs / "schools-forum-dsg.xlsx"
+    wb = opened[src.name][0]
+    wrong = {s: {} for s in wb.sheetnames}
+    for sheet, cell in formula_cells(wb):
+        wrong[sheet][cell] = 123.0
+    wrong["Checks"]["E2"] = False
+    bad = tmp_path_factory.mktemp("wrong") / src.name
+    bad.write_bytes(with_cached_values(src.read_bytes(), wrong))
+    return bad
+
+
+# What this module has LibreOffice recalculate, in one start of the office: the run's
+# workbooks, the transfer-branch run's engine workbooks, and the workbook with wrong values.
+BRANCH_PREFIX, WRONG_PREFIX = "branches-", "wrong-"
+
+
+@pytest.fixture(scope="module")
+def recalculated_all(outputs, branch_run, wrong_values, tmp_path_factory, recalc_profile):
     if SOFFICE is None:
         pytest.skip("LibreOffice not installed")
+    staged = tmp_path_factory.mktemp("to-recalc")
+    sources = {name: outputs / name for name in WORKBOOKS}
+    sources |= {BRANCH_PREFIX + n: branch_run / n for n in ENGINE_SHEETS}
+    sources[WRONG_PREFIX + wrong_values.name] = wrong_values
+    for name, src in sources.items():
+        shutil.copyfile(src, staged / name)
     dest = tmp_path_factory.mktemp("recalc")
-    done = recalculate([outputs / name for name in WORKBOOKS], dest, recalc_profile)
-    return {
-        name: load_workbook(path, data_only=True)
-        for name, path in zip(WORKBOOKS, done, strict=True)
-    }
+    done = recalculate([staged / n for n in sources], dest, recalc_profile)
+    return {name: load_workbook(p, data_only=True) for name, p in zip(sources, done, strict=True)}
 
 
-def formulas(path: Path) -> int:
-    wb = load_workbook(path)
+@pytest.fixture(scope="module")
+def recalculated(recalculated_all) -> dict:
+    """The run's workbooks as LibreOffice recalculates them."""
+    return {name: recalculated_all[name] for name in WORKBOOKS}
+
+
+def formulas(wb) -> int:
     return sum(
         1
         for ws in wb
@@ -120,8 +160,8 @@ def formulas(path: Path) -> int:
     )
 
 
-def test_each_workbook_has_formulas_and_charts(outputs):
-    counts = {name: formulas(outputs / name) for name in WORKBOOKS}
+def test_each_workbook_has_formulas_and_charts(outputs, opened):
+    counts = {name: formulas(opened[name][0]) for name in WORKBOOKS}
     assert counts["finance-model.xlsx"] >= 100
     assert counts["schools-forum-dsg.xlsx"] >= 20
     assert counts["cabinet-scenarios.xlsx"] >= 100
@@ -130,10 +170,10 @@ def test_each_workbook_has_formulas_and_charts(outputs):
             assert any(n.startswith("xl/charts/chart") for n in z.namelist()), name
 
 
-def test_cabinet_names_every_scenario_with_sensitivity_and_range(outputs, results, bundled):
+def test_cabinet_names_every_scenario_with_sensitivity_and_range(opened, results, bundled):
     from forecasting.loading import load
 
-    wb = load_workbook(outputs / "cabinet-scenarios.xlsx")
+    wb = opened["cabinet-scenarios.xlsx"][0]
     assert "Sensitivity" in wb.sheetnames
     assert wb["Sensitivity"].max_row > 10
     comparison = {c.value for c in wb["Comparison"]["A"] if c.value}
@@ -226,9 +266,9 @@ def test_recalculated_formulas_equal_the_engine(recalculated, outputs):
     assert compare_with_engine(recalculated, pd.read_csv(outputs / "results.csv")) > 1000
 
 
-def test_stored_values_equal_the_engine(outputs):
+def test_stored_values_equal_the_engine(outputs, opened):
     """The same proof on the stored values, so it runs without LibreOffice too."""
-    stored = {n: load_workbook(outputs / n, data_only=True) for n in ENGINE_SHEETS}
+    stored = {n: opened[n][1] for n in ENGINE_SHEETS}
     assert compare_with_engine(stored, pd.read_csv(outputs / "results.csv")) > 1000
 
 
@@ -292,21 +332,18 @@ def test_every_branch_of_the_transfer_rule_equals_the_engine(branch_run):
 
 
 @needs_soffice
-def test_every_branch_recalculates_to_the_engine(branch_run, tmp_path, recalc_profile):
-    names = list(ENGINE_SHEETS)
-    done = recalculate([branch_run / n for n in names], tmp_path, recalc_profile)
-    recalc = {n: load_workbook(path, data_only=True) for n, path in zip(names, done, strict=True)}
+def test_every_branch_recalculates_to_the_engine(branch_run, recalculated_all):
+    recalc = {n: recalculated_all[BRANCH_PREFIX + n] for n in ENGINE_SHEETS}
     assert compare_with_engine(recalc, pd.read_csv(branch_run / "results.csv")) > 1000
 
 
 @needs_soffice
-def test_stored_values_equal_libreoffice_recalculation(recalculated, outputs):
+def test_stored_values_equal_libreoffice_recalculation(recalculated, opened):
     """Every formula's stored value is what LibreOffice computes from the formula: numbers
     to the pound (and to 1e-9 for ratios and flags), logicals and text exactly."""
     compared = 0
     for name in WORKBOOKS:
-        wb = load_workbook(outputs / name)
-        stored = load_workbook(outputs / name, data_only=True)
+        wb, stored = opened[name]
         for sheet, cell in formula_cells(wb):
             mine, theirs = stored[sheet][cell].value, recalculated[name][sheet][cell].value
             if isinstance(theirs, bool) or isinstance(mine, bool):
@@ -321,25 +358,12 @@ def test_stored_values_equal_libreoffice_recalculation(recalculated, outputs):
 
 
 @needs_soffice
-def test_libreoffice_recalculates_rather_than_reading_stored_values(
-    outputs, tmp_path, recalc_profile
-):
+def test_libreoffice_recalculates_rather_than_reading_stored_values(wrong_values, recalculated_all):
     """The recalculation proof is real: a workbook whose stored values are wrong comes back
     from LibreOffice with the formulas' own results."""
-    from forecasting.excel.cached_values import with_cached_values
-
-    src = outputs / "schools-forum-dsg.xlsx"
-    wb = load_workbook(src)
-    wrong = {s: {} for s in wb.sheetnames}
-    for sheet, cell in formula_cells(wb):
-        wrong[sheet][cell] = 123.0
-    wrong["Checks"]["E2"] = False
-    bad = tmp_path / "in" / src.name
-    bad.parent.mkdir()
-    bad.write_bytes(with_cached_values(src.read_bytes(), wrong))
-    assert load_workbook(bad, data_only=True)["Checks"]["E2"].value is False
-    (again_path,) = recalculate([bad], tmp_path / "out", recalc_profile)
-    again = load_workbook(again_path, data_only=True)
+    stored = load_workbook(wrong_values, data_only=True)
+    assert stored["Checks"]["E2"].value is False
+    again = recalculated_all[WRONG_PREFIX + wrong_values.name]
     assert again["Checks"]["E2"].value is True
     hn = [r for r in _calc_rows(again["High needs"], "dsg") if r[2] == "cumulative_deficit"]
     assert round(hn[0][3][1]) == 19_493_000
@@ -395,8 +419,8 @@ def test_text_from_inputs_is_never_a_formula(editable_set, tmp_path):
     assert {"=HYP", "+cmd", "@SUM", "-2+3"} <= seen
 
 
-def test_forum_summary_leads_with_the_position_and_the_half_percent_test(outputs):
-    wb = load_workbook(outputs / "schools-forum-dsg.xlsx")
+def test_forum_summary_leads_with_the_position_and_the_half_percent_test(opened):
+    wb = opened["schools-forum-dsg.xlsx"][0]
     assert wb.sheetnames[0] == "Summary" and "About this run" in wb.sheetnames
     cover = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
     assert "£14.2m at 31 March 2019 and £19.5m at 31 March 2020" in cover
@@ -411,14 +435,14 @@ FIRST_TWO_PAGES = ':calc_pdf_Export:{"PageRange":{"type":"string","value":"1-2"}
 
 @needs_soffice
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
-def test_each_workbook_opens_with_a_one_page_summary(outputs, tmp_path, soffice_profile):
+def test_each_workbook_opens_with_a_one_page_summary(outputs, opened, tmp_path, soffice_profile):
     """Printed as LibreOffice prints it, page 1 is the whole summary and page 2 is already
     the next sheet, so the summary fits one page."""
     pdfs = soffice_convert(
         [outputs / n for n in WORKBOOKS], "pdf", tmp_path, soffice_profile, FIRST_TWO_PAGES
     )
     for name, pdf in zip(WORKBOOKS, pdfs, strict=True):
-        wb = load_workbook(outputs / name)
+        wb = opened[name][0]
         assert wb.sheetnames[0] == "Summary", name
 
         def page(n: int, pdf=pdf) -> str:
