@@ -88,3 +88,19 @@ def test_the_finance_model_has_the_area_as_live_formulas(run_result):
     checks = wb["Checks"]
     notes = [c.value for c in checks["D"] if c.value]
     assert any(str(x).startswith("cost = cost.mainstream + ") for x in notes)
+
+
+def test_a_set_built_from_published_data_carries_englands_transport_figures(tmp_path):
+    """Any council's generated set has the area, with England's figures as benchmarks listed
+    in its caveats (no council's own transport figure is in the published data used)."""
+    from forecasting.run import forecast
+
+    made = tmp_path / "blackpool"
+    r = CliRunner().invoke(main, ["init", str(made), "--council", "Blackpool", "--as-at", "2021"])
+    assert r.exit_code == 0, r.output
+    assert "home_to_school_transport.cost_per_pupil" in (made / "caveats.md").read_text()
+    plan = forecast(made, ("council-plan",)).projections[0]
+    plans = plan[("dsg", "ehcp.maintained_special")][0]
+    pupils = plan[(T, "pupils.maintained_special")][0]
+    np.testing.assert_allclose(pupils, plans * 0.584)
+    assert plan[(T, "cost_per_pupil")][0][0] == 6280

@@ -161,12 +161,15 @@ class Builder:
         return node
 
 
+TRANSPORT = "home_to_school_transport"  # the transport area's section (forecasting.areas)
+
+
 @functools.lru_cache(maxsize=1)
 def _stoke() -> dict:
     """The bundled set's files merged by top-level section (its figures are the benchmarks)."""
     folder = bundled_set(TEMPLATE)
     merged: dict = {}
-    for name in ("general.yaml", "childrens_services.yaml", "high_needs.yaml"):
+    for name in ("general.yaml", "childrens_services.yaml", "high_needs.yaml", "transport.yaml"):
         text = (folder / name).read_text(encoding="utf-8")
         merged.update(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     return merged
@@ -645,9 +648,7 @@ def caseload(b: Builder, cases: dict | None, load: dict | None, est_n: float) ->
     of the establishment, and the bundled set's other caseload assumptions."""
     template = b.stoke["childrens_services"]["workforce"]
     template_asye = float(template["caseload"]["asye_fte"]["value"])
-    template_est = sum(
-        float(t["establishment_fte"]["value"]) for t in template["teams"].values()
-    )
+    template_est = sum(float(t["establishment_fte"]["value"]) for t in template["teams"].values())
     asye_share = template_asye / template_est
     return {
         "open_cases": P(float(cases["value"]), "count", "published", b.cite(cases))
@@ -932,6 +933,23 @@ def provision_shares(types: dict[str, dict], school: float) -> dict[str, float]:
     return rounded
 
 
+def transport(b: Builder) -> dict:
+    """Home-to-school transport for pupils with EHC plans (a general fund cost that the plans
+    drive): the share of each provision's plans transported, the cost per pupil and its
+    inflation. No council's own figures are in the published data used here, so these are
+    England's, as the bundled set derives them: benchmarks to replace with the council's."""
+    shares = b.stoke_param(TRANSPORT, "eligible_share")
+    return {
+        "eligible_share": {
+            g: bench(b, TRANSPORT, "eligible_share", stoke_key)
+            for g, (_, _, stoke_key, _) in PROVISION_GROUPS.items()
+            if stoke_key in shares
+        },
+        "cost_per_pupil": bench(b, TRANSPORT, "cost_per_pupil"),
+        "inflation": bench(b, TRANSPORT, "inflation"),
+    }
+
+
 def provisions(b: Builder, types: dict[str, dict], school: float) -> dict:
     """Where the council's school-age EHC plans are placed: each provision's share of plans
     (published, SEN2) and its yearly cost per place (a benchmark from the bundled set, no
@@ -1214,9 +1232,7 @@ def anchored(
     later allocation, or forward from the latest earlier one, at ``growth`` a year."""
     years = [p for p in s.index if parse_year(p) >= parse_year(b.base)]
     values = {p: float(s[p]) for p in years}
-    src = "; ".join(
-        f"{p}: DfE, {r.loc[p, 'source_file']}, {r.loc[p, 'indicator']}" for p in years
-    )
+    src = "; ".join(f"{p}: DfE, {r.loc[p, 'source_file']}, {r.loc[p, 'indicator']}" for p in years)
     basis = "published"
     if not values:  # nothing published for the base year or after it by the as-at date
         earlier = sorted((p for p in s.index), key=parse_year)
@@ -1303,9 +1319,7 @@ def income(b: Builder, notes: list[str]) -> dict:
     rows = {m: dataset.rows(b.c.code, m, b.measure_rows(m)).set_index("period") for m in DSG_BLOCKS}
     back_growth = own_growth(b, hnb, ("high_needs", "income", "high_needs_growth"), "high-needs")
     hn_growth = allocation_growth(b, hnb)
-    sb_growth = own_growth(
-        b, sb, ("high_needs", "income", "schools_block_growth"), "schools block"
-    )
+    sb_growth = own_growth(b, sb, ("high_needs", "income", "schools_block_growth"), "schools block")
     hn_values, hn_basis, hn_src = anchored(
         b, hnb, rows["high_needs_allocation"], float(back_growth["value"]), "high needs"
     )
@@ -1524,7 +1538,11 @@ def draft(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) ->
             "weeks_per_year": bench(b, "timeline", "weeks_per_year"),
         },
     }
-    d = Draft(b, {**general, "childrens_services": csc, "high_needs": hn}, notes)
+    d = Draft(
+        b,
+        {**general, "childrens_services": csc, "high_needs": hn, TRANSPORT: transport(b)},
+        notes,
+    )
     # The first forecast year's in-year deficit: no published forecast exists, so it is what
     # the drivers give (the DSG reconciliation line is then zero).
     year = hn["calibration"]["calibration_year"]
@@ -1580,6 +1598,7 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
     council = b.c
     general = {k: d.sections[k] for k in ("council", "timeline")}
     csc, hn = d.sections["childrens_services"], d.sections["high_needs"]
+    tr = d.sections[TRANSPORT]
     header = (
         f"# {council.name} (LA {council.code}), children's services and DSG high needs, as at "
         f"September {as_at}.\n"
@@ -1601,6 +1620,9 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
         + _yaml({"childrens_services": csc}),
         "high_needs.yaml": "# Dedicated Schools Grant, high-needs block. Base year "
         f"{b.base}; EHCP counts are the SEN2 January census.\n" + _yaml({"high_needs": hn}),
+        "transport.yaml": "# Home-to-school transport for pupils with EHC plans (general fund). "
+        "England's figures\n# (no council's own is in the published data used): replace them.\n"
+        + _yaml({TRANSPORT: tr}),
         "scenarios/council-plan.yaml": _yaml(
             {
                 "name": "council-plan",
@@ -1632,7 +1654,12 @@ def generate(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None)
         files[f"history/{name}.csv"] = _history_csv(
             s, dataset.rows(council.code, measure, b.measure_rows(measure))
         )
-    sections = {"childrens_services": csc, "high_needs": hn, "timeline": general["timeline"]}
+    sections = {
+        "childrens_services": csc,
+        "high_needs": hn,
+        TRANSPORT: tr,
+        "timeline": general["timeline"],
+    }
     replace = [
         (".".join(p), f"{prm['basis']}: {prm.get('value', prm.get('values'))}")
         for p, prm in _params(sections)
