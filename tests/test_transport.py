@@ -3,6 +3,8 @@ arithmetic, its validation and its place in the outputs."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -104,3 +106,17 @@ def test_a_set_built_from_published_data_carries_englands_transport_figures(tmp_
     pupils = plan[(T, "pupils.maintained_special")][0]
     np.testing.assert_allclose(pupils, plans * 0.584)
     assert plan[(T, "cost_per_pupil")][0][0] == 6280
+
+
+def test_the_cabinet_compares_the_transport_cost_across_scenarios(run_result):
+    """A general fund pressure a cabinet weighs beside the overspend: its scenarios side by
+    side and each one's variance to the plan, as the area asks (``Area.compare``)."""
+    from openpyxl import load_workbook
+
+    from forecasting.excel.cabinet import cabinet_workbook
+
+    ws = load_workbook(io.BytesIO(cabinet_workbook(run_result)))["Comparison"]
+    headings = [c.value for c in ws["A"] if c.value]
+    title = "Home-to-school transport, pupils with EHCPs (general fund)"
+    assert title in headings
+    assert any(str(h).startswith(f"{title}: variance to ") for h in headings)

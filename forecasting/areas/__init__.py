@@ -41,6 +41,9 @@ class Area:
     inputs_ref: str = ""  # "module:function" writing its drivers
     calcs_ref: str = ""  # "module:function" writing its formulas
     built_in: bool = False
+    # (measure, title) of the lines a cabinet compares across scenarios, beside the built-in
+    # areas' overspend and deficit
+    compare: tuple[tuple[str, str], ...] = ()
 
     def _piece(self, ref: str, default: str) -> Any:
         module, _, name = (ref or f"{self.package}.{default}").partition(":")

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import areas
 from ..formats import millions
 from ..roles import PLAN, with_role
 from ..years import workbook_label, year_end
@@ -63,6 +64,19 @@ COMPARE = [
     ("dsg", "schools_block_transfer", "Schools-block transfer"),
     ("dsg", "ehcp_total", "EHCPs"),
 ]
+
+
+def area_comparisons(run: Run) -> list[tuple[str, str, str]]:
+    """The lines further areas ask a cabinet to compare (``Area.compare``), where every
+    scenario of the run has them."""
+    return [
+        (a.code, measure, title)
+        for a in areas.folders()
+        for measure, title in a.compare
+        if all((a.code, measure) in p.lines for p in run.projections)
+    ]
+
+
 HOW = [
     "Summary: the council plan's position, its likely range, the scenarios ranked with what "
     "each assumes, and the three assumptions that move the answer most, on one page.",
@@ -126,7 +140,7 @@ def _comparison_sheet(wb: Workbook, g: Grid, run: Run, base: str) -> Worksheet:
         f"Figures from the forecast; variance to "
         f"'{labels[base]}' as live formulas. Money £000; overspends and deficits positive.",
     )
-    for area, measure, title in COMPARE:
+    for area, measure, title in [*COMPARE, *area_comparisons(run)]:
         g.section(ws, title)
         for s in names:
             g.input_row(

@@ -8,4 +8,10 @@ from .. import Area
 KEY = "home_to_school_transport"
 CODE = "transport"
 
-AREA = Area(KEY, CODE, "Home-to-school transport", package=__name__)
+AREA = Area(
+    KEY,
+    CODE,
+    "Home-to-school transport",
+    package=__name__,
+    compare=(("cost", "Home-to-school transport, pupils with EHCPs (general fund)"),),
+)
