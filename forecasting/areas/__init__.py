@@ -13,6 +13,8 @@ folder here, ``forecasting/areas/<name>/``, holding
 - ``workbook.py`` with ``inputs(g, ws, proj)`` and ``calcs(g, ws, proj)``, its drivers on
   the finance model's Inputs sheet and its live formulas on a sheet of its own.
 
+``Area.compare`` may name lines a cabinet should see side by side across scenarios.
+
 The set's schema, validation, the engine, the finance model (with its Checks, generated
 from each total's definition) and the tests find an area here: adding one edits none of
 them. Folder areas are projected after the built-in ones, in name order, so they may use
