@@ -7,7 +7,7 @@ refer to any row by its measure name and the same column (year) on any sheet.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -220,6 +220,32 @@ class Grid:
         formula = self.parts_formula(proj, area, measure, ws)
         return self.calc_row(
             ws, proj.scenario, area, measure, label or line.label, line.unit, formula, total, note
+        )
+
+    def product_row(
+        self,
+        ws: Worksheet,
+        proj: Projection,
+        area: str,
+        measure: str,
+        factors: Sequence[str | tuple[str, str]],
+        note: str = "",
+    ) -> int:
+        """A row multiplying other rows year by year (plans x cost per place, children x
+        weekly cost x weeks), labelled and in the unit of the engine's line it mirrors. A
+        factor is a measure of ``area``, or ``(area, measure)`` of another area."""
+        s = proj.scenario
+        refs = [(area, f) if isinstance(f, str) else f for f in factors]
+        line = proj.lines[(area, measure)]
+        return self.calc_row(
+            ws,
+            s,
+            area,
+            measure,
+            line.label,
+            line.unit,
+            lambda i: "*".join(self.ref(s, a, m, i, ws) for a, m in refs),
+            note=note,
         )
 
     def link_row(self, ws: Worksheet, proj: Projection, area: str, measure: str, label: str = ""):

@@ -65,18 +65,12 @@ def _placement_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     types = _types(proj)
     g.total_row(ws, proj, CSC, "children_in_care", "Children in care (average in year)", True)
     for t in types:
-        label = proj.lines[(CSC, f"placement_cost.{t}")].label
-        g.calc_row(
+        g.product_row(
             ws,
-            s,
+            proj,
             CSC,
             f"placement_cost.{t}",
-            label,
-            "GBP",
-            lambda i, t=t: (
-                f"{r(f'children_in_care.{t}', i)}*{r(f'weekly_cost.{t}', i)}"
-                f"*{r('weeks_in_year', i)}"
-            ),
+            (f"children_in_care.{t}", f"weekly_cost.{t}", "weeks_in_year"),
             note="children x weekly x weeks",
         )
     g.total_row(ws, proj, CSC, "placement_cost", "Placement cost (all types)", True)
@@ -103,14 +97,12 @@ def _spend_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
         ),
         note="FTE x cost per FTE",
     )
-    g.calc_row(
+    g.product_row(
         ws,
-        s,
+        proj,
         CSC,
         "staffing_cost.gap_to_target",
-        "Agency social workers filling the gap to the target caseload",
-        "GBP",
-        lambda i: f"{r('caseload.gap_agency_fte', i)}*{r('cost_per_fte.agency', i)}",
+        ("caseload.gap_agency_fte", "cost_per_fte.agency"),
         note="FTE x agency cost per FTE",
     )
     g.total_row(
@@ -306,25 +298,20 @@ def _plans_and_spend(g: Grid, ws: Worksheet, proj: Projection) -> None:
     )
     g.link_row(ws, proj, DSG, "specialist_share_national", "... in England")
     for p in provisions:
-        m = f"expenditure.{p}"
-        g.calc_row(
+        g.product_row(
             ws,
-            s,
+            proj,
             DSG,
-            m,
-            proj.lines[(DSG, m)].label,
-            "GBP",
-            lambda i, p=p: f"{r(f'ehcp.{p}', i)}*{r(f'cost_per_place.{p}', i)}",
+            f"expenditure.{p}",
+            (f"ehcp.{p}", f"cost_per_place.{p}"),
             note="plans x cost per place",
         )
-    g.calc_row(
+    g.product_row(
         ws,
-        s,
+        proj,
         DSG,
         "expenditure.alternative_provision",
-        "Expenditure: Alternative provision / PRU",
-        "GBP",
-        lambda i: f"{r('ap_places', i)}*{r('cost_per_place.alternative_provision', i)}",
+        ("ap_places", "cost_per_place.alternative_provision"),
         note="places x cost per place",
     )
     for m in fixed_lines(proj):

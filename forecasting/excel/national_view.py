@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..national.dataset import ENGLAND
 from ..projection import Projection
 from ..years import parse_year, workbook_label
 from .front import AUDIT_FONT, fit_rows
@@ -51,7 +52,6 @@ from .styles import (
 
 HISTORY_SHEET, COMPARATOR_SHEET = "History", "Comparators"
 HISTORY_YEARS = 5  # published years shown before the base year
-ENGLAND = 970  # the dataset's code for England
 PERCENT_NUMBER = '0.0"%"'  # a figure published as a percentage (3.7 is 3.7%)
 FORMATS = {"count": COUNT, "GBP": GBP_000, "ratio": PCT, "percent": PERCENT_NUMBER}
 COUNCIL_FILL = ACTUAL_FILL

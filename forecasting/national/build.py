@@ -29,6 +29,7 @@ from typing import cast
 import pandas as pd
 
 from ..errors import InputError, Problem
+from .dataset import ENGLAND
 
 COLUMNS = [
     "la_code",
@@ -44,8 +45,8 @@ COLUMNS = [
 ]
 DEFAULT_OUT = Path(__file__).with_name("national.csv.gz")
 
-# LA numbers DfE gives England and the regions (as the Local Authority Interactive Tool does).
-ENGLAND = 970
+# LA numbers DfE gives the regions (as the Local Authority Interactive Tool does); England's
+# is dataset.ENGLAND.
 REGION_CODES = {
     "North East": 980,
     "North West": 981,

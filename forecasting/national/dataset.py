@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 
 EXTRACT = Path(__file__).with_name("national.csv.gz")
-ENGLAND = 970
+ENGLAND = 970  # the LA number DfE gives England (regions are 980-990)
 
 
 @dataclass(frozen=True)

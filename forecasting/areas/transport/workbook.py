@@ -31,28 +31,22 @@ def calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     g.section(ws, "transport (£000 unless stated)", s)
     provisions = _provisions(proj)
     for pid in provisions:
-        m = f"pupils.{pid}"
-        g.calc_row(
+        g.product_row(
             ws,
-            s,
+            proj,
             CODE,
-            m,
-            proj.lines[(CODE, m)].label,
-            "count",
-            lambda i, pid=pid: f"{r(f'ehcp.{pid}', i, DSG)}*{r(f'eligible_share.{pid}', i)}",
+            f"pupils.{pid}",
+            ((DSG, f"ehcp.{pid}"), f"eligible_share.{pid}"),
             note="EHCPs x share transported",
         )
     g.total_row(ws, proj, CODE, "pupils", total=True)
     for pid in provisions:
-        m = f"cost.{pid}"
-        g.calc_row(
+        g.product_row(
             ws,
-            s,
+            proj,
             CODE,
-            m,
-            proj.lines[(CODE, m)].label,
-            "GBP",
-            lambda i, pid=pid: f"{r(f'pupils.{pid}', i)}*{r('cost_per_pupil', i)}",
+            f"cost.{pid}",
+            (f"pupils.{pid}", "cost_per_pupil"),
             note="pupils x cost per pupil",
         )
     g.total_row(ws, proj, CODE, "cost", total=True)
