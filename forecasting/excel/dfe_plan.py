@@ -29,7 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..names import POST16
+from ..names import ALTERNATIVE_PROVISION, FURTHER_SAVINGS, POST16
 from ..projection import Projection
 from ..roles import UNMITIGATED, with_role
 from ..years import workbook_label
@@ -464,7 +464,7 @@ def _exclusions_mitigation(plan: Projection, base: Projection | None) -> Mitigat
     """Fewer permanent exclusions than on trend, valued as the alternative-provision spend
     saved against the no-action scenario (not valued without one)."""
     years = plan.years
-    ap = "expenditure.alternative_provision"
+    ap = f"expenditure.{ALTERNATIVE_PROVISION}"
     trend = _line(plan, "permanent_exclusions_trend")
     actual = _line(plan, "permanent_exclusions")
     cut = trend - actual
@@ -526,10 +526,10 @@ def _funded_mitigations(plan: Projection) -> list[Mitigation]:
     """Further high-needs savings and contributions to the high needs block, as the plan's
     own lines."""
     out = []
-    savings = -_line(plan, "expenditure.additional_savings")
+    savings = -_line(plan, f"expenditure.{FURTHER_SAVINGS}")
     out.append(
         Mitigation(
-            "additional_savings",
+            FURTHER_SAVINGS,
             "Further high-needs savings",
             "Further savings in high-needs spend beyond the lines above"
             + ("" if savings.any() else ": none in this plan (What it takes gives the amount)"),
@@ -589,7 +589,7 @@ def _formula(g: Grid, plan: str, key: str, ws: Worksheet, spend: list[str], no_a
     if key == "schools_block_transfer":
         return lambda i: g.ref(plan, DSG, "schools_block_transfer", i, ws)
     if key == "exclusions":
-        ap = "expenditure.alternative_provision"
+        ap = f"expenditure.{ALTERNATIVE_PROVISION}"
         return lambda i: f"{g.ref(no_action, DSG, ap, i, ws)}-{g.ref(plan, DSG, ap, i, ws)}"
     if key == "placement_mix":
         without, with_ = (
@@ -597,7 +597,7 @@ def _formula(g: Grid, plan: str, key: str, ws: Worksheet, spend: list[str], no_a
             g.sum_formula(plan, DSG, spend, ws),
         )
         return lambda i: f"{without(i)}-{with_(i)}"
-    if key == "additional_savings":
+    if key == FURTHER_SAVINGS:
         return lambda i: f"-{g.ref(plan, DSG, 'expenditure.additional_savings', i, ws)}"
     if key.startswith("safety_valve."):
         return lambda i: g.ref(plan, DSG, key, i, ws)

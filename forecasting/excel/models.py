@@ -12,6 +12,7 @@ from __future__ import annotations
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..high_needs import HALF_PENNY
+from ..names import ALTERNATIVE_PROVISION
 from ..projection import Projection
 from .grid import Grid
 from .styles import GBP, INPUT_FILL, INPUT_FONT, text
@@ -259,8 +260,11 @@ def _safety_valve_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
 
 
 def fixed_lines(proj: Projection) -> list[str]:
+    """The high-needs spend lines the workbook takes as given (fixed lines, further savings,
+    the reconciliation): every part of expenditure but the provisions and alternative
+    provision, which it calculates."""
     computed = {f"expenditure.{p}" for p in _provisions(proj)} | {
-        "expenditure.alternative_provision"
+        f"expenditure.{ALTERNATIVE_PROVISION}"
     }
     return [m for m in proj.family(DSG, "high_needs_expenditure") if m not in computed]
 
