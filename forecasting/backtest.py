@@ -118,6 +118,7 @@ def run_vintage(
     """Build the set as at ``as_at``, project it and line it up against the outturns."""
     from .engine import project
     from .national import dataset, newset
+    from .roles import CONVENTIONAL, UNMITIGATED
     from .uncertainty import percentiles, simulate
 
     v = Vintage(la_code, as_at)
@@ -129,10 +130,10 @@ def run_vintage(
     except InputError as e:
         v.skipped = "; ".join(p.message for p in e.problems)
         return v
-    name = "unmitigated"
+    name = CONVENTIONAL[UNMITIGATED]
     central = project(name, a)
     lines = sorted({line for parts, _ in CHECKS.values() for line in parts})
-    pct = percentiles(simulate(name, a, draws, seed, measures=lines)) if draws else {}
+    sims = simulate(name, a, draws, seed, measures=lines) if draws else {}
     years = central.years
     base = years[0]
     c = built.b.c
@@ -153,9 +154,13 @@ def run_vintage(
             continue
         # parts is never empty, so each sum is an array
         fc = cast(np.ndarray, sign * sum(central.lines[m].values[0] for m in parts))
-        qs = cast(np.ndarray, sign * sum(pct[m] for m in parts)) if draws else np.vstack([fc] * 3)
-        if sign < 0:  # a negated band swaps its ends
-            qs = qs[::-1]
+        # the band of the measure itself: its parts added draw by draw, then the percentiles
+        # (the P10 of a sum is not the sum of the parts' P10s)
+        if draws:
+            summed = cast(np.ndarray, sign * sum(sims[m] for m in parts))
+            qs = percentiles({("backtest", measure): summed})[("backtest", measure)]
+        else:
+            qs = np.vstack([fc] * 3)
         rules = baselines(past, horizon + known)
         for h in range(1 + known, min(horizon + known, len(years) - 1) + 1):
             year = years[h]
