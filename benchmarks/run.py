@@ -63,7 +63,7 @@ def _engine_seconds(a, draws: int, repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
+def main() -> int:
     python = sys.executable
     forecast = str(Path(python).with_name("forecast"))
     imports = _median_wall([python, "-c", "import numpy, pandas, openpyxl"])
@@ -111,7 +111,13 @@ def main() -> None:
     for draws in (1_000, 10_000, 100_000):
         cells = [f"{_engine_seconds(sets[h], draws, repeats=1):.3f}" for h in horizons]
         print(f"| {draws:,} | " + " | ".join(cells) + " |")
+    met = [
+        ratio <= TARGETS["run_vs_import"],
+        mc < TARGETS["mc_10k_seconds"],
+        peak_mb < TARGETS["mc_10k_megabytes"],
+    ]
+    return 0 if all(met) else 1  # a target missed fails `make bench`
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -298,6 +298,7 @@ def test_the_pure_python_parser_reads_the_same_as_libyaml(monkeypatch):
     from forecasting import loading
 
     fast_parser = loading.Parser
+    assert fast_parser is not loading._PyParser, "PyYAML without libyaml: nothing to compare"
     files = sorted(BUNDLED.rglob("*.yaml"))
     fast = [loading._parse_yaml(f) for f in files]
     monkeypatch.setattr(loading, "Parser", loading._PyParser)

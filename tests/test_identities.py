@@ -78,7 +78,9 @@ def test_each_total_has_every_line_of_its_family(run_result, total, prefix, area
     total's definition."""
     for proj in run_result.projections:
         family = {m for m in proj.measures(area) if m.startswith(prefix + ".")}
-        assert {m for _, m in proj.lines[(area, total)].parts} == family, proj.scenario
+        parts = proj.lines[(area, total)].parts
+        assert {m for _, m in parts} == family, proj.scenario
+        assert all(sign == 1 for sign, _ in parts), (proj.scenario, total)  # all added
 
 
 def test_at_least_eight_placement_types_and_seven_expenditure_lines(results):

@@ -6,15 +6,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import odf  # noqa: F401  (test dependencies: the raw DfE files are parquet and ODS)
+import pyarrow  # noqa: F401
 import pytest
 from click.testing import CliRunner
 
 from cli import main
 from forecasting.national import dataset
 from forecasting.national.build import COLUMNS
-
-pytest.importorskip("pyarrow")
-pytest.importorskip("odf")
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dfe"
 STOKE = 861

@@ -100,14 +100,20 @@ def test_a_read_only_file_system_is_a_usage_error(bundled, tmp_path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not bind the superuser")
-def test_an_unwritable_folder_is_a_usage_error(bundled, earlier):
+def test_an_unwritable_folder_is_a_usage_error(bundled, earlier, monkeypatch):
+    if os.geteuid() == 0:  # permissions do not bind the superuser: the refusal it would get
+
+        def refused(*args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied")
+
+        monkeypatch.setattr(output.tempfile, "mkdtemp", refused)
     earlier.chmod(0o555)
     try:
         r = CliRunner().invoke(main, ["run", str(bundled), "--out", str(earlier), "--draws", "0"])
     finally:
         earlier.chmod(0o755)
     assert r.exit_code == 2
+    assert "--out: cannot write here (Permission denied)" in r.stderr
     assert contents(earlier) == OLD
 
 
@@ -176,7 +182,7 @@ def _run_until_worker(bundled: Path, out: Path) -> tuple[subprocess.Popen, int]:
             return proc, kids[0]
         time.sleep(0.01)
     proc.kill()
-    pytest.skip("the run finished before its rendering worker was seen")
+    pytest.fail("no rendering worker was seen: the run must render the Forum workbook in one")
 
 
 needs_proc = pytest.mark.skipif(

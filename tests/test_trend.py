@@ -183,7 +183,7 @@ def test_intervals_hold_most_actuals_on_a_noisy_trend():
         tr = fit(s, 4)
         held += int(np.sum((tr.lower_95 <= y[12:]) & (y[12:] <= tr.upper_95)))
         total += 4
-    assert held / total >= 0.8
+    assert held / total >= 0.93  # an 80% or 90% band would hold fewer (88% seen for 80%)
 
 
 def test_growth_can_come_from_a_fitted_trend(editable_set):
