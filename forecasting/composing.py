@@ -257,9 +257,7 @@ def apply_override(
                 src_name,
                 line,
                 dotted,
-                f"no field '{last}' at "
-                f"{_dotted(parts[:-1])}"
-                f"{_suggest(last, node if isinstance(node, dict) else {})}",
+                f"no field '{last}' at {_dotted(parts[:-1])}",
             )
         )
     # Re-key the overriding subtree's line marks to their new place.

@@ -20,7 +20,13 @@ import numpy as np
 from .calibration import reconciliation_share
 from .demand import ehcps, permanent_exclusions
 from .inputs import Inputs
-from .names import ALTERNATIVE_PROVISION, FURTHER_SAVINGS, POST16, RECONCILIATION
+from .names import (
+    ALTERNATIVE_PROVISION,
+    FURTHER_SAVINGS,
+    POST16,
+    POST16_LABEL,
+    RECONCILIATION,
+)
 from .projection import Projection
 
 AREA = "dsg"
@@ -173,7 +179,7 @@ def _provisions(
         ehcp_lines[pid] = (prov.label, n, unit)
     _overflow(inp, proj, ehcp_lines)
     ehcp_lines[POST16] = (
-        "Post-16 FE and specialist post-16 (16-25)",
+        POST16_LABEL,
         post16,
         inp.base(hn.ehcp.post16_cost_per_place) * level * prices,
     )

@@ -9,6 +9,7 @@ would replace it or be replaced without a word, so validation refuses it.
 from __future__ import annotations
 
 POST16 = "post16"  # plans of 16-25 year olds, beside the school-age provisions
+POST16_LABEL = "Post-16 FE and specialist post-16 (16-25)"  # how a reader sees them
 ALTERNATIVE_PROVISION = "alternative_provision"  # places for permanently excluded pupils
 FURTHER_SAVINGS = "additional_savings"  # the mitigation line `forecast solve` sizes
 RECONCILIATION = "reconciliation"  # the calibration line

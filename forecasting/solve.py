@@ -45,11 +45,18 @@ class Solution:
     deficit_after: float
     overrides: dict[str, Any]
     profile: dict[str, float] | None = None  # savings by year, where the lever is a profile
+    limit_share: float | None = None  # the share of the schools block the Forum may approve
 
     @property
     def already_clear(self) -> bool:
         """The scenario clears the deficit by the target year as it stands: nothing to find."""
         return self.deficit_before <= 0
+
+    def _limit(self) -> str:
+        """The Forum's limit in words, as the scenario sets it."""
+        if self.limit_share is None:
+            return "the share of the schools block the Forum may approve"
+        return f"{self.limit_share:.1%} of the schools block"
 
     def describe(self, scenario: str) -> str:
         """The answer in plain words and figures, for a briefing note."""
@@ -78,8 +85,8 @@ class Solution:
                 + (
                     ""
                     if self.lever == "savings"
-                    else "; above 0.5% of the schools block a transfer needs the Secretary "
-                    "of State's agreement"
+                    else f"; above {self._limit()} a transfer needs the Secretary of "
+                    "State's agreement"
                 )
             )
         elif self.lever == "savings":
@@ -89,8 +96,8 @@ class Solution:
         elif self.lever == "transfer":
             what = (
                 f"a further schools-block transfer of {pounds(self.amount)} a year from {span} "
-                f"({total}), on top of any transfer already planned; above 0.5% of the "
-                "schools block it needs the Secretary of State's agreement"
+                f"({total}), on top of any transfer already planned; above {self._limit()} "
+                "it needs the Secretary of State's agreement"
             )
         elif self.amount >= 0:
             what = f"school-age EHCP growth held to {self.amount:.2%} a year"
@@ -248,22 +255,31 @@ def solve(a: AssumptionSet, target_year: str, lever: str = "savings") -> Solutio
         before,
         _cumulative_at(solved, target_year),
         overrides,
+        limit_share=_limit_share(proj, lever_years),
     )
+
+
+def _limit_share(proj, lever_years: list[str]) -> float | None:
+    """The Forum's limit (a share of the schools block) in the first year the lever acts."""
+    if not lever_years:
+        return None
+    return float(proj[("dsg", "transfer_limit_share")][0, proj.years.index(lever_years[0])])
 
 
 def binding_constraint(proj, lever_years: list[str]) -> str:
     """Why a further schools-block transfer cannot clear the deficit, from the decisions the
     scenario holds for the first year a transfer could be made: the Forum's, the Secretary
-    of State's, and the 0.5% limit between them."""
+    of State's, and the Forum's limit between them."""
     i = proj.years.index(lever_years[0])
     forum = bool(proj[("dsg", "forum_approves")][0, i])
     granted = bool(proj[("dsg", "disapplication_granted")][0, i])
     limit = float(proj[("dsg", "transfer_limit")][0, i])
+    share = float(proj[("dsg", "transfer_limit_share")][0, i])
     if granted:
         return "the transfer does not move the deficit in this scenario"
     if forum:
         return (
-            f"the Forum may approve at most 0.5% of the schools block ({pounds(limit)} in "
+            f"the Forum may approve at most {share:.1%} of the schools block ({pounds(limit)} in "
             f"{lever_years[0]}) and the scenario has the Secretary of State refusing a "
             "disapplication for more"
         )
@@ -338,6 +354,7 @@ def _profile(
         _cumulative_at(solved, target_year),
         overrides,
         profile,
+        _limit_share(proj, lever_years),
     )
 
 

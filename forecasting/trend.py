@@ -34,7 +34,7 @@ import numpy as np
 
 from .errors import InputError, Problem
 from .textfile import read_text
-from .years import parse_year, year_label
+from .years import LAST_YEAR, parse_year, year_label
 
 MIN_POINTS = 2
 SHORT = 6  # below this many points the backtest is too thin to choose between models
@@ -345,7 +345,6 @@ def _backtest(
 # Figures a council's history holds are far below this; anything larger would overflow the
 # growth arithmetic to infinity rather than give a forecast.
 LARGEST_VALUE = 1e15
-LAST_YEAR = 9998  # the last year a financial-year label (9998-99) or a date can carry
 
 
 def future_periods(s: Series, horizon: int) -> tuple[list[str], np.ndarray]:
@@ -522,6 +521,20 @@ class GrowthRule:
     level: str | None = None  # the measure whose gap to England's the pull closes
     level_label: str = ""  # what that measure counts, in words
 
+    def rates(
+        self, periods: list[str], values: np.ndarray, england: dict[str, float]
+    ) -> tuple[float, float]:
+        """The council's own average log growth and England's over the same periods (NaN
+        where a series cannot give one)."""
+        own = average_log_growth(periods, values, self.lookback)
+        shared = [p for p in periods if p in england]
+        ref = average_log_growth(shared, np.array([england[p] for p in shared]), self.lookback)
+        return own, ref
+
+    def blend(self, own: float, ref: float) -> float:
+        """The rule's yearly log growth from the council's own rate and England's."""
+        return self.carry * (self.weight * own + (1.0 - self.weight) * ref)
+
 
 # Chosen by the pooled national backtest (benchmarks/growth_methods.py; docs/decisions.md):
 # every council the backtest builds, as at 2019, 2020 and 2021, horizons 1-4; sigma and shock
@@ -610,9 +623,7 @@ def blended_growth(
     a council's history and England's over the same periods. Where the council's history
     gives no rate England's stands in; where England's gives none, ``fallback`` (a yearly log
     rate known at the date, such as an announced settlement). None if nothing gives one."""
-    own = average_log_growth(periods, values, rule.lookback)
-    shared = [p for p in periods if p in england]
-    ref = average_log_growth(shared, np.array([england[p] for p in shared]), rule.lookback)
+    own, ref = rule.rates(periods, values, england)
     if not math.isfinite(ref) and fallback is not None:
         ref = fallback
     if not math.isfinite(own):
@@ -621,7 +632,7 @@ def blended_growth(
         ref = own
     if not math.isfinite(own):
         return None
-    return rule.carry * (rule.weight * own + (1.0 - rule.weight) * ref), own, ref
+    return rule.blend(own, ref), own, ref
 
 
 def growth_series(measure: str) -> str:
@@ -660,9 +671,7 @@ def demand_growth(
     rule = GROWTH_RULES.get(measure)
     if rule is None:
         return None
-    own = average_log_growth(periods, values, rule.lookback)
-    shared = [p for p in periods if p in england]
-    ref = average_log_growth(shared, np.array([england[p] for p in shared]), rule.lookback)
+    own, ref = rule.rates(periods, values, england)
     if not math.isfinite(ref) and rule.weight == 0 and periods:
         # a rule that puts no weight on the council's own growth needs only England's,
         # over the years to the council's base year (a council formed since has too few)
@@ -675,7 +684,7 @@ def demand_growth(
         own = ref  # unused: its weight is nil
     if not math.isfinite(ref):
         ref = own
-    g = rule.carry * (rule.weight * own + (1.0 - rule.weight) * ref)
+    g = rule.blend(own, ref)
     blend = (
         f"{rule.carry:.0%} of a blend of the council's own average growth over its last "
         f"{rule.lookback} years ({math.expm1(own):.1%} a year, weight {rule.weight:.0%}) and "

@@ -12,8 +12,9 @@ from pydantic_core import ErrorDetails
 
 from .consistency import check
 from .errors import InputError, Problem
-from .schema import AssumptionSet, Flag, Param, iter_params, set_model
+from .schema import AssumptionSet, Param, iter_params, set_model
 from .yamlfile import Document, Loc, Path_, nearest_loc
+from .years import LAST_YEAR as LAST_START_YEAR
 from .years import parse_year, year_label
 
 
@@ -40,7 +41,6 @@ def validate(doc: Document, fallback: str) -> AssumptionSet:
 
 
 # Financial years are written with four-digit starting years; a workbook's dates end at 9999.
-LAST_START_YEAR = 9998
 
 
 def _check_calendar(model: AssumptionSet, doc: Document, fallback: str) -> None:
@@ -82,18 +82,10 @@ def _message(err: ErrorDetails) -> str:
     return msg
 
 
-def _name_params(model: Any, prefix: Path_ = ()) -> None:
+def _name_params(model: Any) -> None:
     """Give every parameter its dotted path, so draws and sources can refer to it."""
-    if isinstance(model, (Param, Flag)):
-        model._path = ".".join(prefix)
-        return
-    if isinstance(model, dict):
-        for k, v in model.items():
-            _name_params(v, prefix + (str(k),))
-        return
-    if hasattr(model, "__pydantic_fields__"):
-        for name, info in type(model).__pydantic_fields__.items():
-            _name_params(getattr(model, name), prefix + (info.alias or name,))
+    for path, p in iter_params(model):
+        p._path = ".".join(path)
 
 
 def _resolve_trends(model: AssumptionSet, doc: Document, set_dir: Path) -> None:

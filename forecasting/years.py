@@ -31,6 +31,10 @@ def is_year(key: object) -> bool:
         return False
 
 
+# The last year a financial-year label (9998-99) or a workbook date can carry.
+LAST_YEAR = 9998
+
+
 def year_label(start: int) -> str:
     """``2019`` -> ``2019-20``."""
     return f"{start}-{(start + 1) % 100:02d}"

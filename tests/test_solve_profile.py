@@ -83,3 +83,12 @@ def test_an_allowed_transfer_follows_the_same_profile(run_result):
     p = project("check", _with_param(plan.assumptions, path, values=values, value=kept))
     cum = p[("dsg", "cumulative_deficit")][0]
     assert abs(cum[-1]) <= 10 and min(cum) >= -SURPLUS_ALLOWED
+
+
+def test_the_forum_limit_in_the_answer_is_the_scenarios_own(run_result):
+    """The Forum's limit is an assumption: a set that gives 1% is told 1%, not 0.5%."""
+    s = run_result.scenarios[0]
+    path = ("high_needs", "transfers", "limit_share")
+    a = _with_param(s.assumptions, path, value=0.01, values=None)
+    words = solve(a, "2022-23", "transfer").describe(s.label)
+    assert "above 1.0% of the schools block" in words and "0.5%" not in words

@@ -64,3 +64,16 @@ def test_spread_around_england_of_the_published_high_needs_allocations():
     assert (round(sd, 4), n) == (0.0308, 149)
     sd, n, years = spread_around_england(wide, dataset.ENGLAND, 2021)
     assert (round(sd, 4), n, years) == (0.0254, 297, ["2020-21", "2021-22"])
+
+
+def test_the_pert_half_width_matches_the_pert_shape_drawn():
+    """trend.PERT_HALF_WIDTH_SD sets a drawn rate's range so its P10-P90 is the measured
+    error's 80% band: it must follow the PERT shape uncertainty.py draws with."""
+    from scipy import stats
+
+    from forecasting.trend import PERT_HALF_WIDTH_SD
+    from forecasting.uncertainty import PERT_SHAPE
+
+    a = 1.0 + PERT_SHAPE / 2  # a symmetric PERT is Beta(a, a) on [low, high]
+    p90 = 2 * stats.beta.ppf(0.9, a, a) - 1  # as a share of the half-width
+    assert PERT_HALF_WIDTH_SD == pytest.approx(stats.norm.ppf(0.9) / p90, abs=0.005)

@@ -29,7 +29,8 @@ from typing import cast
 import pandas as pd
 
 from ..errors import InputError, Problem
-from .dataset import ENGLAND
+from ..years import year_label as fy  # the financial year starting in April of a year
+from .dataset import ENGLAND, EXTRACT
 
 COLUMNS = [
     "la_code",
@@ -43,7 +44,7 @@ COLUMNS = [
     "source_file",
     "indicator",
 ]
-DEFAULT_OUT = Path(__file__).with_name("national.csv.gz")
+DEFAULT_OUT = EXTRACT  # where the tool reads the national dataset from
 
 # LA numbers DfE gives the regions (as the Local Authority Interactive Tool does); England's
 # is dataset.ENGLAND.
@@ -71,11 +72,6 @@ PRIORITY = {
     "csc/ons_mid-year_population_estimates_2012_to_2024.csv": 25,
     "lait/bds_long_0.parquet": 10,
 }
-
-
-def fy(start: int) -> str:
-    """The financial year starting in April of ``start``: 2018 -> ``2018-19``."""
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 def fy_ending_march(year: int) -> str:

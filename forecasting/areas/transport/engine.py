@@ -7,11 +7,11 @@ cost (by provision) = pupils transported x cost per pupil, and the totals of bot
 
 from __future__ import annotations
 
+from ...high_needs import AREA as DSG  # the area whose EHCPs by provision drive this one
 from ...inputs import Inputs
+from ...names import POST16, POST16_LABEL
 from ...projection import Projection
 from . import CODE, KEY
-
-DSG = "dsg"  # the high-needs area, whose EHCPs by provision drive this one
 
 
 def project(inp: Inputs, proj: Projection) -> None:
@@ -33,7 +33,7 @@ def project(inp: Inputs, proj: Projection) -> None:
             f"eligible_share.{pid}",
             "ratio",
             inp.series(t.eligible_share[pid]),
-            f"Share transported: {_provision(proj, pid)}",
+            f"Share transported: {_provision(inp, pid)}",
             (f"{KEY}.eligible_share.{pid}",),
         )
     for pid in provisions:
@@ -42,7 +42,7 @@ def project(inp: Inputs, proj: Projection) -> None:
             f"pupils.{pid}",
             "count",
             proj[(DSG, f"ehcp.{pid}")] * proj[(CODE, f"eligible_share.{pid}")],
-            f"Pupils transported: {_provision(proj, pid)}",
+            f"Pupils transported: {_provision(inp, pid)}",
             (f"{KEY}.eligible_share.{pid}",),
         )
     proj.total(
@@ -58,7 +58,7 @@ def project(inp: Inputs, proj: Projection) -> None:
             f"cost.{pid}",
             "GBP",
             proj[(CODE, f"pupils.{pid}")] * unit,
-            f"Transport cost: {_provision(proj, pid)}",
+            f"Transport cost: {_provision(inp, pid)}",
             (f"{KEY}.eligible_share.{pid}", f"{KEY}.cost_per_pupil", f"{KEY}.inflation"),
         )
     cost = proj.total(
@@ -77,6 +77,6 @@ def project(inp: Inputs, proj: Projection) -> None:
     )
 
 
-def _provision(proj: Projection, pid: str) -> str:
-    """A provision as the high-needs lines name it."""
-    return proj.lines[(DSG, f"ehcp.{pid}")].label.split(": ", 1)[-1]
+def _provision(inp: Inputs, pid: str) -> str:
+    """A provision as the high-needs section names it."""
+    return POST16_LABEL if pid == POST16 else inp.a.high_needs.provisions[pid].label

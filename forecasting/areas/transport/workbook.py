@@ -12,7 +12,8 @@ from .engine import DSG
 
 
 def _provisions(proj: Projection) -> list[str]:
-    return [m.split(".", 1)[1] for m in proj.measures(CODE) if m.startswith("eligible_share.")]
+    """The provisions transported, as the pupils' total is made of them."""
+    return [m.split(".", 1)[1] for m in proj.family(CODE, "pupils")]
 
 
 def inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
