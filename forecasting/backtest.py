@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .national.newset import EHCP_HISTORY_FROM
 from .years import parse_year, year_label
 
 # Dataset measure -> how the engine's projection gives it: a sum of lines, with a sign.
@@ -40,7 +41,7 @@ CHECKS: dict[str, tuple[tuple[tuple[str, str], ...], float]] = {
 SHARES = {"dsg_balance_share"}
 DEMAND = ("ehcp_total", "children_looked_after")  # scored in percentage points, not percent
 # History the baselines see: the same periods the generated set fits its growth to.
-HISTORY_FROM = {"ehcp_total": "2014-15"}
+HISTORY_FROM = {"ehcp_total": EHCP_HISTORY_FROM}
 # Years already announced as at the vintage (September N knows the N-(N+1) allocation):
 # part of the history, not scored.
 KNOWN_AHEAD = {"high_needs_allocation": 1}
