@@ -31,7 +31,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..names import ALTERNATIVE_PROVISION, FURTHER_SAVINGS, POST16
 from ..projection import Projection
-from ..roles import UNMITIGATED, with_role
 from ..years import workbook_label
 from .front import AUDIT_FONT, LINE_HEIGHT, fit_rows, one_page_wide
 from .grid import FIRST_COL, NOTE, Grid, quoted
@@ -46,12 +45,6 @@ MITIGATION = "mitigation"  # grid area of the mitigations log's rows
 PLAN_SHEET, MITIGATIONS_SHEET, NARRATIVE_SHEET = "DSG plan", "Mitigations", "Narrative"
 NOTE_ROW = Font(italic=True, color="595959", size=10)
 TOP = Alignment(vertical="top")
-
-
-def no_action_scenario(run: Run) -> str | None:
-    """The scenario a mitigation's value is measured against: the one whose role is
-    unmitigated (no action), if the set has one."""
-    return with_role(run.scenarios, UNMITIGATED)
 
 
 def _note(ws: Worksheet, g: Grid, words: str) -> None:
@@ -412,9 +405,8 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
     as the plan's own lines; fewer exclusions and the change in
     where children are placed as the difference in that spend from the no-action scenario
     (which has neither)."""
-    by = {p.scenario: p for p in run.projections}
-    no_action = no_action_scenario(run)
-    base = by.get(no_action or "") if plan.scenario != no_action else None
+    no_action = run.no_action
+    base = no_action if no_action is not plan else None
     return [
         _transfer_mitigation(plan),
         _exclusions_mitigation(plan, base),
@@ -608,7 +600,7 @@ def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Work
     """The mitigations log: each DSG action of the plan with its value by year (live
     formulas over the High needs sheet), start, RAG and what is delivered to date."""
     s = plan.scenario
-    no_action = no_action_scenario(run) or ""
+    no_action = run.no_action.scenario if run.no_action is not None else ""
     ws = wb.create_sheet(MITIGATIONS_SHEET)
     g.sheet(
         ws,

@@ -152,7 +152,7 @@ def _finance_charts(wb: Workbook, g: Grid, run: Run, csc: Worksheet, dsg: Worksh
             dsg,
         )
     )
-    plan = run.projections[0]
+    plan = run.plan
     costs = plan.family(CSC, "placement_cost")
     kids = plan.family(CSC, "children_in_care")
     charts.append(
@@ -178,12 +178,12 @@ def _finance_charts(wb: Workbook, g: Grid, run: Run, csc: Worksheet, dsg: Worksh
 
 
 def _finance_summary(wb: Workbook, g: Grid, run: Run, csc: Worksheet) -> None:
-    """The one-page Summary: the first scenario's overspend and DSG deficit now and at the
+    """The one-page Summary: the plan's overspend and DSG deficit now and at the
     end, whether every check passes (a live cell), the key messages and a chart of both."""
     labels = scenario_labels(run)
     years = g.years
     n = len(years)
-    plan = run.projections[0]
+    plan = run.plan
     final = years[-1]
     over = plan[(CSC, "overspend")][0]
     cum = plan[(DSG, "cumulative_deficit")][0]

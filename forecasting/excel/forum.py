@@ -21,7 +21,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..names import FURTHER_SAVINGS, RECONCILIATION
 from ..projection import Projection
-from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 from .common import (
     assumptions_sheet,
@@ -43,7 +42,6 @@ from .dfe_plan import (
     dsg_plan_sheet,
     mitigations_sheet,
     narrative_sheet,
-    no_action_scenario,
     plan_checks,
 )
 from .front import Figure, about_sheet, scenario_labels, summary_page
@@ -191,9 +189,9 @@ def _deficit_summary(g: Grid, summary: Worksheet, run: Run) -> None:
         "ratio",
         lambda i: g.ref(names[0], DSG, "specialist_share_national", i, summary),
     )
-    plan_name = with_role(run.scenarios, PLAN)
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
-    if plan_name is not None and unmitigated is not None and {plan_name, unmitigated} <= set(names):
+    plan_name, no_action = run.plan.scenario, run.no_action
+    if no_action is not None and no_action is not run.plan:
+        unmitigated = no_action.scenario
         g.section(summary, "Effect of the council plan's mitigations")
         g.calc_row(
             summary,
@@ -217,12 +215,11 @@ def _plan_and_checks(wb: Workbook, g: Grid, run: Run) -> Projection:
     what_it_takes_sheet(wb, run)
     engine_sheet(wb, g, run, [(DSG, "cumulative_deficit")])
     checks = checks_sheet(wb, g, run, (DSG,))
-    plan = plan_projection(run)
+    plan, no_action = run.plan, run.no_action
     dsg_plan_sheet(wb, g, plan)
     mitigations_sheet(wb, g, run, plan)
-    no_action = no_action_scenario(run)
-    mitigated = no_action in names and plan.scenario != no_action
-    plan_checks(g, checks, plan, TOLERANCE, no_action if mitigated else None)
+    mitigated = no_action is not None and no_action is not plan
+    plan_checks(g, checks, plan, TOLERANCE, no_action.scenario if mitigated else None)
     master_check(checks, g, g.where[(names[0], "check", "check.0")][1], g.next_row["Checks"] - 1)
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
     return plan
@@ -310,30 +307,24 @@ def _forum_summary_page(wb: Workbook, g: Grid, run: Run, calc: Worksheet) -> Non
     )
 
 
-def plan_projection(run: Run):
-    """The scenario the plan-shaped sheets show: the scenario whose role is the plan, else
-    the first."""
-    by = {p.scenario: p for p in run.projections}
-    return by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
-
-
 def key_scenarios(run: Run) -> list[str]:
     """The scenarios a one-page chart shows: the plan, the unmitigated position and any
     scenario in which the transfer is refused, where the set has them."""
-    names = [p.scenario for p in run.projections]
-    plan = with_role(run.scenarios, PLAN) or names[0]
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    no_action = run.no_action
     refused = [p.scenario for p in run.projections if transfer_refused(p)]
-    wanted = [plan, *([unmitigated] if unmitigated in names else []), *refused[:1]]
+    wanted = [
+        run.plan.scenario,
+        *([no_action.scenario] if no_action is not None else []),
+        *refused[:1],
+    ]
     return list(dict.fromkeys(wanted))
 
 
 def forum_figures(run: Run, labels: dict[str, str]) -> list[Figure]:
     """The four or five numbers a Forum member needs first, from the plan (and the
     unmitigated position where the set has one)."""
-    by = {p.scenario: p for p in run.projections}
-    plan = plan_projection(run)
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    plan = run.plan
+    no_action = run.no_action
     years = plan.years
     cum = plan[(DSG, "cumulative_deficit")][0]
     transfer = plan[(DSG, "schools_block_transfer")][0]
@@ -352,11 +343,11 @@ def forum_figures(run: Run, labels: dict[str, str]) -> list[Figure]:
             else "with no schools-block transfer",
         ),
     ]
-    if unmitigated is not None and unmitigated in by and plan.scenario != unmitigated:
+    if no_action is not None and no_action is not plan:
         out.append(
             Figure(
-                f"At {year_end(years[-1])}, {labels[unmitigated]}",
-                by[unmitigated][(DSG, "cumulative_deficit")][0][-1],
+                f"At {year_end(years[-1])}, {labels[no_action.scenario]}",
+                no_action[(DSG, "cumulative_deficit")][0][-1],
                 "if nothing is done: no transfers, savings or change in the mix",
             )
         )

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from ..calibration import CHECK, calibration_warnings
 from ..formats import millions
-from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 from .front import scenario_labels
 
@@ -64,7 +63,7 @@ def _accounting(plan) -> list[str]:
 def dsg_messages(run: Run) -> list[str]:
     """What the Forum needs to know first: where the deficit goes and what would clear it."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
+    plan = run.plan
     years = plan.years
     cum = plan[("dsg", "cumulative_deficit")][0]
     iy = plan[("dsg", "in_year_deficit")][0]
@@ -92,9 +91,9 @@ def dsg_messages(run: Run) -> list[str]:
             + ("; it needs the Secretary of State's agreement." if above else ".")
         )
     out += _accounting(plan)
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    no_action = run.no_action
     for name, other in by.items():
-        if name != plan.scenario and (name == unmitigated or transfer_refused(other)):
+        if name != plan.scenario and (other is no_action or transfer_refused(other)):
             out.append(
                 f"Under '{_title(run, name)}' it is "
                 f"{_m(other[('dsg', 'cumulative_deficit')][0][-1])} "
@@ -115,8 +114,7 @@ def dsg_messages(run: Run) -> list[str]:
 
 def csc_messages(run: Run) -> list[str]:
     """The children's social care position in two sentences."""
-    by = {p.scenario: p for p in run.projections}
-    plan = by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
+    plan = run.plan
     years = plan.years
     over = plan[("csc", "overspend")][0]
     out = warnings(run, "csc") + [
@@ -125,12 +123,12 @@ def csc_messages(run: Run) -> list[str]:
         f"{workbook_label(years[1])} "
         f"and {_m(over[-1])} in {workbook_label(years[-1])}."
     ]
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
-    if unmitigated is not None and unmitigated in by and plan.scenario != unmitigated:
-        u = by[unmitigated][("csc", "overspend")][0]
+    no_action = run.no_action
+    if no_action is not None and no_action is not plan:
+        u = no_action[("csc", "overspend")][0]
         out.append(
             f"Without the savings programme and placement moves "
-            f"('{_title(run, unmitigated)}') it is "
+            f"('{_title(run, no_action.scenario)}') it is "
             f"{_m(u[-1])} in {workbook_label(years[-1])}."
         )
     return out
