@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from click.testing import CliRunner
 
 from cli import main
@@ -77,3 +76,26 @@ def test_the_plan_is_found_by_role_wherever_it_is_listed(bundled, run_result):
     assert title in cab["Sensitivity"]["A1"].value
     wit = book(forum_workbook(run))["What it takes"]
     assert wit["A4"].value.startswith(f"Scenario: {title};")
+
+
+def test_a_request_the_secretary_of_state_refuses_is_refused_though_the_limit_moves(
+    editable_set,
+):
+    """The Forum approves a request above its limit and no disapplication is granted: the
+    engine moves only the limit, and the messages count the request as refused (as the
+    engine's flags say), not as granted because some money moved."""
+    from forecasting.excel.messages import dsg_messages, transfer_refused
+    from forecasting.run import forecast
+
+    (editable_set / "scenarios" / "capped.yaml").write_text(
+        "name: capped\ntitle: Transfer capped at the limit\ndescription: The plan, no "
+        "disapplication.\nextends: council-plan\noverrides:\n"
+        "  high_needs.transfers.disapplication_granted: false\n"
+    )
+    run = forecast(editable_set, ("council-plan", "capped"))
+    capped = run.projections[1]
+    moved = capped[("dsg", "schools_block_transfer")][0]
+    assert moved.sum() > 0 and (moved < capped[("dsg", "transfer_requested")][0]).any()
+    assert transfer_refused(capped) and not transfer_refused(run.plan)
+    said = dsg_messages(run)
+    assert any(m.startswith("Under 'Transfer capped at the limit' it is") for m in said)

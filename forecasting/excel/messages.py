@@ -10,6 +10,7 @@ from ..years import workbook_label, year_end
 from .front import scenario_labels
 
 if TYPE_CHECKING:
+    from ..projection import Projection
     from ..run import Run
 
 
@@ -29,11 +30,13 @@ def warnings(run: Run, area: str) -> list[str]:
     return [f"WARNING: {w}" for w in calibration_warnings(run.projections) if w.startswith(name)]
 
 
-def transfer_refused(p) -> bool:
-    """A scenario in which transfers are asked for and none is made (the Forum refuses and
-    no disapplication is granted)."""
-    asked = p[("dsg", "transfer_requested")][0].sum() > 0
-    return bool(asked and p[("dsg", "schools_block_transfer")][0].sum() == 0)
+def transfer_refused(p: Projection) -> bool:
+    """A scenario in which a transfer asked for is refused in some year, as the engine
+    decided it: the request needed the Secretary of State's disapplication (above the
+    Forum's limit, or refused by the Forum) and none was granted."""
+    needs = p[("dsg", "transfer_needs_disapplication")][0]
+    granted = p[("dsg", "disapplication_granted")][0]
+    return bool(((needs == 1) & (granted == 0)).any())
 
 
 def _accounting(plan) -> list[str]:
@@ -42,11 +45,12 @@ def _accounting(plan) -> list[str]:
     years = plan.years
     share = plan[("dsg", "deficit_share_of_dsg")][0]
     trigger = plan[("dsg", "recovery_plan_trigger_share")][0]
+    required = plan[("dsg", "recovery_plan_required")][0]
     reserves = plan[("dsg", "usable_reserves")][0]
     left = plan[("dsg", "reserves_less_deficit")][0]
     out = [
         f"The deficit is {share[-1]:.1%} of total DSG at {year_end(years[-1])} "
-        f"({'above' if share[-1] > trigger[-1] else 'within'} the {trigger[-1]:.0%} at which "
+        f"({'above' if required[-1] else 'within'} the {trigger[-1]:.0%} at which "
         "DfE asks for a recovery plan)."
     ]
     short = [i for i, v in enumerate(left) if v < 0]
