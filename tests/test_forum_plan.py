@@ -253,3 +253,31 @@ def test_the_placement_change_describes_what_the_plan_changes(run_result):
     (mix,) = [m for m in mitigations(run_result, plan) if m.key == "placement_mix"]
     assert "Mainstream schools (top-up) 41% (38% with no action)" in mix.description
     assert "Maintained special schools" not in mix.description  # full in both: not the plan's
+
+
+def test_the_plans_totals_are_the_engines_parts_not_written_again(run_result):
+    """The plan's in-year deficit is built from the engine line's parts: a part the engine
+    drops (other contributions here) drops from the plan's formula too, and the blocks'
+    funding after movements stands for the income and the transfer together."""
+    from dataclasses import replace
+
+    def formulas(run) -> dict[str, str]:
+        ws = load_workbook(io.BytesIO(forum_workbook(run, national=None)))[PLAN_SHEET]
+        at = {str(r[2].value): r[FIRST_COL - 1].coordinate for r in ws.iter_rows(min_row=5)}
+        return {m: str(ws[at[m]].value) for m in at if m != "None"} | {"@" + m: at[m] for m in at}
+
+    got = formulas(run_result)
+    row = {m: got["@" + m] for m in ("high_needs_expenditure", "high_needs_funding")}
+    assert got["in_year_deficit"] == (
+        f"={row['high_needs_expenditure']}-{row['high_needs_funding']}-{got['@other_contributions']}"
+    )
+    plan = run_result.plan
+    lines = dict(plan.lines)
+    key = ("dsg", "in_year_deficit")
+    lines[key] = replace(lines[key], parts=lines[key].parts[:-1])
+    dropped = replace(
+        run_result, projections=[replace(plan, lines=lines)], scenarios=[run_result.plan_scenario]
+    )
+    assert formulas(dropped)["in_year_deficit"] == (
+        f"={row['high_needs_expenditure']}-{row['high_needs_funding']}"
+    )

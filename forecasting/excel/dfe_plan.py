@@ -19,7 +19,7 @@ so rather than inventing a split.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,11 +69,16 @@ def spend_rows(g: Grid, proj: Projection) -> list[tuple[str, str]]:
 @dataclass
 class _PlanRows:
     """Writes rows of the DSG plan sheet for one scenario, linking to the High needs
-    sheet's rows (``r``) and to the plan's own rows (``p``)."""
+    sheet's rows (``r``) and to the plan's own rows (``p``); its totals are the engine's
+    (``total``)."""
 
     g: Grid
     ws: Worksheet
-    s: str
+    proj: Projection
+
+    @property
+    def s(self) -> str:
+        return self.proj.scenario
 
     def r(self, m: str, i: int) -> str:
         """The High needs (or Inputs) sheet's cell of line ``m`` in year ``i``."""
@@ -91,6 +96,12 @@ class _PlanRows:
         """A formula adding the plan's rows ``keys``."""
         return self.g.sum_formula(self.s, PLAN, keys, self.ws)
 
+    def total(self, measure: str, label: str, rows: Mapping[str, str] | None = None, **kw):
+        """A row computing the engine's total ``measure`` from its parts as the plan lays
+        them out: each part from the plan's row ``rows[part]`` (or of the part's name)."""
+        formula = self.g.parts_formula(self.proj, DSG, measure, self.ws, (PLAN, rows or {}))
+        self.row(measure, label, formula, total=True, **kw)
+
     def section(self, title: str) -> None:
         """A section heading on the plan sheet."""
         self.g.section(self.ws, title)
@@ -107,7 +118,7 @@ def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
         "In the shape of the DfE's DSG management plan template. £000; deficits positive. "
         "Links and sums over the Inputs and High needs sheets (every scenario is there).",
     )
-    t = _PlanRows(g, ws, s)
+    t = _PlanRows(g, ws, proj)
     _plan_funding(t)
     _plan_movements(t)
     _plan_high_needs(t, proj)
@@ -131,12 +142,7 @@ def _plan_funding(t: _PlanRows) -> None:
         note="one line in the model: not split",
     )
     t.row("high_needs_income", "High needs block", lambda i: t.r("high_needs_income", i))
-    t.row(
-        "total_dsg",
-        "Total DSG",
-        t.sum(["schools_block", "other_dsg_blocks", "high_needs_income"]),
-        total=True,
-    )
+    t.total("total_dsg", "Total DSG")
 
 
 def _plan_movements(t: _PlanRows) -> None:
@@ -196,11 +202,13 @@ def _plan_high_needs(t: _PlanRows, proj: Projection) -> None:
     spend = spend_rows(t.g, proj)
     for key, label in spend:
         t.row(f"spend.{key}", label, lambda i, key=key: t.r(key, i))
-    t.row(
+    t.total(
         "high_needs_expenditure",
         "High-needs spend",
-        t.sum([f"spend.{k}" for k, _ in spend]),
-        total=True,
+        {
+            m: f"spend.{t.g.shown(t.s, DSG, m)}"
+            for _, m in proj.lines[(DSG, "high_needs_expenditure")].parts
+        },
     )
     t.row(
         "high_needs_funding",
@@ -225,21 +233,11 @@ def _plan_high_needs(t: _PlanRows, proj: Projection) -> None:
             lambda i: t.r("safety_valve.dfe_payment", i),
             note="withheld in a year whose milestone is missed",
         )
-    t.row(
+    t.total(
         "in_year_deficit",
         "In-year deficit: spend less funding, contributions"
         + (", safety-valve contribution and payment" if agreement else ""),
-        lambda i: (
-            f"{t.p('high_needs_expenditure', i)}-{t.p('high_needs_funding', i)}"
-            f"-{t.p('other_contributions', i)}"
-            + (
-                f"-{t.p('safety_valve.council_contribution', i)}"
-                f"-{t.p('safety_valve.dfe_payment', i)}"
-                if agreement
-                else ""
-            )
-        ),
-        total=True,
+        {"high_needs_income": "high_needs_funding", "schools_block_transfer": "high_needs_funding"},
     )
     _note(
         t.ws,
@@ -260,16 +258,15 @@ def _plan_position(t: _PlanRows) -> None:
         lambda i: t.r("opening_deficit", i),
     )
     t.row("in_year_link", "In-year deficit", lambda i: t.p("in_year_deficit", i))
-    t.row(
+    t.total(
         "cumulative_deficit",
         "Cumulative deficit carried forward",
-        lambda i: f"{t.p('opening_deficit', i)}+{t.p('in_year_link', i)}",
-        total=True,
+        {"in_year_deficit": "in_year_link"},
     )
     t.row(
         "deficit_share_of_dsg",
         "Cumulative deficit as a share of total DSG",
-        lambda i: f"{t.p('cumulative_deficit', i)}/{t.p('total_dsg', i)}",
+        lambda i: t.r("deficit_share_of_dsg", i),
         unit="ratio",
     )
 
@@ -285,13 +282,7 @@ def _plan_ehcps(t: _PlanRows, proj: Projection) -> None:
             lambda i, m=m: t.r(m, i),
             unit="count",
         )
-    t.row(
-        "ehcp_total",
-        "EHCPs",
-        t.sum(provisions),
-        unit="count",
-        total=True,
-    )
+    t.total("ehcp_total", "EHCPs", unit="count")
     _note(
         t.ws,
         t.g,

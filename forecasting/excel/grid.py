@@ -7,7 +7,7 @@ refer to any row by its measure name and the same column (year) on any sheet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -189,11 +189,35 @@ class Grid:
         link = f"{measure}{LINK}"
         return link if (scenario, area, link) in self.where else measure
 
-    def parts_formula(self, proj: Projection, area: str, measure: str, here: Worksheet) -> Formula:
+    def parts_formula(
+        self,
+        proj: Projection,
+        area: str,
+        measure: str,
+        here: Worksheet,
+        into: tuple[str, Mapping[str, str]] | None = None,
+    ) -> Formula:
         """A total's formula from its one definition, the engine line's signed parts: a SUM
-        where every part is added, else each part added or taken away."""
+        where every part is added, else each part added or taken away.
+
+        With ``into`` (a grid area and a map from part to row), the parts are read from a
+        sheet that lays them out in its own rows, such as the DSG plan: each part from its
+        mapped row (or the row of its own name); parts next to each other that one row holds
+        together (the block's income and the transfer into it, as funding after movements)
+        are read from that row once; a SUM reads its rows in the sheet's order."""
         s = proj.scenario
-        parts = [(sign, self.shown(s, area, m)) for sign, m in proj.lines[(area, measure)].parts]
+        line = proj.lines[(area, measure)]
+        if into is None:
+            parts = [(sign, self.shown(s, area, m)) for sign, m in line.parts]
+        else:
+            area, rows = into
+            parts = []
+            for sign, m in line.parts:
+                part = (sign, rows.get(m, m))
+                if not parts or parts[-1] != part:
+                    parts.append(part)
+            if all(sign > 0 for sign, _ in parts):
+                parts.sort(key=lambda p: self.where[(s, area, p[1])][1])
         if all(sign > 0 for sign, _ in parts):
             return self.sum_formula(s, area, [m for _, m in parts], here)
 
