@@ -281,3 +281,20 @@ def test_the_plans_totals_are_the_engines_parts_not_written_again(run_result):
     assert formulas(dropped)["in_year_deficit"] == (
         f"={row['high_needs_expenditure']}-{row['high_needs_funding']}"
     )
+
+
+def test_the_forums_limit_is_said_as_the_set_has_it(editable_set):
+    """A set whose Forum may approve 1% of the schools block: the How-to-read text, the High
+    needs sheet's section and the mitigations log say 1.0%, never the usual 0.5%."""
+    f = editable_set / "high_needs.yaml"
+    f.write_text(f.read_text().replace("limit_share: {value: 0.005,", "limit_share: {value: 0.01,"))
+    run = forecast(editable_set, ("council-plan", "unmitigated"))
+    wb = load_workbook(io.BytesIO(forum_workbook(run, national=None)))
+    said = {
+        name: " ".join(str(c.value) for row in wb[name].iter_rows() for c in row if c.value)
+        for name in ("About this run", "High needs", MITIGATIONS_SHEET)
+    }
+    assert "The 1.0% test: up to 1.0% of the schools block" in said["About this run"]
+    assert "schools-block transfer and the 1.0% test" in said["High needs"]
+    assert "the 1.0% the Forum may approve" in said[MITIGATIONS_SHEET]
+    assert not any("0.5%" in words for words in said.values())

@@ -34,6 +34,7 @@ from ..projection import Projection
 from ..years import workbook_label
 from .front import AUDIT_FONT, LINE_HEIGHT, fit_rows, one_page_wide
 from .grid import FIRST_COL, NOTE, Grid, quoted
+from .labels import transfer_limit
 from .models import DSG, has_safety_valve
 from .styles import TITLE, WRAP, cell_style, header_row, set_widths, text
 
@@ -409,7 +410,7 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
 
 def _transfer_mitigation(plan: Projection) -> Mitigation:
     """The schools-block transfer: what is asked and made, over which years, and whose
-    approval it needs (the Forum's within 0.5%, else the Secretary of State's)."""
+    approval it needs (the Forum's within its limit, else the Secretary of State's)."""
     years = plan.years
     transfer = _line(plan, "schools_block_transfer")
     asked = _line(plan, "transfer_requested")
@@ -420,11 +421,12 @@ def _transfer_mitigation(plan: Projection) -> Mitigation:
     if proposed:
         span = f"{workbook_label(years[proposed[0]])} to {workbook_label(years[proposed[-1]])}"
         who = (
-            "needs the Secretary of State's disapplication (above the 0.5% the Forum may approve)"
+            "needs the Secretary of State's disapplication (above the "
+            f"{transfer_limit(plan)} the Forum may approve)"
             if above[proposed].any()
             else "needs the Secretary of State (the Forum refuses)"
             if needs[proposed].any()
-            else "within the 0.5% the Forum may approve"
+            else f"within the {transfer_limit(plan)} the Forum may approve"
         )
         taken = (
             "; the forecast takes it as granted"

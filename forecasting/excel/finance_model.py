@@ -43,7 +43,8 @@ HOW = [
     "the transfer request and the Forum's and Secretary of State's decisions.",
     "Children's social care and DSG high needs: live formulas over the Inputs, one formula "
     "along each row. Change an input and the totals, overspend and deficit follow.",
-    "Checks: identities (totals, roll-forward, the 0.5% flag) and agreement with the engine; "
+    "Checks: identities (totals, roll-forward, the transfer-limit flag) and agreement with "
+    "the engine; "
     "the master check at the top must read TRUE.",
     "Other lines: every other line the engine produced (workforce, caseloads, moves, savings "
     "by item, DSG detail), as values, for every scenario.",

@@ -46,6 +46,7 @@ from .dfe_plan import (
 )
 from .front import Figure, about_sheet, scenario_labels, summary_page
 from .grid import Grid
+from .labels import transfer_limit
 from .messages import dsg_messages, transfer_refused
 from .models import DSG, dsg_calcs, dsg_inputs
 from .national_view import (
@@ -65,7 +66,7 @@ TOLERANCE = "$E$3"  # the Checks sheet's tolerance cell (models.tolerance_cell, 
 
 HOW = [
     "Summary: the position on one page: the deficit now and at the end of the plan, the "
-    "transfer against the 0.5% limit, what it would take to clear the deficit.",
+    "transfer against the {limit} limit, what it would take to clear the deficit.",
     "Narrative: the council officers' own account, as written in the assumption set.",
     "Deficit by scenario: the cumulative deficit at each year end for every scenario, and how "
     "far the council plan (mitigated) is from the unmitigated position.",
@@ -76,8 +77,9 @@ HOW = [
     "start, rating and what is delivered to date.",
     "High needs: for each scenario, EHCPs and spend by provision (plans x cost per place), "
     "alternative provision from permanent exclusions, income, the schools-block transfer with "
-    "the 0.5% test, and the deficit rolled forward. All live formulas over the Inputs sheet.",
-    "The 0.5% test: up to 0.5% of the schools block may move with the Forum's approval. Above "
+    "the {limit} test, and the deficit rolled forward. All live formulas over the Inputs sheet.",
+    "The {limit} test: up to {limit} of the schools block may move with the Forum's approval. "
+    "Above "
     "that, or if the Forum refuses, the council must ask the Secretary of State for a "
     "disapplication. Each year is a new decision.",
     "What it takes: the further savings (or transfer) that would clear the deficit by the "
@@ -104,7 +106,8 @@ def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> b
     _forum_charts(wb, g, run, plan, inputs, calc)
     assumptions_sheet(wb, run, ("timeline", "high_needs"))
     _forum_summary_page(wb, g, run, calc)
-    about_sheet(wb, run, "The Schools' Forum", HOW)
+    limit = transfer_limit(run.plan)
+    about_sheet(wb, run, "The Schools' Forum", [h.format(limit=limit) for h in HOW])
     return to_bytes(
         wb,
         [
@@ -287,7 +290,7 @@ def _forum_charts(
 
 def _forum_summary_page(wb: Workbook, g: Grid, run: Run, calc: Worksheet) -> None:
     """The one-page Summary: the deficit now and at the end of the plan, the transfer
-    against the 0.5% limit, the messages for the Forum and the key scenarios' deficits."""
+    against the Forum's limit, the messages for the Forum and the key scenarios' deficits."""
     labels = scenario_labels(run)
     summary_page(
         wb,
