@@ -298,3 +298,19 @@ def test_the_forums_limit_is_said_as_the_set_has_it(editable_set):
     assert "schools-block transfer and the 1.0% test" in said["High needs"]
     assert "the 1.0% the Forum may approve" in said[MITIGATIONS_SHEET]
     assert not any("0.5%" in words for words in said.values())
+
+
+def test_the_plans_checks_use_the_checks_sheets_tolerances(run_result):
+    """The plan's checks against the engine read the Checks sheet's own tolerance cell, and
+    its EHCP count check the tolerance every count check uses."""
+    from forecasting.excel.checks import COUNT_TOLERANCE
+
+    ws = load_workbook(io.BytesIO(forum_workbook(run_result, national=None)))["Checks"]
+    tolerance = next(
+        f"$E${c.row}" for c in ws["A"] if str(c.value).startswith("Tolerance for agreement")
+    )
+    by_label = {str(r[0].value): str(r[FIRST_COL - 1].value) for r in ws.iter_rows(min_row=4)}
+    ehcp = by_label["DSG plan: EHCPs by provision add up to the EHCPs total"]
+    assert ehcp.endswith(f"<={COUNT_TOLERANCE}")
+    carried = by_label["DSG plan: deficit carried forward agrees with the engine"]
+    assert carried.endswith(f"<={tolerance}")

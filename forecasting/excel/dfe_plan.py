@@ -26,26 +26,30 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..formats import HALF_POUND, millions
 from ..names import ALTERNATIVE_PROVISION, FURTHER_SAVINGS, POST16
 from ..projection import Projection
 from ..years import workbook_label
+from .checks import COUNT_TOLERANCE
 from .front import AUDIT_FONT, LINE_HEIGHT, fit_rows, one_page_wide
 from .grid import FIRST_COL, NOTE, Grid, quoted
 from .labels import transfer_limit
 from .models import DSG, has_safety_valve
-from .styles import TITLE, WRAP, cell_style, header_row, set_widths, text
+from .styles import TITLE, TOP, WRAP, cell_style, header_row, set_widths, text
 
 if TYPE_CHECKING:
     from ..run import Run
 
 PLAN = "plan"  # grid area of the DSG plan sheet's rows
 MITIGATION = "mitigation"  # grid area of the mitigations log's rows
+# A provision's share of school-age plans moved by the plan: more than 0.05 percentage
+# points (less is the rounding of children between provisions, not a planned move)
+SHARE_MOVED = 5e-4
 PLAN_SHEET, MITIGATIONS_SHEET, NARRATIVE_SHEET = "DSG plan", "Mitigations", "Narrative"
 NOTE_ROW = Font(italic=True, color="595959", size=10)
-TOP = Alignment(vertical="top")
 
 
 def _note(ws: Worksheet, g: Grid, words: str) -> None:
@@ -335,7 +339,7 @@ def plan_checks(g: Grid, ws: Worksheet, proj: Projection, tol: str, no_action: s
         ),
         (
             "DSG plan: EHCPs by provision add up to the EHCPs total",
-            lambda i: f"ABS({p('ehcp_total', i)}-{r('ehcp_total', i)})<=0.01",
+            lambda i: f"ABS({p('ehcp_total', i)}-{r('ehcp_total', i)})<={COUNT_TOLERANCE}",
         ),
     ]
     if no_action:
@@ -379,8 +383,9 @@ class Mitigation:
     rag: str = "not rated"
 
 
-def _money(v: float) -> str:
-    return f"£{v / 1e6:,.1f}m"
+def _m(v: float) -> str:
+    """``£3.5m`` in prose."""
+    return millions(v, brackets=False)
 
 
 def _line(proj: Projection, measure: str) -> np.ndarray:
@@ -435,8 +440,8 @@ def _transfer_mitigation(plan: Projection) -> Mitigation:
         )
         status = f"Proposed for {span}: {who}{taken}"
         description = (
-            f"Transfer from the schools block to the high needs block: {_money(asked[proposed[0]])}"
-            f" a year proposed, {_money(transfer.sum())} in all made in the forecast"
+            f"Transfer from the schools block to the high needs block: {_m(asked[proposed[0]])}"
+            f" a year proposed, {_m(transfer.sum())} in all made in the forecast"
         )
     else:
         status, description = "None proposed", "Transfer from the schools block: none proposed"
@@ -487,7 +492,7 @@ def _placement_mix_mitigation(plan: Projection, base: Projection | None) -> Miti
         if m != f"ehcp.{POST16}":
             mine = shares(plan, m)
             other = shares(base, m) if base is not None and (DSG, m) in base.lines else mine[:1]
-            if abs(mine[-1] - other[-1]) > 5e-4:
+            if abs(mine[-1] - other[-1]) > SHARE_MOVED:
                 label = plan.lines[(DSG, m)].label.split(": ", 1)[-1]
                 against = "with no action" if base is not None else f"in {workbook_label(years[0])}"
                 moves.append(f"{label} {mine[-1]:.0%} ({other[-1]:.0%} {against})")
@@ -552,15 +557,15 @@ def _safety_valve_mitigations(plan: Projection) -> list[Mitigation]:
             "safety_valve.council_contribution",
             "Council contribution (safety-valve agreement)",
             f"{name}: the council's own contribution to the high needs block, "
-            f"{_money(council.sum())} in all",
+            f"{_m(council.sum())} in all",
             council,
             "In the plan" if council.any() else "None in the agreement",
         ),
         Mitigation(
             "safety_valve.dfe_payment",
             "DfE payments (safety-valve agreement)",
-            f"{name}: {_money(agreed.sum())} agreed, each year's payment made only if that "
-            f"year's in-year deficit milestone is met; {_money(paid.sum())} made in the forecast",
+            f"{name}: {_m(agreed.sum())} agreed, each year's payment made only if that "
+            f"year's in-year deficit milestone is met; {_m(paid.sum())} made in the forecast",
             paid,
             "Milestone missed, payment withheld in " + ", ".join(withheld)
             if withheld
@@ -661,10 +666,10 @@ def _log_row(
     ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, 2 * LINE_HEIGHT)
     start, delivered = "", ""
     if m.values is not None:
-        on = [i for i in range(g.actual, n) if abs(m.values[i]) > 0.5]
+        on = [i for i in range(g.actual, n) if abs(m.values[i]) > HALF_POUND]
         start = workbook_label(g.years[on[0]]) if on else "-"
         done = float(np.sum(m.values[: g.actual]))
-        delivered = _money(done) if abs(done) > 0.5 else "not yet (forecast)"
+        delivered = _m(done) if abs(done) > HALF_POUND else "not yet (forecast)"
     for c, v in enumerate((start, m.rag, delivered, m.status), start=FIRST_COL + n):
         text(ws.cell(r, c), v).alignment = WRAP
     fit_rows(ws, r, len(m.status), 40)

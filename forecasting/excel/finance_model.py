@@ -108,7 +108,7 @@ def _proof_sheets(wb: Workbook, g: Grid, run: Run, shown: list[areas.Area]) -> N
     with the calibration warnings under it, and every other line of the projection as the
     engine computed it."""
     engine_sheet(wb, g, run, [(CSC, "overspend"), (DSG, "cumulative_deficit")])
-    checks = checks_sheet(wb, g, run, [a.code for a in shown])
+    checks, _ = checks_sheet(wb, g, run, [a.code for a in shown])
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
     values_sheet(
         wb,

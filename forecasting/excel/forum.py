@@ -19,6 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..formats import millions
 from ..names import FURTHER_SAVINGS, RECONCILIATION
 from ..projection import Projection
 from ..years import workbook_label, year_end
@@ -47,7 +48,7 @@ from .dfe_plan import (
 from .front import Figure, about_sheet, scenario_labels, summary_page
 from .grid import Grid
 from .labels import transfer_limit
-from .messages import dsg_messages, transfer_refused
+from .messages import dsg_messages, transfer_proposed, transfer_refused
 from .models import DSG, dsg_calcs, dsg_inputs
 from .national_view import (
     COMPARATOR_SHEET,
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
     from ..run import Run
 
 BUNDLED = "bundled"  # forum_workbook's default: the national dataset shipped with the tool
-TOLERANCE = "$E$3"  # the Checks sheet's tolerance cell (models.tolerance_cell, row 3)
 
 HOW = [
     "Summary: the position on one page: the deficit now and at the end of the plan, the "
@@ -217,12 +217,12 @@ def _plan_and_checks(wb: Workbook, g: Grid, run: Run) -> Projection:
     names = [p.scenario for p in run.projections]
     what_it_takes_sheet(wb, run)
     engine_sheet(wb, g, run, [(DSG, "cumulative_deficit")])
-    checks = checks_sheet(wb, g, run, (DSG,))
+    checks, tolerance = checks_sheet(wb, g, run, (DSG,))
     plan, no_action = run.plan, run.no_action
     dsg_plan_sheet(wb, g, plan)
     mitigations_sheet(wb, g, run, plan)
     mitigated = no_action is not None and no_action is not plan
-    plan_checks(g, checks, plan, TOLERANCE, no_action.scenario if mitigated else None)
+    plan_checks(g, checks, plan, tolerance, no_action.scenario if mitigated else None)
     master_check(checks, g, g.where[(names[0], "check", "check.0")][1], g.next_row["Checks"] - 1)
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
     return plan
@@ -341,7 +341,7 @@ def forum_figures(run: Run, labels: dict[str, str]) -> list[Figure]:
         Figure(
             f"At {year_end(years[-1])}, {labels[plan.scenario]}",
             cum[-1],
-            f"after schools-block transfers of £{transfer.sum() / 1e6:,.1f}m in all"
+            f"after schools-block transfers of {millions(transfer.sum(), brackets=False)} in all"
             if transfer.sum()
             else "with no schools-block transfer",
         ),
@@ -354,18 +354,15 @@ def forum_figures(run: Run, labels: dict[str, str]) -> list[Figure]:
                 "if nothing is done: no transfers, savings or change in the mix",
             )
         )
-    pct = plan[(DSG, "transfer_pct_of_schools_block")][0]
-    asked = [i for i, v in enumerate(pct) if v > 0]
-    if asked:
-        i = asked[0]
-        limit = plan[(DSG, "transfer_limit_share")][0][i]
-        above = bool(plan[(DSG, "transfer_above_limit")][0][i])
+    proposal = transfer_proposed(plan)
+    if proposal:
         out.append(
             Figure(
-                f"Transfer proposed for {workbook_label(years[i])}, share of the schools block",
-                float(pct[i]),
-                f"{'above' if above else 'within'} the {limit:.1%} the Forum may approve"
-                + ("; needs the Secretary of State" if above else ""),
+                f"Transfer proposed for {workbook_label(proposal.year)}, share of the schools "
+                "block",
+                proposal.share,
+                proposal.against_limit()
+                + ("; needs the Secretary of State" if proposal.above else ""),
                 number_format="0.00%",
             )
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -19,7 +18,11 @@ from .styles import (
     ACTUAL_FILL,
     ACTUAL_FONT,
     BOLD,
+    LINE_HEIGHT,
+    NOTE,
     SECTION_FONT,
+    TITLE,
+    WRAP,
     cell_style,
     header_row,
     line_format,
@@ -30,9 +33,7 @@ from .styles import (
 
 FIRST_COL = 5  # A line, B unit, C measure, D note; years from E on every sheet
 LABEL_CHARS = 56  # about what column A (52 wide) shows on one line
-LINE_HEIGHT = 15
 LINK = "_link"  # suffix of a row repeating a driver on a calculation sheet
-NOTE = Font(italic=True, color="808080", size=9)
 # year index -> formula text (without the leading "="); "..." because writers bind their
 # loop variables as default arguments of the lambda
 Formula = Callable[..., str]
@@ -57,7 +58,7 @@ class Grid:
     # ------------------------------------------------------------------ layout
     def sheet(self, ws: Worksheet, title: str, subtitle: str) -> None:
         """Title, the timeline header in row 4, frozen panes, widths and print set-up."""
-        text(ws.cell(1, 1), title).font = Font(bold=True, size=14, color="1F3864")
+        text(ws.cell(1, 1), title).font = TITLE
         text(ws.cell(2, 1), subtitle).font = NOTE
         header_row(
             ws,
@@ -115,7 +116,7 @@ class Grid:
     def _label(self, ws, r, label, unit, measure, note):
         cell = text(ws.cell(r, 1), label)
         if len(label) > LABEL_CHARS:  # a long label wraps onto a second line, not into B
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = WRAP
             ws.row_dimensions[r].height = 2 * LINE_HEIGHT
         text(ws.cell(r, 2), line_format(measure, unit)[1])
         cell_style(text(ws.cell(r, 3), measure), "note")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..calibration import CHECK, calibration_warnings
 from ..formats import millions
@@ -28,6 +28,35 @@ def warnings(run: Run, area: str) -> list[str]:
     the figures."""
     name = CHECK[area][1]
     return [f"WARNING: {w}" for w in calibration_warnings(run.projections) if w.startswith(name)]
+
+
+class Proposal(NamedTuple):
+    """The first transfer the plan proposes: its year, its share of the schools block and
+    whether it is above the share the Forum may approve (the engine's flag)."""
+
+    year: str
+    share: float
+    above: bool
+    limit: float
+
+    def against_limit(self) -> str:
+        """``within the 0.5% the Forum may approve``, or ``above`` it."""
+        return f"{'above' if self.above else 'within'} the {self.limit:.1%} the Forum may approve"
+
+
+def transfer_proposed(plan: Projection) -> Proposal | None:
+    """The first year the plan asks for a schools-block transfer, if it asks for one."""
+    pct = plan[("dsg", "transfer_pct_of_schools_block")][0]
+    asked = [i for i, v in enumerate(pct) if v > 0]
+    if not asked:
+        return None
+    i = asked[0]
+    return Proposal(
+        plan.years[i],
+        float(pct[i]),
+        bool(plan[("dsg", "transfer_above_limit")][0][i]),
+        float(plan[("dsg", "transfer_limit_share")][0][i]),
+    )
 
 
 def transfer_refused(p: Projection) -> bool:
@@ -72,9 +101,6 @@ def dsg_messages(run: Run) -> list[str]:
     cum = plan[("dsg", "cumulative_deficit")][0]
     iy = plan[("dsg", "in_year_deficit")][0]
     transfer = plan[("dsg", "schools_block_transfer")][0]
-    pct = plan[("dsg", "transfer_pct_of_schools_block")][0]
-    limit = plan[("dsg", "transfer_limit_share")][0]
-    above_limit = plan[("dsg", "transfer_above_limit")][0]
     out = warnings(run, "dsg") + [
         f"The cumulative DSG deficit is {_m(cum[0])} at {year_end(years[0])} and "
         f"{_m(cum[1])} at {year_end(years[1])} (in-year deficit {_m(iy[1])}).",
@@ -85,14 +111,12 @@ def dsg_messages(run: Run) -> list[str]:
             else "."
         ),
     ]
-    asked = [i for i, v in enumerate(pct) if v > 0]
-    if asked:
-        i = asked[0]
-        above = bool(above_limit[i])
+    proposal = transfer_proposed(plan)
+    if proposal:
         out.append(
-            f"The transfer proposed for {workbook_label(years[i])} is {pct[i]:.2%} of the schools "
-            f"block: {'above' if above else 'within'} the {limit[i]:.1%} the Forum may approve"
-            + ("; it needs the Secretary of State's agreement." if above else ".")
+            f"The transfer proposed for {workbook_label(proposal.year)} is "
+            f"{proposal.share:.2%} of the schools block: {proposal.against_limit()}"
+            + ("; it needs the Secretary of State's agreement." if proposal.above else ".")
         )
     out += _accounting(plan)
     no_action = run.no_action
