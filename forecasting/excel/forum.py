@@ -221,8 +221,8 @@ def _plan_and_checks(wb: Workbook, g: Grid, run: Run) -> Projection:
     plan, no_action = run.plan, run.no_action
     dsg_plan_sheet(wb, g, plan)
     mitigations_sheet(wb, g, run, plan)
-    mitigated = no_action is not None and no_action is not plan
-    plan_checks(g, checks, plan, tolerance, no_action.scenario if mitigated else None)
+    mitigated = no_action.scenario if no_action is not None and no_action is not plan else None
+    plan_checks(g, checks, plan, tolerance, mitigated)
     master_check(checks, g, g.where[(names[0], "check", "check.0")][1], g.next_row["Checks"] - 1)
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
     return plan
