@@ -22,9 +22,10 @@ def produce(
     seed: int = DEFAULT_SEED,
     progress: bool = False,
 ) -> tuple[Run, dict[str, bytes]]:
-    """Forecast and render every output file. The finance model and the Forum's workbook
-    need only the central projections, so they are rendered from the central run while the
-    draws make the run with the range."""
+    """Forecast and render every output file. The Forum's workbook needs only the central
+    projections, so it is rendered from the central run (in a second process where it can
+    be) while the draws make the run with the range; the cabinet's workbook and the finance
+    model are rendered from that run."""
     run = forecast(path, names)
     with central_workbooks_in_background(run) as central:
         if draws:

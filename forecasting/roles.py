@@ -25,3 +25,10 @@ def with_role(scenarios: Iterable[Any], role: str) -> str | None:
             return s.name
     names = {s.name for s in scenarios}
     return CONVENTIONAL[role] if CONVENTIONAL[role] in names else None
+
+
+def plan_name(scenarios: Iterable[Any]) -> str:
+    """The scenario the plan-shaped sheets, messages, sensitivities and solver answers are
+    about: the one with the plan role (or its conventional name), else the first listed."""
+    scenarios = list(scenarios)
+    return with_role(scenarios, PLAN) or scenarios[0].name

@@ -20,6 +20,7 @@ from .errors import InputError, Problem
 from .loading import Scenario, load
 from .projection import Projection
 from .results import Headline, Record, headline, tidy, to_frame
+from .roles import UNMITIGATED, plan_name, with_role
 from .solve import Solution, solve
 from .uncertainty import Swing, monte_carlo, sensitivity
 
@@ -37,9 +38,9 @@ class Run:
     projections: list[Projection]
     # The results table's rows: every line of every scenario, then any percentile rows
     records: tuple[Record, ...]
-    # What it takes to clear the DSG deficit in the first scenario: (lever, answer or why not)
+    # What it takes to clear the DSG deficit in the plan: (lever, answer or why not)
     solutions: tuple[tuple[str, Solution | str], ...] = ()
-    # How far each ranged assumption moves the first scenario's final position
+    # How far each ranged assumption moves the plan's final position
     sensitivity: tuple[Swing, ...] = ()
     # Monte Carlo: draws and seed used, and P10/P50/P90 by (scenario, measure)
     draws: dict[str, int] | None = None
@@ -60,6 +61,26 @@ class Run:
     def headlines(self) -> list[Headline]:
         return [headline(p) for p in self.projections]
 
+    @property
+    def plan(self) -> Projection:
+        """The council's plan: the projection of the scenario with the plan role (or named
+        council-plan), else of the first scenario. Variances, messages and plan sheets use it."""
+        name = plan_name(self.scenarios)
+        return next(p for p in self.projections if p.scenario == name)
+
+    @property
+    def plan_scenario(self) -> Scenario:
+        """The plan's scenario (its assumptions and where each came from)."""
+        name = plan_name(self.scenarios)
+        return next(s for s in self.scenarios if s.name == name)
+
+    @property
+    def no_action(self) -> Projection | None:
+        """The unmitigated (no action) position a mitigation is measured against: the
+        scenario with the unmitigated role (or so named), if the set has one."""
+        name = with_role(self.scenarios, UNMITIGATED)
+        return next((p for p in self.projections if p.scenario == name), None)
+
 
 def forecast(
     path: Path,
@@ -69,19 +90,19 @@ def forecast(
     progress: bool = False,
 ) -> Run:
     """Load and project every scenario (the central case); find what it would take to clear
-    the DSG deficit by the final year in the first scenario and how sensitive its final
-    position is to each ranged assumption; with ``draws``, add the Monte Carlo percentiles."""
+    the DSG deficit by the final year in the plan (:attr:`Run.plan`) and how sensitive its
+    final position is to each ranged assumption; with ``draws``, add the Monte Carlo
+    percentiles."""
     scenarios = load(path, names)
     projections = [project(s.name, s.assumptions) for s in scenarios]
     for s, p in zip(scenarios, projections, strict=True):
         check_finite(s, p)
-    first = scenarios[0]
-    run = Run(
-        scenarios,
-        projections,
-        tuple(r for p in projections for r in tidy(p)),
-        solutions=tuple(what_it_takes(first, projections[0].years[-1])),
-        sensitivity=tuple(sensitivity(first.name, first.assumptions)),
+    central = Run(scenarios, projections, tuple(r for p in projections for r in tidy(p)))
+    plan = central.plan_scenario
+    run = replace(
+        central,
+        solutions=tuple(what_it_takes(plan, central.plan.years[-1])),
+        sensitivity=tuple(sensitivity(plan.name, plan.assumptions)),
     )
     return with_uncertainty(run, draws, seed, progress) if draws else run
 

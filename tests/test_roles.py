@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from cli import main
@@ -40,3 +41,61 @@ def test_a_role_is_one_of_plan_or_unmitigated_and_claimed_once(editable_set):
     f.write_text(f.read_text().replace("role: plan", "role: best"))
     result = CliRunner().invoke(main, ["validate", str(editable_set)])
     assert result.exit_code == 2 and "demand-high.yaml:2: role: expected one of" in result.output
+
+
+def test_the_plan_is_found_by_role_wherever_it_is_listed(bundled, run_result):
+    """With the plan listed last, the solver's answers, the sensitivities, the finance model's
+    summary, the cabinet's sensitivity and range and the Forum's what-it-takes are all the
+    plan's, as when it is listed first."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from forecasting.excel.cabinet import cabinet_workbook
+    from forecasting.excel.finance_model import finance_model
+    from forecasting.excel.forum import forum_workbook
+    from forecasting.run import forecast, with_uncertainty
+
+    assert run_result.scenarios[0].name == "council-plan"
+    run = forecast(bundled, ("demand-high", "unmitigated", "council-plan"))
+    assert run.plan.scenario == "council-plan" and run.no_action.scenario == "unmitigated"
+    assert run.sensitivity == run_result.sensitivity and run.sensitivity
+    assert run.solutions == run_result.solutions
+    plan = run.plan
+    over = plan[("csc", "overspend")][0]
+    assert over[-1] != run.projections[0][("csc", "overspend")][0][-1]  # the plans differ
+
+    def book(data: bytes):
+        return load_workbook(BytesIO(data))
+
+    fm = book(finance_model(run))["Summary"]
+    values = [c.value for c in fm["B"] if isinstance(c.value, float)]
+    assert any(v == pytest.approx(float(over[-1]), abs=0.01) for v in values)
+    title = "The council's plan"
+    cab = book(cabinet_workbook(with_uncertainty(run, 20, 1)))
+    assert title in cab["Sensitivity"]["A1"].value
+    wit = book(forum_workbook(run))["What it takes"]
+    assert wit["A4"].value.startswith(f"Scenario: {title};")
+
+
+def test_a_request_the_secretary_of_state_refuses_is_refused_though_the_limit_moves(
+    editable_set,
+):
+    """The Forum approves a request above its limit and no disapplication is granted: the
+    engine moves only the limit, and the messages count the request as refused (as the
+    engine's flags say), not as granted because some money moved."""
+    from forecasting.excel.messages import dsg_messages, transfer_refused
+    from forecasting.run import forecast
+
+    (editable_set / "scenarios" / "capped.yaml").write_text(
+        "name: capped\ntitle: Transfer capped at the limit\ndescription: The plan, no "
+        "disapplication.\nextends: council-plan\noverrides:\n"
+        "  high_needs.transfers.disapplication_granted: false\n"
+    )
+    run = forecast(editable_set, ("council-plan", "capped"))
+    capped = run.projections[1]
+    moved = capped[("dsg", "schools_block_transfer")][0]
+    assert moved.sum() > 0 and (moved < capped[("dsg", "transfer_requested")][0]).any()
+    assert transfer_refused(capped) and not transfer_refused(run.plan)
+    said = dsg_messages(run)
+    assert any(m.startswith("Under 'Transfer capped at the limit' it is") for m in said)

@@ -21,13 +21,6 @@ CABINET = "cabinet-scenarios.xlsx"
 _RUN: Run | None = None  # the run a forked worker renders (inherited, not pickled)
 
 
-def _finance() -> bytes:
-    from .finance_model import finance_model
-
-    assert _RUN is not None  # set before any workbook is rendered
-    return finance_model(_RUN)
-
-
 def _forum() -> bytes:
     from .forum import forum_workbook
 

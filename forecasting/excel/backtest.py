@@ -10,11 +10,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
-from openpyxl.styles import Font
 
 from ..backtest import BASELINE_LABELS, BASELINES, pooled_coverage, summary
-
-BOLD = Font(bold=True)
+from .styles import BOLD
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:

@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import areas
 from ..formats import millions
-from ..roles import PLAN, with_role
+from ..summary import ranks
 from ..years import workbook_label, year_end
 from .common import (
     calibration_notes,
@@ -101,8 +101,7 @@ def cabinet_workbook(run: Run) -> bytes:
     wb.remove(wb.active)
     labels = scenario_labels(run)
     g = Grid(run.projections[0].years, labels)
-    names = [p.scenario for p in run.projections]
-    base = with_role(run.scenarios, PLAN) or names[0]
+    base = run.plan.scenario
     ws = _comparison_sheet(wb, g, run, base)
     _ranking(wb, run, g)
     fan = _range(wb, run, g)
@@ -275,6 +274,7 @@ def _ranked_table(ws: Worksheet, r: int, run: Run, labels: dict[str, str], final
     deficits share a rank), each with what it assumes and its overspend."""
     h = {row.scenario: row for row in run.headlines}
     ranked = sorted(h.values(), key=lambda x: x.cumulative_deficit_final)
+    deficit_ranks = ranks([x.cumulative_deficit_final for x in ranked])
     r = max(r, 4 + CHART_ROWS)  # below the chart
     text(ws.cell(r, 1), f"Scenarios ranked by the DSG deficit at {final} (1 = lowest)").font = BOLD
     header_row(
@@ -293,8 +293,7 @@ def _ranked_table(ws: Worksheet, r: int, run: Run, labels: dict[str, str], final
     for k, row in enumerate(ranked, start=1):
         at = r + 1 + k
         desc = next(s.description for s in run.scenarios if s.name == row.scenario)
-        # equal deficits share a rank, as on the Ranking sheet (Excel's RANK)
-        rank = 1 + sum(o.cumulative_deficit_final < row.cumulative_deficit_final for o in ranked)
+        rank = deficit_ranks[k - 1]  # equal deficits share a rank, as on the Ranking sheet
         text(ws.cell(at, 1), f"{rank}. {labels[row.scenario]}").alignment = WRAP
         ws.cell(at, 2, row.cumulative_deficit_final).number_format = GBP_M_PROSE
         text(ws.cell(at, 3), desc).alignment = WRAP
@@ -311,8 +310,8 @@ def sensitivity_words(run: Run, top: int) -> list[str]:
     swings = sorted(run.sensitivity, key=lambda s: -s.size)[:top]
     if not swings:
         return []
-    last = run.projections[0].years[-1]
-    assumptions = run.scenarios[0].assumptions
+    last = run.plan.years[-1]
+    assumptions = run.plan_scenario.assumptions
     out = []
     for s in swings:
         deficit = abs(s.deficit_swing) >= abs(s.overspend_swing)
@@ -403,15 +402,15 @@ def _range(wb: Workbook, run: Run, g: Grid) -> list:
                     ws.cell(r, 5 + i, float(v)).number_format = GBP_000
                 g.where[(s, "range", f"{measure}.{q}")] = (ws, r)
                 g.next_row[ws.title] = r + 1
-                if measure == "cumulative_deficit" and s == run.projections[0].scenario:
+                if measure == "cumulative_deficit" and s == run.plan.scenario:
                     fan.append((f"{q.upper()}", ws, r))
     return fan
 
 
 def _sensitivity(wb: Workbook, run: Run):
     sens = run.sensitivity
-    scenario = run.projections[0].scenario
-    last_year = run.projections[0].years[-1]
+    scenario = run.plan.scenario
+    last_year = run.plan.years[-1]
     ws = titled(
         wb,
         "Sensitivity",
@@ -421,7 +420,7 @@ def _sensitivity(wb: Workbook, run: Run):
         "high value makes things worse. Swings in base-year unit costs are net of the "
         "calibration to the known outturn.",
     )
-    assumptions = run.scenarios[0].assumptions
+    assumptions = run.plan_scenario.assumptions
     header_row(
         ws,
         4,
@@ -470,7 +469,7 @@ def _checks(wb: Workbook, run: Run, g: Grid, fan: list) -> None:
     ws = wb.create_sheet("Checks", 1)
     g.sheet(ws, "Checks", "Every cell should read TRUE after recalculation.")
     first = None
-    plan = with_role(run.scenarios, PLAN) or run.projections[0].scenario
+    plan = run.plan.scenario
     for s in [p.scenario for p in run.projections]:
         for measure in ("cumulative_deficit", "overspend"):
             if not g.has(s, "range", f"{measure}.p10"):

@@ -4,7 +4,7 @@ Excel and LibreOffice recalculate a workbook when they open it, but a mail or ph
 pandas, most viewers and any script reading a sheet see only what the file stores with each
 formula. openpyxl writes formulas with no stored value, so those readers see empty cells.
 This module evaluates the formulas the writers emit (arithmetic, comparisons, ``SUM``,
-``SUMPRODUCT``, ``IF``, ``AND``, ``OR``, ``ABS``, ``MIN``, ``MAX``, ``ROUND``, ``RANK``) over the
+``SUMPRODUCT``, ``IF``, ``AND``, ``OR``, ``ABS``, ``MIN``, ``RANK``) over the
 workbook's own cells, and writes each result into the saved file as the formula's cached
 value. It does not decide anything: the values are what the formulas say, and the
 LibreOffice recalculation tests prove both equal the engine's figures.
@@ -223,11 +223,6 @@ def _min(args: list[Value]) -> Value:
     return xs if isinstance(xs, XLError) else (min(xs) if xs else 0.0)
 
 
-def _max(args: list[Value]) -> Value:
-    xs = _numbers(args)
-    return xs if isinstance(xs, XLError) else (max(xs) if xs else 0.0)
-
-
 def _logical(args: list[Value], combine: Callable[[list[bool]], bool]) -> Value:
     flags: list[bool] = []
     for v, in_range in _flat(args):
@@ -268,14 +263,6 @@ def _rank(args: list[Value]) -> Value:
     return float(1 + sum(1 for v in xs if (v < x if order else v > x)))
 
 
-def _round(args: list[Value]) -> Value:
-    x, digits = _num(args[0]), _num(args[1]) if len(args) > 1 else 0.0
-    if isinstance(x, XLError) or isinstance(digits, XLError):
-        return x if isinstance(x, XLError) else digits
-    scale = 10 ** int(digits)
-    return math.copysign(math.floor(abs(x) * scale + 0.5) / scale, x)
-
-
 def _abs(args: list[Value]) -> Value:
     x = _num(args[0])
     return x if isinstance(x, XLError) else abs(x)
@@ -284,9 +271,7 @@ def _abs(args: list[Value]) -> Value:
 FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
     "SUM": _sum,
     "MIN": _min,
-    "MAX": _max,
     "ABS": _abs,
-    "ROUND": _round,
     "AND": lambda a: _logical(a, all),
     "OR": lambda a: _logical(a, any),
     "SUMPRODUCT": _sumproduct,

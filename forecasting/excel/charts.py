@@ -17,12 +17,11 @@ def line_chart(
     series: list[tuple[str, Worksheet, int]],
     years: int,
     header_ws: Worksheet,
-    thousands: bool = True,
 ) -> LineChart:
-    """A line per (name, sheet, row) over the year columns."""
+    """A line per (name, sheet, row) of money over the year columns."""
     ch = LineChart()
     ch.title, ch.y_axis.title, ch.x_axis.title = title, y_title, "Financial year"
-    _plot(ch, series, years, header_ws, thousands)
+    _plot(ch, series, years, header_ws, money=True)
     for s in ch.series:
         s.smooth = False
     return ch

@@ -31,8 +31,12 @@ COUNT_TOLERANCE = "0.001"
 Check = tuple[str, Callable[..., str]] | tuple[str, Callable[..., str], str]
 
 
-def checks_sheet(wb: Workbook, g: Grid, run: Run, areas: Iterable[str]) -> Worksheet:
-    """Identity checks for every scenario and year, and a master check over all of them."""
+def checks_sheet(
+    wb: Workbook, g: Grid, run: Run, areas: Iterable[str]
+) -> tuple[Worksheet, str]:
+    """Identity checks for every scenario and year, and a master check over all of them.
+    Returns the sheet and its tolerance cell (pounds), for further checks against the
+    engine."""
     ws = wb.create_sheet("Checks", 1)
     g.sheet(
         ws,
@@ -71,7 +75,7 @@ def checks_sheet(wb: Workbook, g: Grid, run: Run, areas: Iterable[str]) -> Works
             )
             first_check = first_check or row
     master_check(ws, g, first_check, g.next_row[ws.title] - 1)
-    return ws
+    return ws, tol
 
 
 def _csc_checks(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> list[Check]:

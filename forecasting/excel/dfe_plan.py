@@ -19,39 +19,37 @@ so rather than inventing a split.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..formats import HALF_POUND, millions
 from ..names import ALTERNATIVE_PROVISION, FURTHER_SAVINGS, POST16
 from ..projection import Projection
-from ..roles import UNMITIGATED, with_role
 from ..years import workbook_label
+from .checks import COUNT_TOLERANCE
 from .front import AUDIT_FONT, LINE_HEIGHT, fit_rows, one_page_wide
 from .grid import FIRST_COL, NOTE, Grid, quoted
+from .labels import transfer_limit
 from .models import DSG, has_safety_valve
-from .styles import TITLE, WRAP, cell_style, header_row, set_widths, text
+from .styles import TITLE, TOP, WRAP, cell_style, header_row, set_widths, text
 
 if TYPE_CHECKING:
     from ..run import Run
 
 PLAN = "plan"  # grid area of the DSG plan sheet's rows
 MITIGATION = "mitigation"  # grid area of the mitigations log's rows
+# A provision's share of school-age plans moved by the plan: more than 0.05 percentage
+# points (less is the rounding of children between provisions, not a planned move)
+SHARE_MOVED = 5e-4
 PLAN_SHEET, MITIGATIONS_SHEET, NARRATIVE_SHEET = "DSG plan", "Mitigations", "Narrative"
 NOTE_ROW = Font(italic=True, color="595959", size=10)
-TOP = Alignment(vertical="top")
-
-
-def no_action_scenario(run: Run) -> str | None:
-    """The scenario a mitigation's value is measured against: the one whose role is
-    unmitigated (no action), if the set has one."""
-    return with_role(run.scenarios, UNMITIGATED)
 
 
 def _note(ws: Worksheet, g: Grid, words: str) -> None:
@@ -76,11 +74,16 @@ def spend_rows(g: Grid, proj: Projection) -> list[tuple[str, str]]:
 @dataclass
 class _PlanRows:
     """Writes rows of the DSG plan sheet for one scenario, linking to the High needs
-    sheet's rows (``r``) and to the plan's own rows (``p``)."""
+    sheet's rows (``r``) and to the plan's own rows (``p``); its totals are the engine's
+    (``total``)."""
 
     g: Grid
     ws: Worksheet
-    s: str
+    proj: Projection
+
+    @property
+    def s(self) -> str:
+        return self.proj.scenario
 
     def r(self, m: str, i: int) -> str:
         """The High needs (or Inputs) sheet's cell of line ``m`` in year ``i``."""
@@ -98,6 +101,12 @@ class _PlanRows:
         """A formula adding the plan's rows ``keys``."""
         return self.g.sum_formula(self.s, PLAN, keys, self.ws)
 
+    def total(self, measure: str, label: str, rows: Mapping[str, str] | None = None, **kw):
+        """A row computing the engine's total ``measure`` from its parts as the plan lays
+        them out: each part from the plan's row ``rows[part]`` (or of the part's name)."""
+        formula = self.g.parts_formula(self.proj, DSG, measure, self.ws, (PLAN, rows or {}))
+        self.row(measure, label, formula, total=True, **kw)
+
     def section(self, title: str) -> None:
         """A section heading on the plan sheet."""
         self.g.section(self.ws, title)
@@ -114,7 +123,7 @@ def dsg_plan_sheet(wb: Workbook, g: Grid, proj: Projection) -> Worksheet:
         "In the shape of the DfE's DSG management plan template. £000; deficits positive. "
         "Links and sums over the Inputs and High needs sheets (every scenario is there).",
     )
-    t = _PlanRows(g, ws, s)
+    t = _PlanRows(g, ws, proj)
     _plan_funding(t)
     _plan_movements(t)
     _plan_high_needs(t, proj)
@@ -138,12 +147,7 @@ def _plan_funding(t: _PlanRows) -> None:
         note="one line in the model: not split",
     )
     t.row("high_needs_income", "High needs block", lambda i: t.r("high_needs_income", i))
-    t.row(
-        "total_dsg",
-        "Total DSG",
-        t.sum(["schools_block", "other_dsg_blocks", "high_needs_income"]),
-        total=True,
-    )
+    t.total("total_dsg", "Total DSG")
 
 
 def _plan_movements(t: _PlanRows) -> None:
@@ -203,11 +207,13 @@ def _plan_high_needs(t: _PlanRows, proj: Projection) -> None:
     spend = spend_rows(t.g, proj)
     for key, label in spend:
         t.row(f"spend.{key}", label, lambda i, key=key: t.r(key, i))
-    t.row(
+    t.total(
         "high_needs_expenditure",
         "High-needs spend",
-        t.sum([f"spend.{k}" for k, _ in spend]),
-        total=True,
+        {
+            m: f"spend.{t.g.shown(t.s, DSG, m)}"
+            for _, m in proj.lines[(DSG, "high_needs_expenditure")].parts
+        },
     )
     t.row(
         "high_needs_funding",
@@ -232,21 +238,11 @@ def _plan_high_needs(t: _PlanRows, proj: Projection) -> None:
             lambda i: t.r("safety_valve.dfe_payment", i),
             note="withheld in a year whose milestone is missed",
         )
-    t.row(
+    t.total(
         "in_year_deficit",
         "In-year deficit: spend less funding, contributions"
         + (", safety-valve contribution and payment" if agreement else ""),
-        lambda i: (
-            f"{t.p('high_needs_expenditure', i)}-{t.p('high_needs_funding', i)}"
-            f"-{t.p('other_contributions', i)}"
-            + (
-                f"-{t.p('safety_valve.council_contribution', i)}"
-                f"-{t.p('safety_valve.dfe_payment', i)}"
-                if agreement
-                else ""
-            )
-        ),
-        total=True,
+        {"high_needs_income": "high_needs_funding", "schools_block_transfer": "high_needs_funding"},
     )
     _note(
         t.ws,
@@ -267,16 +263,15 @@ def _plan_position(t: _PlanRows) -> None:
         lambda i: t.r("opening_deficit", i),
     )
     t.row("in_year_link", "In-year deficit", lambda i: t.p("in_year_deficit", i))
-    t.row(
+    t.total(
         "cumulative_deficit",
         "Cumulative deficit carried forward",
-        lambda i: f"{t.p('opening_deficit', i)}+{t.p('in_year_link', i)}",
-        total=True,
+        {"in_year_deficit": "in_year_link"},
     )
     t.row(
         "deficit_share_of_dsg",
         "Cumulative deficit as a share of total DSG",
-        lambda i: f"{t.p('cumulative_deficit', i)}/{t.p('total_dsg', i)}",
+        lambda i: t.r("deficit_share_of_dsg", i),
         unit="ratio",
     )
 
@@ -292,13 +287,7 @@ def _plan_ehcps(t: _PlanRows, proj: Projection) -> None:
             lambda i, m=m: t.r(m, i),
             unit="count",
         )
-    t.row(
-        "ehcp_total",
-        "EHCPs",
-        t.sum(provisions),
-        unit="count",
-        total=True,
-    )
+    t.total("ehcp_total", "EHCPs", unit="count")
     _note(
         t.ws,
         t.g,
@@ -350,7 +339,7 @@ def plan_checks(g: Grid, ws: Worksheet, proj: Projection, tol: str, no_action: s
         ),
         (
             "DSG plan: EHCPs by provision add up to the EHCPs total",
-            lambda i: f"ABS({p('ehcp_total', i)}-{r('ehcp_total', i)})<=0.01",
+            lambda i: f"ABS({p('ehcp_total', i)}-{r('ehcp_total', i)})<={COUNT_TOLERANCE}",
         ),
     ]
     if no_action:
@@ -394,8 +383,9 @@ class Mitigation:
     rag: str = "not rated"
 
 
-def _money(v: float) -> str:
-    return f"£{v / 1e6:,.1f}m"
+def _m(v: float) -> str:
+    """``£3.5m`` in prose."""
+    return millions(v, brackets=False)
 
 
 def _line(proj: Projection, measure: str) -> np.ndarray:
@@ -412,9 +402,8 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
     as the plan's own lines; fewer exclusions and the change in
     where children are placed as the difference in that spend from the no-action scenario
     (which has neither)."""
-    by = {p.scenario: p for p in run.projections}
-    no_action = no_action_scenario(run)
-    base = by.get(no_action or "") if plan.scenario != no_action else None
+    no_action = run.no_action
+    base = no_action if no_action is not plan else None
     return [
         _transfer_mitigation(plan),
         _exclusions_mitigation(plan, base),
@@ -426,7 +415,7 @@ def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
 
 def _transfer_mitigation(plan: Projection) -> Mitigation:
     """The schools-block transfer: what is asked and made, over which years, and whose
-    approval it needs (the Forum's within 0.5%, else the Secretary of State's)."""
+    approval it needs (the Forum's within its limit, else the Secretary of State's)."""
     years = plan.years
     transfer = _line(plan, "schools_block_transfer")
     asked = _line(plan, "transfer_requested")
@@ -437,11 +426,12 @@ def _transfer_mitigation(plan: Projection) -> Mitigation:
     if proposed:
         span = f"{workbook_label(years[proposed[0]])} to {workbook_label(years[proposed[-1]])}"
         who = (
-            "needs the Secretary of State's disapplication (above the 0.5% the Forum may approve)"
+            "needs the Secretary of State's disapplication (above the "
+            f"{transfer_limit(plan)} the Forum may approve)"
             if above[proposed].any()
             else "needs the Secretary of State (the Forum refuses)"
             if needs[proposed].any()
-            else "within the 0.5% the Forum may approve"
+            else f"within the {transfer_limit(plan)} the Forum may approve"
         )
         taken = (
             "; the forecast takes it as granted"
@@ -450,8 +440,8 @@ def _transfer_mitigation(plan: Projection) -> Mitigation:
         )
         status = f"Proposed for {span}: {who}{taken}"
         description = (
-            f"Transfer from the schools block to the high needs block: {_money(asked[proposed[0]])}"
-            f" a year proposed, {_money(transfer.sum())} in all made in the forecast"
+            f"Transfer from the schools block to the high needs block: {_m(asked[proposed[0]])}"
+            f" a year proposed, {_m(transfer.sum())} in all made in the forecast"
         )
     else:
         status, description = "None proposed", "Transfer from the schools block: none proposed"
@@ -502,7 +492,7 @@ def _placement_mix_mitigation(plan: Projection, base: Projection | None) -> Miti
         if m != f"ehcp.{POST16}":
             mine = shares(plan, m)
             other = shares(base, m) if base is not None and (DSG, m) in base.lines else mine[:1]
-            if abs(mine[-1] - other[-1]) > 5e-4:
+            if abs(mine[-1] - other[-1]) > SHARE_MOVED:
                 label = plan.lines[(DSG, m)].label.split(": ", 1)[-1]
                 against = "with no action" if base is not None else f"in {workbook_label(years[0])}"
                 moves.append(f"{label} {mine[-1]:.0%} ({other[-1]:.0%} {against})")
@@ -567,15 +557,15 @@ def _safety_valve_mitigations(plan: Projection) -> list[Mitigation]:
             "safety_valve.council_contribution",
             "Council contribution (safety-valve agreement)",
             f"{name}: the council's own contribution to the high needs block, "
-            f"{_money(council.sum())} in all",
+            f"{_m(council.sum())} in all",
             council,
             "In the plan" if council.any() else "None in the agreement",
         ),
         Mitigation(
             "safety_valve.dfe_payment",
             "DfE payments (safety-valve agreement)",
-            f"{name}: {_money(agreed.sum())} agreed, each year's payment made only if that "
-            f"year's in-year deficit milestone is met; {_money(paid.sum())} made in the forecast",
+            f"{name}: {_m(agreed.sum())} agreed, each year's payment made only if that "
+            f"year's in-year deficit milestone is met; {_m(paid.sum())} made in the forecast",
             paid,
             "Milestone missed, payment withheld in " + ", ".join(withheld)
             if withheld
@@ -608,7 +598,7 @@ def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Work
     """The mitigations log: each DSG action of the plan with its value by year (live
     formulas over the High needs sheet), start, RAG and what is delivered to date."""
     s = plan.scenario
-    no_action = no_action_scenario(run) or ""
+    no_action = run.no_action.scenario if run.no_action is not None else ""
     ws = wb.create_sheet(MITIGATIONS_SHEET)
     g.sheet(
         ws,
@@ -676,10 +666,10 @@ def _log_row(
     ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, 2 * LINE_HEIGHT)
     start, delivered = "", ""
     if m.values is not None:
-        on = [i for i in range(g.actual, n) if abs(m.values[i]) > 0.5]
+        on = [i for i in range(g.actual, n) if abs(m.values[i]) > HALF_POUND]
         start = workbook_label(g.years[on[0]]) if on else "-"
         done = float(np.sum(m.values[: g.actual]))
-        delivered = _money(done) if abs(done) > 0.5 else "not yet (forecast)"
+        delivered = _m(done) if abs(done) > HALF_POUND else "not yet (forecast)"
     for c, v in enumerate((start, m.rag, delivered, m.status), start=FIRST_COL + n):
         text(ws.cell(r, c), v).alignment = WRAP
     fit_rows(ws, r, len(m.status), 40)

@@ -43,7 +43,8 @@ HOW = [
     "the transfer request and the Forum's and Secretary of State's decisions.",
     "Children's social care and DSG high needs: live formulas over the Inputs, one formula "
     "along each row. Change an input and the totals, overspend and deficit follow.",
-    "Checks: identities (totals, roll-forward, the 0.5% flag) and agreement with the engine; "
+    "Checks: identities (totals, roll-forward, the transfer-limit flag) and agreement with "
+    "the engine; "
     "the master check at the top must read TRUE.",
     "Other lines: every other line the engine produced (workforce, caseloads, moves, savings "
     "by item, DSG detail), as values, for every scenario.",
@@ -107,7 +108,7 @@ def _proof_sheets(wb: Workbook, g: Grid, run: Run, shown: list[areas.Area]) -> N
     with the calibration warnings under it, and every other line of the projection as the
     engine computed it."""
     engine_sheet(wb, g, run, [(CSC, "overspend"), (DSG, "cumulative_deficit")])
-    checks = checks_sheet(wb, g, run, [a.code for a in shown])
+    checks, _ = checks_sheet(wb, g, run, [a.code for a in shown])
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
     values_sheet(
         wb,
@@ -152,7 +153,7 @@ def _finance_charts(wb: Workbook, g: Grid, run: Run, csc: Worksheet, dsg: Worksh
             dsg,
         )
     )
-    plan = run.projections[0]
+    plan = run.plan
     costs = plan.family(CSC, "placement_cost")
     kids = plan.family(CSC, "children_in_care")
     charts.append(
@@ -178,12 +179,12 @@ def _finance_charts(wb: Workbook, g: Grid, run: Run, csc: Worksheet, dsg: Worksh
 
 
 def _finance_summary(wb: Workbook, g: Grid, run: Run, csc: Worksheet) -> None:
-    """The one-page Summary: the first scenario's overspend and DSG deficit now and at the
+    """The one-page Summary: the plan's overspend and DSG deficit now and at the
     end, whether every check passes (a live cell), the key messages and a chart of both."""
     labels = scenario_labels(run)
     years = g.years
     n = len(years)
-    plan = run.projections[0]
+    plan = run.plan
     final = years[-1]
     over = plan[(CSC, "overspend")][0]
     cum = plan[(DSG, "cumulative_deficit")][0]

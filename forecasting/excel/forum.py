@@ -19,9 +19,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..formats import millions
 from ..names import FURTHER_SAVINGS, RECONCILIATION
 from ..projection import Projection
-from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 from .common import (
     assumptions_sheet,
@@ -43,12 +43,12 @@ from .dfe_plan import (
     dsg_plan_sheet,
     mitigations_sheet,
     narrative_sheet,
-    no_action_scenario,
     plan_checks,
 )
 from .front import Figure, about_sheet, scenario_labels, summary_page
 from .grid import Grid
-from .messages import dsg_messages, transfer_refused
+from .labels import transfer_limit
+from .messages import dsg_messages, transfer_proposed, transfer_refused
 from .models import DSG, dsg_calcs, dsg_inputs
 from .national_view import (
     COMPARATOR_SHEET,
@@ -63,11 +63,10 @@ if TYPE_CHECKING:
     from ..run import Run
 
 BUNDLED = "bundled"  # forum_workbook's default: the national dataset shipped with the tool
-TOLERANCE = "$E$3"  # the Checks sheet's tolerance cell (models.tolerance_cell, row 3)
 
 HOW = [
     "Summary: the position on one page: the deficit now and at the end of the plan, the "
-    "transfer against the 0.5% limit, what it would take to clear the deficit.",
+    "transfer against the {limit} limit, what it would take to clear the deficit.",
     "Narrative: the council officers' own account, as written in the assumption set.",
     "Deficit by scenario: the cumulative deficit at each year end for every scenario, and how "
     "far the council plan (mitigated) is from the unmitigated position.",
@@ -78,8 +77,9 @@ HOW = [
     "start, rating and what is delivered to date.",
     "High needs: for each scenario, EHCPs and spend by provision (plans x cost per place), "
     "alternative provision from permanent exclusions, income, the schools-block transfer with "
-    "the 0.5% test, and the deficit rolled forward. All live formulas over the Inputs sheet.",
-    "The 0.5% test: up to 0.5% of the schools block may move with the Forum's approval. Above "
+    "the {limit} test, and the deficit rolled forward. All live formulas over the Inputs sheet.",
+    "The {limit} test: up to {limit} of the schools block may move with the Forum's approval. "
+    "Above "
     "that, or if the Forum refuses, the council must ask the Secretary of State for a "
     "disapplication. Each year is a new decision.",
     "What it takes: the further savings (or transfer) that would clear the deficit by the "
@@ -106,7 +106,8 @@ def forum_workbook(run: Run, national: pd.DataFrame | str | None = BUNDLED) -> b
     _forum_charts(wb, g, run, plan, inputs, calc)
     assumptions_sheet(wb, run, ("timeline", "high_needs"))
     _forum_summary_page(wb, g, run, calc)
-    about_sheet(wb, run, "The Schools' Forum", HOW)
+    limit = transfer_limit(run.plan)
+    about_sheet(wb, run, "The Schools' Forum", [h.format(limit=limit) for h in HOW])
     return to_bytes(
         wb,
         [
@@ -191,9 +192,9 @@ def _deficit_summary(g: Grid, summary: Worksheet, run: Run) -> None:
         "ratio",
         lambda i: g.ref(names[0], DSG, "specialist_share_national", i, summary),
     )
-    plan_name = with_role(run.scenarios, PLAN)
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
-    if plan_name is not None and unmitigated is not None and {plan_name, unmitigated} <= set(names):
+    plan_name, no_action = run.plan.scenario, run.no_action
+    if no_action is not None and no_action is not run.plan:
+        unmitigated = no_action.scenario
         g.section(summary, "Effect of the council plan's mitigations")
         g.calc_row(
             summary,
@@ -216,13 +217,12 @@ def _plan_and_checks(wb: Workbook, g: Grid, run: Run) -> Projection:
     names = [p.scenario for p in run.projections]
     what_it_takes_sheet(wb, run)
     engine_sheet(wb, g, run, [(DSG, "cumulative_deficit")])
-    checks = checks_sheet(wb, g, run, (DSG,))
-    plan = plan_projection(run)
+    checks, tolerance = checks_sheet(wb, g, run, (DSG,))
+    plan, no_action = run.plan, run.no_action
     dsg_plan_sheet(wb, g, plan)
     mitigations_sheet(wb, g, run, plan)
-    no_action = no_action_scenario(run)
-    mitigated = no_action in names and plan.scenario != no_action
-    plan_checks(g, checks, plan, TOLERANCE, no_action if mitigated else None)
+    mitigated = no_action.scenario if no_action is not None and no_action is not plan else None
+    plan_checks(g, checks, plan, tolerance, mitigated)
     master_check(checks, g, g.where[(names[0], "check", "check.0")][1], g.next_row["Checks"] - 1)
     calibration_notes(checks, g.next_row[checks.title] + 1, run)
     return plan
@@ -290,7 +290,7 @@ def _forum_charts(
 
 def _forum_summary_page(wb: Workbook, g: Grid, run: Run, calc: Worksheet) -> None:
     """The one-page Summary: the deficit now and at the end of the plan, the transfer
-    against the 0.5% limit, the messages for the Forum and the key scenarios' deficits."""
+    against the Forum's limit, the messages for the Forum and the key scenarios' deficits."""
     labels = scenario_labels(run)
     summary_page(
         wb,
@@ -310,30 +310,24 @@ def _forum_summary_page(wb: Workbook, g: Grid, run: Run, calc: Worksheet) -> Non
     )
 
 
-def plan_projection(run: Run):
-    """The scenario the plan-shaped sheets show: the scenario whose role is the plan, else
-    the first."""
-    by = {p.scenario: p for p in run.projections}
-    return by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
-
-
 def key_scenarios(run: Run) -> list[str]:
     """The scenarios a one-page chart shows: the plan, the unmitigated position and any
     scenario in which the transfer is refused, where the set has them."""
-    names = [p.scenario for p in run.projections]
-    plan = with_role(run.scenarios, PLAN) or names[0]
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    no_action = run.no_action
     refused = [p.scenario for p in run.projections if transfer_refused(p)]
-    wanted = [plan, *([unmitigated] if unmitigated in names else []), *refused[:1]]
+    wanted = [
+        run.plan.scenario,
+        *([no_action.scenario] if no_action is not None else []),
+        *refused[:1],
+    ]
     return list(dict.fromkeys(wanted))
 
 
 def forum_figures(run: Run, labels: dict[str, str]) -> list[Figure]:
     """The four or five numbers a Forum member needs first, from the plan (and the
     unmitigated position where the set has one)."""
-    by = {p.scenario: p for p in run.projections}
-    plan = plan_projection(run)
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    plan = run.plan
+    no_action = run.no_action
     years = plan.years
     cum = plan[(DSG, "cumulative_deficit")][0]
     transfer = plan[(DSG, "schools_block_transfer")][0]
@@ -347,31 +341,28 @@ def forum_figures(run: Run, labels: dict[str, str]) -> list[Figure]:
         Figure(
             f"At {year_end(years[-1])}, {labels[plan.scenario]}",
             cum[-1],
-            f"after schools-block transfers of £{transfer.sum() / 1e6:,.1f}m in all"
+            f"after schools-block transfers of {millions(transfer.sum(), brackets=False)} in all"
             if transfer.sum()
             else "with no schools-block transfer",
         ),
     ]
-    if unmitigated is not None and unmitigated in by and plan.scenario != unmitigated:
+    if no_action is not None and no_action is not plan:
         out.append(
             Figure(
-                f"At {year_end(years[-1])}, {labels[unmitigated]}",
-                by[unmitigated][(DSG, "cumulative_deficit")][0][-1],
+                f"At {year_end(years[-1])}, {labels[no_action.scenario]}",
+                no_action[(DSG, "cumulative_deficit")][0][-1],
                 "if nothing is done: no transfers, savings or change in the mix",
             )
         )
-    pct = plan[(DSG, "transfer_pct_of_schools_block")][0]
-    asked = [i for i, v in enumerate(pct) if v > 0]
-    if asked:
-        i = asked[0]
-        limit = plan[(DSG, "transfer_limit_share")][0][i]
-        above = bool(plan[(DSG, "transfer_above_limit")][0][i])
+    proposal = transfer_proposed(plan)
+    if proposal:
         out.append(
             Figure(
-                f"Transfer proposed for {workbook_label(years[i])}, share of the schools block",
-                float(pct[i]),
-                f"{'above' if above else 'within'} the {limit:.1%} the Forum may approve"
-                + ("; needs the Secretary of State" if above else ""),
+                f"Transfer proposed for {workbook_label(proposal.year)}, share of the schools "
+                "block",
+                proposal.share,
+                proposal.against_limit()
+                + ("; needs the Secretary of State" if proposal.above else ""),
                 number_format="0.00%",
             )
         )

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..loading import Scenario
 from ..years import workbook_label
-from .styles import BOLD, TITLE, WRAP, header_row, page_setup, set_widths, text
+from .styles import BOLD, LINE_HEIGHT, TITLE, WRAP, header_row, page_setup, set_widths, text
 
 if TYPE_CHECKING:
     from ..run import Run
@@ -31,7 +31,6 @@ NOTE_FONT = Font(italic=True, color="595959", size=9)
 AUDIT_FONT = Font(color="808080", size=8)
 # Wrapped text: about this many characters fit on a line per unit of column width.
 CHARS_PER_WIDTH = 1.1
-LINE_HEIGHT = 15
 CHART_ROWS = 22  # rows of the default height that the summary chart covers
 
 

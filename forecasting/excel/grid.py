@@ -7,9 +7,8 @@ refer to any row by its measure name and the same column (year) on any sheet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -19,7 +18,11 @@ from .styles import (
     ACTUAL_FILL,
     ACTUAL_FONT,
     BOLD,
+    LINE_HEIGHT,
+    NOTE,
     SECTION_FONT,
+    TITLE,
+    WRAP,
     cell_style,
     header_row,
     line_format,
@@ -30,9 +33,7 @@ from .styles import (
 
 FIRST_COL = 5  # A line, B unit, C measure, D note; years from E on every sheet
 LABEL_CHARS = 56  # about what column A (52 wide) shows on one line
-LINE_HEIGHT = 15
 LINK = "_link"  # suffix of a row repeating a driver on a calculation sheet
-NOTE = Font(italic=True, color="808080", size=9)
 # year index -> formula text (without the leading "="); "..." because writers bind their
 # loop variables as default arguments of the lambda
 Formula = Callable[..., str]
@@ -57,7 +58,7 @@ class Grid:
     # ------------------------------------------------------------------ layout
     def sheet(self, ws: Worksheet, title: str, subtitle: str) -> None:
         """Title, the timeline header in row 4, frozen panes, widths and print set-up."""
-        text(ws.cell(1, 1), title).font = Font(bold=True, size=14, color="1F3864")
+        text(ws.cell(1, 1), title).font = TITLE
         text(ws.cell(2, 1), subtitle).font = NOTE
         header_row(
             ws,
@@ -115,7 +116,7 @@ class Grid:
     def _label(self, ws, r, label, unit, measure, note):
         cell = text(ws.cell(r, 1), label)
         if len(label) > LABEL_CHARS:  # a long label wraps onto a second line, not into B
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = WRAP
             ws.row_dimensions[r].height = 2 * LINE_HEIGHT
         text(ws.cell(r, 2), line_format(measure, unit)[1])
         cell_style(text(ws.cell(r, 3), measure), "note")
@@ -189,11 +190,35 @@ class Grid:
         link = f"{measure}{LINK}"
         return link if (scenario, area, link) in self.where else measure
 
-    def parts_formula(self, proj: Projection, area: str, measure: str, here: Worksheet) -> Formula:
+    def parts_formula(
+        self,
+        proj: Projection,
+        area: str,
+        measure: str,
+        here: Worksheet,
+        into: tuple[str, Mapping[str, str]] | None = None,
+    ) -> Formula:
         """A total's formula from its one definition, the engine line's signed parts: a SUM
-        where every part is added, else each part added or taken away."""
+        where every part is added, else each part added or taken away.
+
+        With ``into`` (a grid area and a map from part to row), the parts are read from a
+        sheet that lays them out in its own rows, such as the DSG plan: each part from its
+        mapped row (or the row of its own name); parts next to each other that one row holds
+        together (the block's income and the transfer into it, as funding after movements)
+        are read from that row once; a SUM reads its rows in the sheet's order."""
         s = proj.scenario
-        parts = [(sign, self.shown(s, area, m)) for sign, m in proj.lines[(area, measure)].parts]
+        line = proj.lines[(area, measure)]
+        if into is None:
+            parts = [(sign, self.shown(s, area, m)) for sign, m in line.parts]
+        else:
+            area, rows = into
+            parts = []
+            for sign, m in line.parts:
+                part = (sign, rows.get(m, m))
+                if not parts or parts[-1] != part:
+                    parts.append(part)
+            if all(sign > 0 for sign, _ in parts):
+                parts.sort(key=lambda p: self.where[(s, area, p[1])][1])
         if all(sign > 0 for sign, _ in parts):
             return self.sum_formula(s, area, [m for _, m in parts], here)
 

@@ -98,3 +98,10 @@ def value_text(value: float, unit: str) -> str:
     if unit in ("years", "weeks"):
         return f"{value:,.1f} {unit}"
     return f"{value:,.0f}"
+
+
+def transfer_limit(p: Any) -> str:
+    """The share of the schools block the Forum may approve (the engine's
+    transfer_limit_share line), as prose says it: one figure, or each figure in turn where
+    the set changes it."""
+    return " then ".join(dict.fromkeys(f"{v:.1%}" for v in p[("dsg", "transfer_limit_share")][0]))

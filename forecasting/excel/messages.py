@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..calibration import CHECK, calibration_warnings
 from ..formats import millions
-from ..roles import PLAN, UNMITIGATED, with_role
 from ..years import workbook_label, year_end
 from .front import scenario_labels
 
 if TYPE_CHECKING:
+    from ..projection import Projection
     from ..run import Run
 
 
@@ -30,11 +30,42 @@ def warnings(run: Run, area: str) -> list[str]:
     return [f"WARNING: {w}" for w in calibration_warnings(run.projections) if w.startswith(name)]
 
 
-def transfer_refused(p) -> bool:
-    """A scenario in which transfers are asked for and none is made (the Forum refuses and
-    no disapplication is granted)."""
-    asked = p[("dsg", "transfer_requested")][0].sum() > 0
-    return bool(asked and p[("dsg", "schools_block_transfer")][0].sum() == 0)
+class Proposal(NamedTuple):
+    """The first transfer the plan proposes: its year, its share of the schools block and
+    whether it is above the share the Forum may approve (the engine's flag)."""
+
+    year: str
+    share: float
+    above: bool
+    limit: float
+
+    def against_limit(self) -> str:
+        """``within the 0.5% the Forum may approve``, or ``above`` it."""
+        return f"{'above' if self.above else 'within'} the {self.limit:.1%} the Forum may approve"
+
+
+def transfer_proposed(plan: Projection) -> Proposal | None:
+    """The first year the plan asks for a schools-block transfer, if it asks for one."""
+    pct = plan[("dsg", "transfer_pct_of_schools_block")][0]
+    asked = [i for i, v in enumerate(pct) if v > 0]
+    if not asked:
+        return None
+    i = asked[0]
+    return Proposal(
+        plan.years[i],
+        float(pct[i]),
+        bool(plan[("dsg", "transfer_above_limit")][0][i]),
+        float(plan[("dsg", "transfer_limit_share")][0][i]),
+    )
+
+
+def transfer_refused(p: Projection) -> bool:
+    """A scenario in which a transfer asked for is refused in some year, as the engine
+    decided it: the request needed the Secretary of State's disapplication (above the
+    Forum's limit, or refused by the Forum) and none was granted."""
+    needs = p[("dsg", "transfer_needs_disapplication")][0]
+    granted = p[("dsg", "disapplication_granted")][0]
+    return bool(((needs == 1) & (granted == 0)).any())
 
 
 def _accounting(plan) -> list[str]:
@@ -43,11 +74,12 @@ def _accounting(plan) -> list[str]:
     years = plan.years
     share = plan[("dsg", "deficit_share_of_dsg")][0]
     trigger = plan[("dsg", "recovery_plan_trigger_share")][0]
+    required = plan[("dsg", "recovery_plan_required")][0]
     reserves = plan[("dsg", "usable_reserves")][0]
     left = plan[("dsg", "reserves_less_deficit")][0]
     out = [
         f"The deficit is {share[-1]:.1%} of total DSG at {year_end(years[-1])} "
-        f"({'above' if share[-1] > trigger[-1] else 'within'} the {trigger[-1]:.0%} at which "
+        f"({'above' if required[-1] else 'within'} the {trigger[-1]:.0%} at which "
         "DfE asks for a recovery plan)."
     ]
     short = [i for i, v in enumerate(left) if v < 0]
@@ -64,14 +96,11 @@ def _accounting(plan) -> list[str]:
 def dsg_messages(run: Run) -> list[str]:
     """What the Forum needs to know first: where the deficit goes and what would clear it."""
     by = {p.scenario: p for p in run.projections}
-    plan = by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
+    plan = run.plan
     years = plan.years
     cum = plan[("dsg", "cumulative_deficit")][0]
     iy = plan[("dsg", "in_year_deficit")][0]
     transfer = plan[("dsg", "schools_block_transfer")][0]
-    pct = plan[("dsg", "transfer_pct_of_schools_block")][0]
-    limit = plan[("dsg", "transfer_limit_share")][0]
-    above_limit = plan[("dsg", "transfer_above_limit")][0]
     out = warnings(run, "dsg") + [
         f"The cumulative DSG deficit is {_m(cum[0])} at {year_end(years[0])} and "
         f"{_m(cum[1])} at {year_end(years[1])} (in-year deficit {_m(iy[1])}).",
@@ -82,19 +111,17 @@ def dsg_messages(run: Run) -> list[str]:
             else "."
         ),
     ]
-    asked = [i for i, v in enumerate(pct) if v > 0]
-    if asked:
-        i = asked[0]
-        above = bool(above_limit[i])
+    proposal = transfer_proposed(plan)
+    if proposal:
         out.append(
-            f"The transfer proposed for {workbook_label(years[i])} is {pct[i]:.2%} of the schools "
-            f"block: {'above' if above else 'within'} the {limit[i]:.1%} the Forum may approve"
-            + ("; it needs the Secretary of State's agreement." if above else ".")
+            f"The transfer proposed for {workbook_label(proposal.year)} is "
+            f"{proposal.share:.2%} of the schools block: {proposal.against_limit()}"
+            + ("; it needs the Secretary of State's agreement." if proposal.above else ".")
         )
     out += _accounting(plan)
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
+    no_action = run.no_action
     for name, other in by.items():
-        if name != plan.scenario and (name == unmitigated or transfer_refused(other)):
+        if name != plan.scenario and (other is no_action or transfer_refused(other)):
             out.append(
                 f"Under '{_title(run, name)}' it is "
                 f"{_m(other[('dsg', 'cumulative_deficit')][0][-1])} "
@@ -115,8 +142,7 @@ def dsg_messages(run: Run) -> list[str]:
 
 def csc_messages(run: Run) -> list[str]:
     """The children's social care position in two sentences."""
-    by = {p.scenario: p for p in run.projections}
-    plan = by.get(with_role(run.scenarios, PLAN) or "", run.projections[0])
+    plan = run.plan
     years = plan.years
     over = plan[("csc", "overspend")][0]
     out = warnings(run, "csc") + [
@@ -125,12 +151,12 @@ def csc_messages(run: Run) -> list[str]:
         f"{workbook_label(years[1])} "
         f"and {_m(over[-1])} in {workbook_label(years[-1])}."
     ]
-    unmitigated = with_role(run.scenarios, UNMITIGATED)
-    if unmitigated is not None and unmitigated in by and plan.scenario != unmitigated:
-        u = by[unmitigated][("csc", "overspend")][0]
+    no_action = run.no_action
+    if no_action is not None and no_action is not plan:
+        u = no_action[("csc", "overspend")][0]
         out.append(
             f"Without the savings programme and placement moves "
-            f"('{_title(run, unmitigated)}') it is "
+            f"('{_title(run, no_action.scenario)}') it is "
             f"{_m(u[-1])} in {workbook_label(years[-1])}."
         )
     return out

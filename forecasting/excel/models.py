@@ -15,6 +15,7 @@ from ..high_needs import HALF_PENNY
 from ..names import ALTERNATIVE_PROVISION
 from ..projection import Projection
 from .grid import Grid
+from .labels import transfer_limit
 from .styles import GBP, INPUT_FILL, INPUT_FONT, text
 
 CSC, DSG = "csc", "dsg"
@@ -325,7 +326,7 @@ def _plans_and_spend(g: Grid, ws: Worksheet, proj: Projection) -> None:
 
 
 def _transfer(g: Grid, ws: Worksheet, proj: Projection) -> None:
-    """The schools-block transfer: the request against the 0.5% limit, whether it needs a
+    """The schools-block transfer: the request against the Forum's limit, whether it needs a
     disapplication, and the transfer made under the Forum's and Secretary of State's
     decisions."""
     s = proj.scenario
@@ -333,7 +334,7 @@ def _transfer(g: Grid, ws: Worksheet, proj: Projection) -> None:
     def r(m, i):
         return g.ref(s, DSG, m, i, ws)
 
-    g.section(ws, "schools-block transfer and the 0.5% test", s)
+    g.section(ws, f"schools-block transfer and the {transfer_limit(proj)} test", s)
     g.link_row(ws, proj, DSG, "transfer_requested", "Transfer proposed")
     g.calc_row(
         ws,

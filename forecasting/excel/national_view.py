@@ -22,14 +22,13 @@ from typing import cast
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..national.dataset import ENGLAND
 from ..projection import Projection
-from ..years import parse_year, workbook_label
+from ..years import parse_year, workbook_label, year_label
 from .front import AUDIT_FONT, fit_rows
 from .grid import NOTE, Grid, quoted
 from .models import DSG
@@ -42,6 +41,7 @@ from .styles import (
     PCT,
     SECTION_FONT,
     TITLE,
+    TOP,
     WRAP,
     cell_style,
     header_row,
@@ -55,7 +55,6 @@ HISTORY_YEARS = 5  # published years shown before the base year
 PERCENT_NUMBER = '0.0"%"'  # a figure published as a percentage (3.7 is 3.7%)
 FORMATS = {"count": COUNT, "GBP": GBP_000, "ratio": PCT, "percent": PERCENT_NUMBER}
 COUNCIL_FILL = ACTUAL_FILL
-TOP = Alignment(vertical="top")
 
 
 def bundled_extract() -> pd.DataFrame | None:
@@ -130,7 +129,7 @@ AGE_BANDS = (
 def history_years(base_year: str) -> list[str]:
     """The published years shown: ``HISTORY_YEARS`` before the base year, and the base year."""
     start = parse_year(base_year)
-    return [f"{y}-{(y + 1) % 100:02d}" for y in range(start - HISTORY_YEARS, start + 1)]
+    return [year_label(y) for y in range(start - HISTORY_YEARS, start + 1)]
 
 
 def history_lines(extract: pd.DataFrame, la_code: int, base_year: str) -> list[HistoryLine]:
@@ -525,7 +524,7 @@ def _year(comp: Comparison) -> str:
 
 def _value(cell, value: float | None, unit: str) -> None:
     if value is None:
-        text(cell, "not published").font = Font(italic=True, color="808080", size=9)
+        text(cell, "not published").font = NOTE
         return
     cell.value = float(value)
     cell.number_format = {"per 10,000": "#,##0"}.get(unit, FORMATS.get(unit, "General"))

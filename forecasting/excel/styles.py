@@ -58,6 +58,9 @@ CHECK_OK_FILL = PatternFill("solid", fgColor="E2EFDA")
 TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
 SECTION_FONT = Font(bold=True, color="1F3864", size=12)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+NOTE = Font(italic=True, color="808080", size=9)  # a note beside a row, or a missing figure
+LINE_HEIGHT = 15  # points: one line of text in a row
 
 
 def text(cell: Cell, value: object) -> Cell:

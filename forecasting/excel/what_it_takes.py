@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def what_it_takes_sheet(wb: Workbook, run: Run) -> Worksheet:
-    """The solver's answers for the first scenario (values), in words and figures."""
+    """The solver's answers for the plan (values), in words and figures."""
     ws = titled(
         wb,
         "What it takes",
@@ -26,8 +26,8 @@ def what_it_takes_sheet(wb: Workbook, run: Run) -> Worksheet:
         "Found by the forecasting engine (values, not formulas): each lever on its "
         "own, everything else as in the scenario.",
     )
-    scenario = run.projections[0].scenario
-    final = year_end(run.projections[0].years[-1])
+    scenario = run.plan.scenario
+    final = year_end(run.plan.years[-1])
     title = scenario_labels(run).get(scenario, scenario)
     text(ws.cell(4, 1), f"Scenario: {title}; deficit cleared by {final}").font = BOLD
     labels = {
