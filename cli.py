@@ -210,7 +210,6 @@ def solve(
 ) -> None:
     """What it takes to clear the cumulative DSG deficit by TARGET-YEAR."""
     from forecasting.loading import load
-    from forecasting.schema import Param, iter_params
     from forecasting.solve import check_destination, scenario_text
     from forecasting.solve import solve as find
 
@@ -230,12 +229,7 @@ def solve(
                     "overrides shown above as rows on the workbook's Scenarios sheet",
                 )
             )
-        histories = [
-            scenario.set_dir / prm.from_trend
-            for _, prm in iter_params(scenario.assumptions)
-            if isinstance(prm, Param) and prm.from_trend
-        ]
-        check_destination(write_to, [*scenario.files, *histories], scenario.set_dir, force)
+        check_destination(write_to, scenario.inputs, scenario.set_dir, force)
     solution = find(scenario.assumptions, target_year, lever)
     click.echo(solution.describe(scenario.name))
     if write_to and solution.already_clear:

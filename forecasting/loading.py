@@ -32,7 +32,7 @@ from .composing import (
     scenario_files,
 )
 from .errors import InputError, Problem
-from .schema import AssumptionSet, iter_params
+from .schema import AssumptionSet, Param, iter_params
 from .textfile import read_bytes
 from .validating import LAST_START_YEAR, _resolve_trends, validate
 from .yamlfile import (
@@ -94,6 +94,13 @@ class Scenario:
     overrides: dict[str, Any] = field(default_factory=dict)
     role: str | None = None  # roles.PLAN or roles.UNMITIGATED (not inherited through extends)
     title: str = ""
+    histories: list[Path] = field(default_factory=list)  # CSVs its fitted trends were read from
+
+    @property
+    def inputs(self) -> list[Path]:
+        """Every file the scenario's figures come from: its YAML (or workbook) files, then
+        the history CSVs of its fitted growth trends. Change one and the forecast may change."""
+        return [*self.files, *self.histories]
 
     @property
     def label(self) -> str:
@@ -105,17 +112,27 @@ class Scenario:
         return nearest_loc(self.locs, tuple(path.split(".")))
 
     def input_hash(self) -> str:
-        """SHA-256 over every file this scenario was read from, in a fixed order."""
+        """SHA-256 over every file this scenario was read from (``inputs``), in a fixed order."""
         h = hashlib.sha256()
-        for f in sorted({p.resolve() for p in self.files}):
+        for f in sorted({p.resolve() for p in self.inputs}):
             h.update(f.name.encode())
-            h.update(read_bytes(f, display(f), "YAML"))
+            h.update(read_bytes(f, display(f), "YAML" if f.suffix.lower() != ".csv" else "CSV"))
         return h.hexdigest()
 
 
 def _parse_yaml(path: Path) -> Document:
     """One YAML file parsed afresh with this module's ``Parser`` (swappable here, as before)."""
     return yamlfile._parse_yaml(path, Parser)
+
+
+def trend_histories(model: AssumptionSet, set_dir: Path) -> list[Path]:
+    """The history files (``from_trend``, relative to the set folder) whose fitted trends
+    give the set's growth rates, in the order the parameters appear."""
+    return [
+        set_dir / prm.from_trend
+        for _, prm in iter_params(model)
+        if isinstance(prm, Param) and prm.from_trend
+    ]
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -133,6 +150,7 @@ def load_scenario(path: Path) -> Scenario:
         header["overrides"],
         header["role"],
         header["title"],
+        trend_histories(model, header["set_dir"]),
     )
 
 
@@ -141,7 +159,9 @@ def load_base(folder: Path) -> Scenario:
     doc, files = read_set(folder)
     model = validate(doc, display(folder))
     _resolve_trends(model, doc, folder)
-    return baseline(model, doc.locs, folder, files)
+    scenario = baseline(model, doc.locs, folder, files)
+    scenario.histories = trend_histories(model, folder)
+    return scenario
 
 
 def choose(
