@@ -149,8 +149,7 @@ def run(
 @guarded
 def validate(paths: tuple[Path, ...]) -> None:
     """Check assumption sets or scenario files; report every problem with its file and line."""
-    from forecasting.calibration import calibration_warnings
-    from forecasting.engine import project
+    from forecasting.calibration import scenario_warnings
     from forecasting.errors import InputError
     from forecasting.loading import load
 
@@ -163,8 +162,7 @@ def validate(paths: tuple[Path, ...]) -> None:
                 f"{'s' if len(scenarios) != 1 else ''}: "
                 f"{', '.join(s.name for s in scenarios)})"
             )
-            projections = [project(s.name, s.assumptions) for s in scenarios]
-            for w in calibration_warnings(projections):
+            for w in scenario_warnings(scenarios):
                 click.echo(f"{path}: warning: {w}")
         except InputError as e:
             problems.extend(e.problems)
