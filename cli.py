@@ -378,7 +378,7 @@ def _init_council(directory: Path, template: str | None, council: str | None,
     """``forecast init DIR --council NAME --as-at YEAR``: generate, then write the set."""
     from forecasting.errors import InputError, Problem
     from forecasting.national.newset import generate
-    from forecasting.output import write_all
+    from forecasting.setfiles import SetImage, require_empty, write_image
 
     if template is not None:
         raise InputError(Problem("--from", None, None, "give either --from or --council"))
@@ -387,15 +387,9 @@ def _init_council(directory: Path, template: str | None, council: str | None,
             Problem("--council" if council is None else "--as-at", None, None,
                     "--council and --as-at go together")
         )
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
+    require_empty(directory)  # before the work of generating
     new = generate(council, as_at)
-    groups: dict[Path, dict[str, bytes]] = {}
-    for name, text in new.files.items():
-        rel = Path(name)
-        groups.setdefault(directory / rel.parent, {})[rel.name] = text.encode("utf-8")
-    for folder in sorted(groups, key=lambda p: p == directory):  # the set's root last
-        write_all(folder, groups[folder])
+    write_image(SetImage([], [], dict(new.files)), directory)  # whole, or not at all
     click.echo(
         f"Created {directory}: {new.council.name} (LA {new.council.code}) as at September "
         f"{new.as_at}, base year {new.base_year}, from DfE's published figures."

@@ -274,8 +274,9 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
 
 def new_set(directory: Path, template: Path) -> None:
     """A new assumption set to edit: a copy of ``template`` in an empty or new folder."""
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
+    from .setfiles import require_empty  # setfiles reads sets through this module
+
+    require_empty(directory)
     existed = directory.exists()
     try:
         shutil.copytree(template, directory, dirs_exist_ok=True)
