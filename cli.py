@@ -149,8 +149,7 @@ def run(
 @guarded
 def validate(paths: tuple[Path, ...]) -> None:
     """Check assumption sets or scenario files; report every problem with its file and line."""
-    from forecasting.calibration import calibration_warnings
-    from forecasting.engine import project
+    from forecasting.calibration import scenario_warnings
     from forecasting.errors import InputError
     from forecasting.loading import load
 
@@ -163,8 +162,7 @@ def validate(paths: tuple[Path, ...]) -> None:
                 f"{'s' if len(scenarios) != 1 else ''}: "
                 f"{', '.join(s.name for s in scenarios)})"
             )
-            projections = [project(s.name, s.assumptions) for s in scenarios]
-            for w in calibration_warnings(projections):
+            for w in scenario_warnings(scenarios):
                 click.echo(f"{path}: warning: {w}")
         except InputError as e:
             problems.extend(e.problems)
@@ -210,7 +208,6 @@ def solve(
 ) -> None:
     """What it takes to clear the cumulative DSG deficit by TARGET-YEAR."""
     from forecasting.loading import load
-    from forecasting.schema import Param, iter_params
     from forecasting.solve import check_destination, scenario_text
     from forecasting.solve import solve as find
 
@@ -230,12 +227,7 @@ def solve(
                     "overrides shown above as rows on the workbook's Scenarios sheet",
                 )
             )
-        histories = [
-            scenario.set_dir / prm.from_trend
-            for _, prm in iter_params(scenario.assumptions)
-            if isinstance(prm, Param) and prm.from_trend
-        ]
-        check_destination(write_to, [*scenario.files, *histories], scenario.set_dir, force)
+        check_destination(write_to, scenario.inputs, scenario.set_dir, force)
     solution = find(scenario.assumptions, target_year, lever)
     click.echo(solution.describe(scenario.name))
     if write_to and solution.already_clear:
@@ -386,7 +378,7 @@ def _init_council(directory: Path, template: str | None, council: str | None,
     """``forecast init DIR --council NAME --as-at YEAR``: generate, then write the set."""
     from forecasting.errors import InputError, Problem
     from forecasting.national.newset import generate
-    from forecasting.output import write_all
+    from forecasting.setfiles import SetImage, require_empty, write_image
 
     if template is not None:
         raise InputError(Problem("--from", None, None, "give either --from or --council"))
@@ -395,15 +387,9 @@ def _init_council(directory: Path, template: str | None, council: str | None,
             Problem("--council" if council is None else "--as-at", None, None,
                     "--council and --as-at go together")
         )
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
+    require_empty(directory)  # before the work of generating
     new = generate(council, as_at)
-    groups: dict[Path, dict[str, bytes]] = {}
-    for name, text in new.files.items():
-        rel = Path(name)
-        groups.setdefault(directory / rel.parent, {})[rel.name] = text.encode("utf-8")
-    for folder in sorted(groups, key=lambda p: p == directory):  # the set's root last
-        write_all(folder, groups[folder])
+    write_image(SetImage([], [], dict(new.files)), directory)  # whole, or not at all
     click.echo(
         f"Created {directory}: {new.council.name} (LA {new.council.code}) as at September "
         f"{new.as_at}, base year {new.base_year}, from DfE's published figures."

@@ -9,6 +9,7 @@ say so on their cover and Checks sheet, and ``forecast validate`` reports it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from .formats import millions
 from .inputs import Inputs
 from .projection import Projection
 from .schema import Share
+
+if TYPE_CHECKING:
+    from .loading import Scenario
 
 # What to check when an area's reconciliation is too large: its line, and the figures it
 # balances (the calibration target and the drivers that explain it).
@@ -96,3 +100,11 @@ def calibration_warnings(projections: Iterable[Projection]) -> list[str]:
             )
             found.setdefault(text, []).append(p.scenario)
     return [f"{text} (scenarios: {', '.join(names)})." for text, names in found.items()]
+
+
+def scenario_warnings(scenarios: Iterable[Scenario]) -> list[str]:
+    """The calibration warnings of scenarios as loaded, before any run: each central case is
+    projected (no draws) and its reconciliation lines checked as a run would check them."""
+    from .engine import project  # the engine's areas use this module's reconciliation_share
+
+    return calibration_warnings(project(s.name, s.assumptions) for s in scenarios)

@@ -55,6 +55,9 @@ from .loading import (
     Scenario,
     _resolve_trends,
     apply_override,
+    baseline,
+    check_unique,
+    choose,
     display,
     iter_params,
     load,
@@ -863,17 +866,7 @@ def load_workbook(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
     a YAML set is; every problem is named by workbook, sheet and cell."""
     ws_set = read_workbook(path)
     stems = [s.stem for s in ws_set.image.scenarios]
-    missing = [n for n in names if n not in stems]
-    if missing:
-        raise InputError(
-            Problem(
-                ws_set.name,
-                None,
-                "--scenario",
-                f"no scenario named {', '.join(missing)}; have {', '.join(stems) or 'none'}",
-            )
-        )
-    chosen = list(names) or stems
+    chosen = choose(stems, names, ws_set.name, "--scenario")
     out: list[Scenario] = []
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -886,16 +879,7 @@ def load_workbook(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
         if not chosen:
             model = validate(ws_set.base, ws_set.name)
             _resolve_trends(model, ws_set.base, set_dir)
-            return [
-                Scenario(
-                    "baseline",
-                    "The assumption set as written, with no scenario overrides.",
-                    model,
-                    ws_set.base.locs,
-                    path.parent,
-                    [path],
-                )
-            ]
+            return [baseline(model, ws_set.base.locs, path.parent, [path])]
         for stem in chosen:
             try:
                 doc = _merged(ws_set, stem)
@@ -921,17 +905,10 @@ def load_workbook(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
             )
     if problems:
         raise InputError(problems)
-    seen: dict[str, str] = {}
-    for stem, s in zip(chosen, out, strict=True):
-        if s.name in seen:
-            where = ws_set.scenario_docs[stem].locs[("name",)]
-            raise InputError(
-                Problem(
-                    where.file,
-                    None,
-                    "name",
-                    f"scenario name '{s.name}' is also used by {seen[s.name]}",
-                )
-            )
-        seen[s.name] = stem
+
+    def where(i: int, key: str) -> str:
+        locs = ws_set.scenario_docs[chosen[i]].locs
+        return (locs.get((key,)) or locs.get(("name",)) or Loc(ws_set.name, None)).file
+
+    check_unique(out, where)
     return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from .composing import (
     scenario_files,
 )
 from .errors import InputError, Problem
-from .schema import AssumptionSet, iter_params
+from .schema import AssumptionSet, Param, iter_params
 from .textfile import read_bytes
 from .validating import LAST_START_YEAR, _resolve_trends, validate
 from .yamlfile import (
@@ -93,6 +94,13 @@ class Scenario:
     overrides: dict[str, Any] = field(default_factory=dict)
     role: str | None = None  # roles.PLAN or roles.UNMITIGATED (not inherited through extends)
     title: str = ""
+    histories: list[Path] = field(default_factory=list)  # CSVs its fitted trends were read from
+
+    @property
+    def inputs(self) -> list[Path]:
+        """Every file the scenario's figures come from: its YAML (or workbook) files, then
+        the history CSVs of its fitted growth trends. Change one and the forecast may change."""
+        return [*self.files, *self.histories]
 
     @property
     def label(self) -> str:
@@ -104,17 +112,27 @@ class Scenario:
         return nearest_loc(self.locs, tuple(path.split(".")))
 
     def input_hash(self) -> str:
-        """SHA-256 over every file this scenario was read from, in a fixed order."""
+        """SHA-256 over every file this scenario was read from (``inputs``), in a fixed order."""
         h = hashlib.sha256()
-        for f in sorted({p.resolve() for p in self.files}):
+        for f in sorted({p.resolve() for p in self.inputs}):
             h.update(f.name.encode())
-            h.update(read_bytes(f, display(f), "YAML"))
+            h.update(read_bytes(f, display(f), "YAML" if f.suffix.lower() != ".csv" else "CSV"))
         return h.hexdigest()
 
 
 def _parse_yaml(path: Path) -> Document:
     """One YAML file parsed afresh with this module's ``Parser`` (swappable here, as before)."""
     return yamlfile._parse_yaml(path, Parser)
+
+
+def trend_histories(model: AssumptionSet, set_dir: Path) -> list[Path]:
+    """The history files (``from_trend``, relative to the set folder) whose fitted trends
+    give the set's growth rates, in the order the parameters appear."""
+    return [
+        set_dir / prm.from_trend
+        for _, prm in iter_params(model)
+        if isinstance(prm, Param) and prm.from_trend
+    ]
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -132,6 +150,7 @@ def load_scenario(path: Path) -> Scenario:
         header["overrides"],
         header["role"],
         header["title"],
+        trend_histories(model, header["set_dir"]),
     )
 
 
@@ -140,15 +159,69 @@ def load_base(folder: Path) -> Scenario:
     doc, files = read_set(folder)
     model = validate(doc, display(folder))
     _resolve_trends(model, doc, folder)
+    scenario = baseline(model, doc.locs, folder, files)
+    scenario.histories = trend_histories(model, folder)
+    return scenario
+
+
+def choose(
+    available: list[str], names: tuple[str, ...], where: str, option: str | None
+) -> list[str]:
+    """The scenarios a run asked for (``--scenario``, repeatable), or all of them, refusing a
+    name the set does not have."""
+    missing = [n for n in names if n not in available]
+    if missing:
+        raise InputError(
+            Problem(
+                where,
+                None,
+                option,
+                f"no scenario named {', '.join(missing)}; have {', '.join(available) or 'none'}",
+            )
+        )
+    return list(names) or list(available)
+
+
+def baseline(
+    model: AssumptionSet, locs: dict[Path_, Loc], set_dir: Path, files: list[Path]
+) -> Scenario:
+    """A set with no scenarios, run as it is written: the one scenario named ``baseline``."""
     return Scenario(
         "baseline",
         "The assumption set as written, with no scenario overrides.",
         model,
-        doc.locs,
-        folder,
+        locs,
+        set_dir,
         files,
         title="The assumption set as written",
     )
+
+
+def check_unique(scenarios: list[Scenario], where: Callable[[int, str], str]) -> None:
+    """Refuse a set whose scenarios share a name (a run's columns would collide) or claim the
+    same role (the cabinet's plan and the unmitigated case are one scenario each).
+
+    ``where(i, field)`` names where scenario ``i`` gave ``field`` (its file, or a workbook's
+    sheet and cell), for the message.
+    """
+    for field_ in ("name", "role"):
+        taken: dict[str, str] = {}
+        for i, s in enumerate(scenarios):
+            value = getattr(s, field_)
+            if not value:
+                continue
+            if value in taken:
+                what = "used" if field_ == "name" else "claimed"
+                label = "scenario name" if field_ == "name" else "role"
+                raise InputError(
+                    Problem(
+                        where(i, field_),
+                        None,
+                        field_,
+                        f"{label} '{value}' is also {what} by {taken[value]}",
+                    )
+                )
+            taken[value] = where(i, field_)
 
 
 def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
@@ -181,20 +254,10 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
         files = [path]
     else:
         files = scenario_files(path)
-        if names:
-            by_name = {f.stem: f for f in files}
-            missing = [n for n in names if n not in by_name]
-            if missing:
-                raise InputError(
-                    Problem(
-                        display(path / "scenarios"),
-                        None,
-                        None,
-                        f"no scenario named {', '.join(missing)}; have "
-                        f"{', '.join(by_name) or 'none'}",
-                    )
-                )
-            files = [by_name[n] for n in names]
+        by_name = {f.stem: f for f in files}
+        files = [
+            by_name[n] for n in choose(list(by_name), names, display(path / "scenarios"), None)
+        ]
         if not files:
             return [load_base(path)]
     out, problems = [], {}  # a dict keeps the order and finds a repeat at once
@@ -205,38 +268,15 @@ def load(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
             problems.update(dict.fromkeys(e.problems))
     if problems:
         raise InputError(list(problems))
-    seen: dict[str, Path] = {}
-    for f, s in zip(files, out, strict=True):
-        if s.name in seen:
-            raise InputError(
-                Problem(
-                    display(f),
-                    None,
-                    "name",
-                    f"scenario name '{s.name}' is also used by {display(seen[s.name])}",
-                )
-            )
-        seen[s.name] = f
-    claimed: dict[str, Path] = {}
-    for f, s in zip(files, out, strict=True):
-        if s.role and s.role in claimed:
-            raise InputError(
-                Problem(
-                    display(f),
-                    None,
-                    "role",
-                    f"role '{s.role}' is also claimed by {display(claimed[s.role])}",
-                )
-            )
-        if s.role:
-            claimed[s.role] = f
+    check_unique(out, lambda i, _: display(files[i]))
     return out
 
 
 def new_set(directory: Path, template: Path) -> None:
     """A new assumption set to edit: a copy of ``template`` in an empty or new folder."""
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
+    from .setfiles import require_empty  # setfiles reads sets through this module
+
+    require_empty(directory)
     existed = directory.exists()
     try:
         shutil.copytree(template, directory, dirs_exist_ok=True)

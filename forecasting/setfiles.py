@@ -153,19 +153,39 @@ def image_texts(image: SetImage) -> dict[str, str]:
     return out
 
 
-def write_image(image: SetImage, directory: Path) -> list[Path]:
-    """Write the set into ``directory`` (new or empty), whole or not at all."""
+def require_empty(directory: Path) -> None:
+    """Refuse to make a set in ``directory`` unless it is new or an empty folder: a new set
+    never mixes with files already there."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise InputError(Problem(str(directory), None, None, "already exists and is not empty"))
+
+
+def write_image(image: SetImage, directory: Path) -> list[Path]:
+    """Write the set into ``directory`` (new or empty), whole or not at all; a folder that
+    cannot be written is bad input naming it, and nothing is left behind."""
+    require_empty(directory)
     texts = image_texts(image)
     for rel in texts:
         parts = Path(rel).parts
         if Path(rel).is_absolute() or ".." in parts or not parts:
             raise InputError(Problem(rel, None, None, "a file of a set must lie inside it"))
+    try:
+        _publish(texts, directory)
+    except OSError as e:
+        reason = e.strerror or "cannot be written"
+        raise InputError(
+            Problem(str(directory), None, None, f"cannot create the set ({reason})")
+        ) from None
+    return [directory / rel for rel in texts]
+
+
+def _publish(texts: dict[str, str], directory: Path) -> None:
+    """Build the set in a staging folder beside ``directory``, then rename it into place."""
     parent = directory.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
     try:
+        os.chmod(staging, 0o777 & ~_umask())  # as an ordinary new folder, not mkdtemp's 0700
         for rel, text in texts.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -176,4 +196,9 @@ def write_image(image: SetImage, directory: Path) -> list[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [directory / rel for rel in texts]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -66,3 +66,16 @@ def test_the_bundled_set_validates_without_a_warning(editable_set):
     result = CliRunner().invoke(main, ["validate", str(editable_set)])
     assert result.exit_code == 0 and ": warning:" not in result.output
 
+
+
+def test_scenario_warnings_checks_every_loaded_scenario_without_a_run(editable_set):
+    from forecasting.calibration import scenario_warnings
+    from forecasting.loading import load
+
+    assert scenario_warnings(load(editable_set)) == []
+    _thirty_percent(editable_set)
+    scenarios = load(editable_set)
+    (warning,) = scenario_warnings(scenarios)  # one sentence for the shared base year
+    assert warning.startswith("children's social care: the reconciliation line is")
+    assert warning.endswith(f"(scenarios: {', '.join(s.name for s in scenarios)}).")
+    assert len(scenarios) == 8

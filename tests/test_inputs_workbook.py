@@ -171,3 +171,18 @@ def test_a_generated_set_round_trips_with_its_drawn_announced_year(tmp_path):
     before, after = load(made), load(tmp_path / "back")
     for a, b in zip(before, after, strict=True):
         assert b.assumptions.model_dump() == a.assumptions.model_dump()
+
+
+def test_two_plan_scenarios_in_a_workbook_are_refused_at_the_role_cell(workbook, tmp_path):
+    """A workbook is checked as a YAML set is: the cabinet's plan is one scenario."""
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Scenarios"]
+    row = next(r[0].row for r in ws.iter_rows(min_row=1) if r[0].value == "demand-high")
+    ws.cell(row, 6).value = "plan"  # column F: Role; council-plan already claims it
+    wb.save(tmp_path / "inputs.xlsx")
+    result = invoke("validate", tmp_path / "inputs.xlsx")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"inputs.xlsx!Scenarios!F{row}" in result.output
+    assert "role 'plan' is also claimed by" in result.output
+    assert "Scenarios!F5" in result.output  # council-plan's role cell
