@@ -133,6 +133,7 @@ def test_fallbacks_use_the_national_figures(thin):
     pupils = hn["high_needs"]["pupils"]["pupils"]
     assert pupils["value"] == round(pop * 0.7)
     assert pupils["source"].startswith("estimate: 70% of the population aged 0-17")
+    assert "benchmarks.yaml, pupils_per_child_population" in pupils["source"]
     excl = hn["high_needs"]["exclusions"]["permanent_exclusions"]
     assert excl["value"] == pytest.approx(0.001 * round(pop * 0.7), abs=0.01)
     assert "England's 0.10 per 100 pupils" in excl["source"]
@@ -156,3 +157,4 @@ def test_a_changed_figure_reaches_the_generated_set(thin, monkeypatch):
     # council 816 as at 2020 scales the benchmark costs down to the lowest bound
     cs = newset.generate("816", 2020).files["childrens_services.yaml"]
     assert "scaled by 0.600 " in cs and "kept within 0.6 to 2" in cs
+    assert "the 70% is an estimate (forecasting/national/benchmarks.yaml" in cs

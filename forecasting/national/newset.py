@@ -56,6 +56,11 @@ ANNOUNCED_HIGH_NEEDS = {
 NATIONAL_MIX_2019 = NATIONAL.england_mix_2019.values()
 
 
+def national_source(name: str) -> str:
+    """Where a generated set's text finds the source of one of the national figures."""
+    return f"forecasting/national/benchmarks.yaml, {name}"
+
+
 @dataclass
 class NewSet:
     """The files of a generated set (name -> text) and what the officer must replace."""
@@ -342,7 +347,8 @@ def cost_scale(
             f"council's s251 gross spend per child looked after ({per_child:,.0f} a week = "
             f"{float(spend['value']):,.0f} / {n} children / {weeks} weeks; "
             f"{spend['source_file']}, {spend['indicator']}, {spend['period']}), the factor "
-            f"kept within {lo:g} to {hi:g}"
+            f"kept within {lo:g} to {hi:g}; the {PLACEMENT_SHARE_OF_CLA_SPEND:.0%} is an estimate "
+            f"({national_source('placement_share_of_cla_spend')})"
         )
         return k, scale_note
     notes.append("weekly costs: national benchmarks unscaled (no s251 figure)")
@@ -487,7 +493,8 @@ def other_spend(b: Builder, spend: dict | None, cyp: dict | None, staffing: floa
                 "GBP",
                 "estimate",
                 f"estimate: {1 - PLACEMENT_SHARE_OF_CLA_SPEND:.0%} of s251 gross spend on "
-                f"children looked after ({b.cite(spend)}); the rest is in placements",
+                f"children looked after ({b.cite(spend)}); the rest is in placements (an "
+                f"estimate: {national_source('placement_share_of_cla_spend')})",
             ),
         }
     if cyp is not None and spend is not None:
@@ -1354,7 +1361,10 @@ def pupils(b: Builder, school_plans: float) -> dict:
         pop = b.need("population_0_17", "population aged 0-17")
         share_of_pop = NATIONAL.pupils_per_child_population.value
         n = float(pop["value"]) * share_of_pop
-        src = f"estimate: {share_of_pop:.0%} of the population aged 0-17 ({b.cite(pop)})"
+        src = (
+            f"estimate: {share_of_pop:.0%} of the population aged 0-17 ({b.cite(pop)}), "
+            f"England's pupils per child ({national_source('pupils_per_child_population')})"
+        )
     return {
         "pupils": P(round(n), "count", "estimate", src),
         "national_specialist_share": {
