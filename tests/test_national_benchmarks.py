@@ -87,8 +87,8 @@ def test_loader_reads_the_figures_once_per_process():
     [
         ("value: 0.72", "value: 0.82", "england_mix_2019"),  # shares no longer make a whole
         ("value: 0.72", "value: 1.72", "england_mix_2019.foster"),  # a share above 1
-        ("unit: GBP/week", "unit: GBP", None),  # a weekly budget in pounds
-        ("basis: published", "basis: report", "basis"),  # not a basis of a national figure
+        ("unit: GBP/week", "unit: GBP", "no_s251_weekly_budget_per_child"),  # not a week
+        ("basis: published", "basis: report", "permanent_exclusion_rate_england.basis"),
         ("    value: 0.12\n", "", "announced_high_needs.2019.value"),  # a figure lost
     ],
 )
@@ -98,9 +98,7 @@ def test_a_bad_figure_is_an_input_error_naming_the_file_and_field(old, new, fiel
     with pytest.raises(InputError) as e:
         benchmarks.parse(text.replace(old, new, 1))
     message = str(e.value)
-    assert message.startswith("benchmarks.yaml: ")
-    if field:
-        assert field in message
+    assert message.startswith(f"benchmarks.yaml: {field}")
 
 
 def test_the_generator_keeps_no_domain_figure_as_a_literal():

@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
-from typing import Literal
+from typing import ClassVar, Literal
 
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from ..errors import InputError, Problem
-from ..schema import CostLevel, Rate, Share, Strict, WeeklyCost, Years
+from ..schema import CostLevel, Param, Rate, Share, Strict, WeeklyCost, Years
 
 FILE = "benchmarks.yaml"
 
 
 class Figure(Strict):
     """One national figure: a single value with its unit, basis and source (unlike an
-    assumption-file parameter, it never varies by year or carries a range)."""
+    assumption-file parameter, it never varies by year or carries a range). A kind of figure
+    takes its unit and bounds from the assumption-file parameter of the same kind."""
+
+    KIND: ClassVar[type[Param] | None] = None
 
     value: float
     unit: str
@@ -28,20 +31,47 @@ class Figure(Strict):
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _bounds(self) -> Figure:
-        low, high = getattr(self, "MIN", None), getattr(self, "MAX", None)
-        if (low is not None and self.value < low) or (high is not None and self.value > high):
-            raise ValueError(getattr(self, "MEANING", "") or "out of range")
+    def _kind(self) -> Figure:
+        kind = type(self).KIND
+        if kind is None:
+            return self
+        if self.unit != kind.UNIT:
+            raise ValueError(f"unit must be {kind.UNIT!r}")
+        if (kind.MIN is not None and self.value < kind.MIN) or (
+            kind.MAX is not None and self.value > kind.MAX
+        ):
+            raise ValueError(kind.MEANING)
         return self
 
 
-class ShareFigure(Figure, Share):
+class ShareFigure(Figure):
     """A share of a whole, between 0 and 1."""
 
+    KIND = Share
 
-class AnnouncedRise(Figure, Rate):
+
+class LevelFigure(Figure):
+    """A multiple of a benchmark cost."""
+
+    KIND = CostLevel
+
+
+class WeeklyFigure(Figure):
+    """A weekly amount in pounds."""
+
+    KIND = WeeklyCost
+
+
+class YearsFigure(Figure):
+    """A span of years."""
+
+    KIND = Years
+
+
+class AnnouncedRise(Figure):
     """A national rise in high-needs funding announced for ``year`` before its allocations."""
 
+    KIND = Rate
     year: str
 
 
@@ -76,27 +106,18 @@ class EnglandMix(Strict):
 class Benchmarks(Strict):
     """Every national figure ``forecast init`` starts from (see ``benchmarks.yaml``)."""
 
-    horizon_years: Figure
+    horizon_years: YearsFigure
     placement_share_of_cla_spend: ShareFigure
-    cost_scale_min: Figure
-    cost_scale_max: Figure
-    no_s251_weekly_budget_per_child: Figure
+    cost_scale_min: LevelFigure
+    cost_scale_max: LevelFigure
+    no_s251_weekly_budget_per_child: WeeklyFigure
     pupils_per_child_population: ShareFigure
     permanent_exclusion_rate_england: ShareFigure
     england_mix_2019: EnglandMix
     announced_high_needs: dict[int, AnnouncedRise]
 
     @model_validator(mode="after")
-    def _units(self) -> Benchmarks:
-        expected = {
-            "horizon_years": Years.UNIT,
-            "cost_scale_min": CostLevel.UNIT,
-            "cost_scale_max": CostLevel.UNIT,
-            "no_s251_weekly_budget_per_child": WeeklyCost.UNIT,
-        }
-        for name, unit in expected.items():
-            if getattr(self, name).unit != unit:
-                raise ValueError(f"{name}: unit must be {unit!r}")
+    def _ranges(self) -> Benchmarks:
         if not 0 < self.cost_scale_min.value <= 1 <= self.cost_scale_max.value:
             raise ValueError("the cost scale must be kept within a range around 1")
         years = self.horizon_years.value
