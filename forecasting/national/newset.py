@@ -32,43 +32,33 @@ from ..bundled import CAVEATS, DEFAULT_SET, bundled_set
 from ..errors import InputError, Problem
 from ..schema import AssumptionSet
 from ..years import parse_year, year_label
-from . import dataset
+from . import benchmarks, dataset
 
-HORIZON = 5
+# The national figures a set starts from, with their units and sources (benchmarks.yaml)
+NATIONAL = benchmarks.load()
+HORIZON = NATIONAL.horizon
 FIRST_AS_AT = 2019  # the first year with a published DSG allocation (2019-20)
 EHCP_HISTORY_FROM = "2014-15"  # EHC plans began in September 2014 (Children and Families Act)
-PLACEMENT_SHARE_OF_CLA_SPEND = 0.7  # see the source text where it is used
-# Only where s251 gives a council no children's services spend: a budget of about 1,500 a
-# week per child looked after (the bundled Stoke set's 2018-19 budget of 60m over its 803
-# children is about 1,440), marked estimate and listed for the council's own figure.
-NO_S251_WEEKLY_BUDGET_PER_CHILD = 1500
+PLACEMENT_SHARE_OF_CLA_SPEND = NATIONAL.placement_share_of_cla_spend.value
+# Only where s251 gives a council no children's services spend: a budget a week per child
+# looked after, marked estimate and listed for the council's own figure.
+NO_S251_WEEKLY_BUDGET_PER_CHILD = NATIONAL.no_s251_weekly_budget_per_child.value
 TEMPLATE = DEFAULT_SET
 
 # What was announced, by each as-at year, about high-needs funding for the year after the
-# last published allocation (source: the Spending Round and the allocations that followed).
+# last published allocation: as-at year -> (that year, the national rise, its source).
 ANNOUNCED_HIGH_NEEDS = {
-    2019: (
-        "2020-21",
-        0.12,
-        "Spending Round, 4 September 2019: about 780m (12%) more high-needs funding "
-        "nationally for 2020-21, with a floor of 8% a head for every council",
-    ),
+    as_at: (a.year, a.value, a.source) for as_at, a in NATIONAL.announced_high_needs.items()
 }
 
 # England's mix of children looked after at 31 March 2019 (DfE, Children looked after in
-# England 2019): foster 72% (13% with family or friends), children's homes, secure units and
-# semi-independent 12%, placed with parents 7%, placed for adoption 3%, independent living 4%,
-# other 2%.
-NATIONAL_MIX_2019 = {
-    "foster": 0.72,
-    "kinship_of_foster": 0.13,
-    "residential": 0.115,
-    "secure": 0.005,
-    "supported_accommodation": 0.04,
-    "placed_with_parents": 0.07,
-    "placed_for_adoption": 0.03,
-    "other": 0.02,
-}
+# England 2019), shares of all children looked after; kinship is part of foster.
+NATIONAL_MIX_2019 = NATIONAL.england_mix_2019.values()
+
+
+def national_source(name: str) -> str:
+    """Where a generated set's text finds the source of one of the national figures."""
+    return f"forecasting/national/benchmarks.yaml, {name}"
 
 
 @dataclass
@@ -301,7 +291,8 @@ def published_mix(
         f"estimate: the council's published mix at 31 March ({b.base}: "
         + ", ".join(f"{k} {r['value']:.0%}" for k, r in found.items())
         + f"; DfE, {found['foster']['source_file']}, LAC_* placement indicators), "
-        "foster care split into kinship (England's 13 of 72 points), in-house and IFA "
+        f"foster care split into kinship (England's {kin * 100:.0f} of "
+        f"{NATIONAL_MIX_2019['foster'] * 100:.0f} points), in-house and IFA "
         f"(the bundled {TEMPLATE} set's {in_house}:{ifa}); placed for adoption is the rest"
     )
     return mix, source
@@ -326,10 +317,12 @@ def england_mix(b: Builder, in_house: float, ifa: float) -> tuple[dict[str, floa
     }
     source = (
         f"benchmark: DfE publishes no placement mix for {b.c.name} by {b.base}; England's "
-        "mix at 31 March 2019 (DfE, Children looked after in England 2019: foster 72%, 13% "
-        "with family or friends; homes, secure and semi-independent 12%; with parents 7%; "
-        "for adoption 3%; independent living 4%; other 2%), in-house and IFA fostering "
-        f"split as the bundled {TEMPLATE} set ({in_house}:{ifa})"
+        f"mix at 31 March 2019 (DfE, Children looked after in England 2019: foster "
+        f"{m['foster']:.0%}, {m['kinship_of_foster']:.0%} with family or friends; homes, "
+        f"secure and semi-independent {m['residential'] + m['secure']:.0%}; with parents "
+        f"{m['placed_with_parents']:.0%}; for adoption {m['placed_for_adoption']:.0%}; "
+        f"independent living {m['supported_accommodation']:.0%}; other {m['other']:.0%}), "
+        f"in-house and IFA fostering split as the bundled {TEMPLATE} set ({in_house}:{ifa})"
     )
     return mix, source
 
@@ -339,20 +332,23 @@ def cost_scale(
 ) -> tuple[float, str]:
     """The factor on the bundled set's weekly placement costs that makes this council's mix
     cost ``PLACEMENT_SHARE_OF_CLA_SPEND`` of its s251 gross spend per child looked after
-    (kept within 0.5 to 2), with the note saying how; 1 where no s251 figure is published."""
+    (kept within benchmarks.yaml's cost_scale_min and cost_scale_max), with the note saying
+    how; 1 where no s251 figure is published."""
     stoke = b.stoke["childrens_services"]["placements"]
     bench_avg = sum(mix[k] * stoke[PLACEMENT_TYPES[k][1]]["weekly_cost"]["value"] for k in mix)
     spend = b.row("cla_gross_spend")
     if spend is not None and n > 0:
         per_child = float(spend["value"]) / n / weeks
         k = PLACEMENT_SHARE_OF_CLA_SPEND * per_child / bench_avg
-        k = min(max(k, 0.5), 2.0)
+        lo, hi = NATIONAL.cost_scale_min.value, NATIONAL.cost_scale_max.value
+        k = min(max(k, lo), hi)
         scale_note = (
             f"scaled by {k:.3f} so the mix costs {PLACEMENT_SHARE_OF_CLA_SPEND:.0%} of the "
             f"council's s251 gross spend per child looked after ({per_child:,.0f} a week = "
             f"{float(spend['value']):,.0f} / {n} children / {weeks} weeks; "
             f"{spend['source_file']}, {spend['indicator']}, {spend['period']}), the factor "
-            "kept within 0.5 to 2"
+            f"kept within {lo:g} to {hi:g}; the {PLACEMENT_SHARE_OF_CLA_SPEND:.0%} is an estimate "
+            f"({national_source('placement_share_of_cla_spend')})"
         )
         return k, scale_note
     notes.append("weekly costs: national benchmarks unscaled (no s251 figure)")
@@ -497,7 +493,8 @@ def other_spend(b: Builder, spend: dict | None, cyp: dict | None, staffing: floa
                 "GBP",
                 "estimate",
                 f"estimate: {1 - PLACEMENT_SHARE_OF_CLA_SPEND:.0%} of s251 gross spend on "
-                f"children looked after ({b.cite(spend)}); the rest is in placements",
+                f"children looked after ({b.cite(spend)}); the rest is in placements (an "
+                f"estimate: {national_source('placement_share_of_cla_spend')})",
             ),
         }
     if cyp is not None and spend is not None:
@@ -533,7 +530,7 @@ def budget(b: Builder, cla: dict, cyp: dict | None, infl: float) -> dict:
         weeks = float(b.stoke["timeline"]["weeks_per_year"]["value"])
         budget0 = float(cla["value"]) * weeks * NO_S251_WEEKLY_BUDGET_PER_CHILD
         budget_src = (
-            f"estimate: no s251 figure; {NO_S251_WEEKLY_BUDGET_PER_CHILD:,} a week per child "
+            f"estimate: no s251 figure; {NO_S251_WEEKLY_BUDGET_PER_CHILD:,.0f} a week per child "
             "looked after"
         )
     years = [year_label(parse_year(b.base) + i) for i in range(HORIZON + 1)]
@@ -1362,8 +1359,12 @@ def pupils(b: Builder, school_plans: float) -> dict:
         )
     else:
         pop = b.need("population_0_17", "population aged 0-17")
-        n = float(pop["value"]) * 0.7
-        src = f"estimate: 70% of the population aged 0-17 ({b.cite(pop)})"
+        share_of_pop = NATIONAL.pupils_per_child_population.value
+        n = float(pop["value"]) * share_of_pop
+        src = (
+            f"estimate: {share_of_pop:.0%} of the population aged 0-17 ({b.cite(pop)}), "
+            f"England's pupils per child ({national_source('pupils_per_child_population')})"
+        )
     return {
         "pupils": P(round(n), "count", "estimate", src),
         "national_specialist_share": {
@@ -1388,8 +1389,12 @@ def exclusions(b: Builder, n_pupils: float) -> dict:
             f"({b.cite(rate)}) of the estimated pupils ({n_pupils:,.0f})"
         )
     else:
-        count = 0.001 * n_pupils
-        src = "estimate: England's 0.10 per 100 pupils (DfE exclusion statistics 2018/19)"
+        england_rate = NATIONAL.permanent_exclusion_rate_england.value
+        count = england_rate * n_pupils
+        src = (
+            f"estimate: England's {england_rate * 100:.2f} per 100 pupils "
+            "(DfE exclusion statistics 2018/19)"
+        )
     return {
         "permanent_exclusions": P(count, "count", "estimate", src),
         "growth": bench(b, "high_needs", "exclusions", "growth"),
