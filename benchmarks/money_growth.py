@@ -31,13 +31,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.national import dataset
+from forecasting.national import benchmarks, dataset
 from forecasting.widths import robust_sd, split_error
 from forecasting.years import parse_year, year_label
 
 VINTAGES = (2019, 2020, 2021)
 HORIZON = 4
-ANNOUNCED_2020_21 = 0.12  # forecasting.national.newset.ANNOUNCED_HIGH_NEEDS[2019]
+ANNOUNCED_2020_21 = benchmarks.load().announced_high_needs[2019].value  # the Spending Round
 LAS: set[int] = set()  # council codes (level "la"), set in main
 RULES = [(w, d) for w in (0.0, 0.25, 0.5, 1.0) for d in (1.0, 0.75, 0.5, 0.25, 0.0)]
 
