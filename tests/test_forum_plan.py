@@ -4,8 +4,6 @@ mitigations log and the narrative, proved against the engine's own lines."""
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -17,8 +15,6 @@ from forecasting.excel.forum import forum_workbook
 from forecasting.excel.grid import FIRST_COL
 from forecasting.loading import load
 from forecasting.run import forecast
-
-from .conftest import SOFFICE, soffice_convert
 
 PLAN, NO_ACTION = "council-plan", "unmitigated"
 
@@ -208,40 +204,6 @@ def test_narrative_text_is_never_a_formula(editable_set):
     ws = load_workbook(io.BytesIO(forum_workbook(run, national=None)))[NARRATIVE_SHEET]
     cell = next(c for c in ws["A"] if c.value and "HYPERLINK" in str(c.value))
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
-
-
-PDFTOTEXT = shutil.which("pdftotext")
-
-
-@pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None, reason="needs LibreOffice and poppler")
-def test_the_dsg_plan_and_the_narrative_each_print_on_one_page(
-    run_result, tmp_path, soffice_profile
-):
-    """Printed as LibreOffice prints it, the DSG plan is one page from its title to its last
-    note, and the narrative page holds every paragraph."""
-    src = tmp_path / "forum.xlsx"
-    src.write_bytes(forum_workbook(run_result, national=None))
-    soffice_convert([src], "pdf", tmp_path, soffice_profile)
-    pages = []
-    n = 1
-    while True:
-        out = subprocess.run(
-            [PDFTOTEXT, "-f", str(n), "-l", str(n), str(tmp_path / "forum.pdf"), "-"],
-            capture_output=True,
-            text=True,
-        )
-        if out.returncode:
-            break
-        pages.append(" ".join(out.stdout.split()))
-        n += 1
-    plan = [p for p in pages if "DSG management plan:" in p]
-    assert len(plan) == 1
-    assert "Total DSG after movements" in plan[0] and "The model forecasts EHCPs" in plan[0]
-    council = run_result.scenarios[0].assumptions.council
-    narrative = [p for p in pages if p.startswith(f"Narrative: {council.name}")]
-    paragraphs = council.narrative.forum.values()
-    assert len(narrative) == 1
-    assert all(" ".join(p.split())[-40:] in narrative[0] for p in paragraphs)
 
 
 def test_the_placement_change_describes_what_the_plan_changes(run_result):

@@ -9,6 +9,7 @@ tests are skipped.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import zipfile
@@ -429,30 +430,70 @@ def test_forum_summary_leads_with_the_position_and_the_half_percent_test(opened)
 
 
 PDFTOTEXT = shutil.which("pdftotext")
-# Only the pages the test reads are printed (the rest only cost time).
-FIRST_TWO_PAGES = ':calc_pdf_Export:{"PageRange":{"type":"string","value":"1-2"}}'
+needs_printing = pytest.mark.skipif(
+    SOFFICE is None or PDFTOTEXT is None, reason="needs LibreOffice and poppler (pdftotext)"
+)
+# Only the pages the tests read are printed (the rest only cost time): the Forum's workbook
+# opens with its summary, the narrative, the high-needs summary and the DfE plan.
+FIRST_PAGES = 5
+PAGE_RANGE = ":calc_pdf_Export:" + json.dumps(
+    {"PageRange": {"type": "string", "value": f"1-{FIRST_PAGES}"}}
+)
 
 
-@needs_soffice
-@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
-def test_each_workbook_opens_with_a_one_page_summary(outputs, opened, tmp_path, soffice_profile):
+@pytest.fixture(scope="module")
+def printed(outputs, tmp_path_factory, soffice_profile) -> dict[str, list[str]]:
+    """The first pages of each workbook as LibreOffice prints them (one start of the office
+    for all three), each page's text with its whitespace collapsed."""
+    if SOFFICE is None or PDFTOTEXT is None:
+        pytest.skip("needs LibreOffice and poppler (pdftotext)")
+    dest = tmp_path_factory.mktemp("printed")
+    pdfs = soffice_convert(
+        [outputs / n for n in WORKBOOKS], "pdf", dest, soffice_profile, PAGE_RANGE
+    )
+    pages = {}
+    for name, pdf in zip(WORKBOOKS, pdfs, strict=True):
+        text = subprocess.run(
+            [PDFTOTEXT, str(pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout
+        pages[name] = [" ".join(page.split()) for page in text.split("\f")][:FIRST_PAGES]
+    return pages
+
+
+def one_page(pages: list[str], wb, sheet: str) -> str:
+    """The one printed page that holds ``sheet``: the page that starts with its title, the
+    next page already the next sheet's title (so nothing of the sheet spilled over)."""
+    title = wb[sheet]["A1"].value
+    at = [i for i, p in enumerate(pages) if p.startswith(title)]
+    assert len(at) == 1, (sheet, [p[:80] for p in pages])
+    assert at[0] + 1 < len(pages), f"{sheet} is not within the first {FIRST_PAGES} pages"
+    following = wb[wb.sheetnames[wb.sheetnames.index(sheet) + 1]]["A1"].value
+    assert pages[at[0] + 1].startswith(following), (sheet, pages[at[0] + 1][:200])
+    return pages[at[0]]
+
+
+@needs_printing
+def test_each_workbook_opens_with_a_one_page_summary(printed, opened):
     """Printed as LibreOffice prints it, page 1 is the whole summary and page 2 is already
     the next sheet, so the summary fits one page."""
-    pdfs = soffice_convert(
-        [outputs / n for n in WORKBOOKS], "pdf", tmp_path, soffice_profile, FIRST_TWO_PAGES
-    )
-    for name, pdf in zip(WORKBOOKS, pdfs, strict=True):
+    for name in WORKBOOKS:
         wb = opened[name][0]
         assert wb.sheetnames[0] == "Summary", name
+        assert one_page(printed[name], wb, "Summary") == printed[name][0], name
 
-        def page(n: int, pdf=pdf) -> str:
-            return subprocess.run(
-                [PDFTOTEXT, "-f", str(n), "-l", str(n), str(pdf), "-"],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
 
-        assert wb["Summary"]["A1"].value in " ".join(page(1).split()), name
-        second = wb[wb.sheetnames[1]]["A1"].value
-        assert " ".join(page(2).split()).startswith(second), (name, page(2)[:200])
+@needs_printing
+def test_the_dsg_plan_and_the_narrative_each_print_on_one_page(printed, opened, run_result):
+    """Printed as LibreOffice prints it, the Forum's DSG plan is one page from its title to
+    its last note, and the narrative page holds every paragraph."""
+    from forecasting.excel.dfe_plan import NARRATIVE_SHEET, PLAN_SHEET
+
+    name = "schools-forum-dsg.xlsx"
+    wb, pages = opened[name][0], printed[name]
+    plan = one_page(pages, wb, PLAN_SHEET)
+    assert plan.startswith("DSG management plan:")
+    assert "Total DSG after movements" in plan and "The model forecasts EHCPs" in plan
+    council = run_result.scenarios[0].assumptions.council
+    narrative = one_page(pages, wb, NARRATIVE_SHEET)
+    assert narrative.startswith(f"Narrative: {council.name}")
+    assert all(" ".join(p.split())[-40:] in narrative for p in council.narrative.forum.values())
