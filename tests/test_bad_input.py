@@ -386,17 +386,19 @@ def test_an_overflowing_forecast_names_the_line(editable_set, tmp_path):
 
 
 # Refusals of the command line and the output folder: exit 2 naming the option, the inputs
-# and any earlier outputs untouched, no temporary file left.
+# and any earlier outputs untouched, no temporary file left. An output folder is refused
+# when the run's files are written, after the forecast: one scenario's run reaches it.
 SOLVE = ["solve", "--scenario", "council-plan", "--target-year", "2022-23"]
+ONE = ["--scenario", "council-plan", "--draws", "0"]
 USAGE = {
     "negative seed": (["run", "{set}", "--seed", "-1", "--out", "{out}"], "--seed"),
     "seed too large": (["run", "{set}", "--seed", str(2**32), "--out", "{out}"], "--seed"),
     "a folder where an output should go": (
-        ["run", "{set}", "--draws", "0", "--out", "{out}"],
+        ["run", "{set}", *ONE, "--out", "{out}"],
         "cabinet-scenarios.xlsx: --out: is a folder where the output",
     ),
     "out is a symbolic-link loop": (
-        ["run", "{set}", "--draws", "0", "--out", "{out}/loop"],
+        ["run", "{set}", *ONE, "--out", "{out}/loop"],
         "--out: a symbolic link that loops",
     ),
     "write-scenario onto a set file": (
