@@ -149,7 +149,6 @@ def test_unsupported_requests_exit_2_with_a_clear_message(tmp_path, args, messag
 
 
 def test_a_seeded_sample_of_councils_generate_validate_and_run(tmp_path):
-    from forecasting.loading import load
     from forecasting.run import forecast
 
     rng = random.Random(11)
@@ -166,10 +165,10 @@ def test_a_seeded_sample_of_councils_generate_validate_and_run(tmp_path):
         for name, text in new.files.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text, encoding="utf-8")
-        assert [s.name for s in load(folder)] == ["council-plan", "unmitigated"]
         start = time.perf_counter()
-        run = forecast(folder)
+        run = forecast(folder)  # loads (and so validates) every scenario of the folder
         assert time.perf_counter() - start < 2.0, c
+        assert [s.name for s in run.scenarios] == ["council-plan", "unmitigated"]
         res = run.results
         base = res[(res.scenario == "council-plan") & (res.year == new.base_year)]
         cla = dataset.series(c.code, "children_looked_after")[new.base_year]

@@ -21,8 +21,7 @@ def _labels_by_scenario(ws) -> dict[str, set[str]]:
     carries the scenario's file name in the measure column and no unit."""
     out: dict[str, set[str]] = {}
     scenario = None
-    for row in ws.iter_rows(min_row=5):
-        label, unit, measure, note = (c.value for c in row[:4])
+    for label, unit, measure, note in ws.iter_rows(min_row=5, max_col=4, values_only=True):
         if label and measure and unit is None:
             scenario = str(measure)
             out[scenario] = set()
@@ -32,7 +31,7 @@ def _labels_by_scenario(ws) -> dict[str, set[str]]:
 
 
 def test_every_total_has_its_generated_row_on_the_checks_sheet(run_result):
-    wb = load_workbook(io.BytesIO(finance_model(run_result)))
+    wb = load_workbook(io.BytesIO(finance_model(run_result)), read_only=True)
     labels = _labels_by_scenario(wb["Checks"])
     for proj in run_result.projections:
         totals = {(ln.area, ln.measure): ln for ln in proj.totals()}
