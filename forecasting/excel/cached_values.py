@@ -480,15 +480,23 @@ class Evaluator:
         )
 
 
+def results(wb: Workbook) -> dict[str, dict[tuple[int, int], Value]]:
+    """Each sheet's formula results, keyed by (row, column), for the sheets with formulas."""
+    ev = Evaluator(wb)
+    out: dict[str, dict[tuple[int, int], Value]] = {}
+    for sheet, r, c in list(ev.formulas()):
+        out.setdefault(sheet, {})[(r, c)] = ev.cell(sheet, r, c)
+    return out
+
+
 def evaluate(wb: Workbook) -> dict[str, dict[str, Value]]:
     """Each sheet's formula results, keyed by cell reference (``E12``)."""
     from openpyxl.utils import get_column_letter
 
-    ev = Evaluator(wb)
-    out: dict[str, dict[str, Value]] = {}
-    for sheet, r, c in list(ev.formulas()):
-        out.setdefault(sheet, {})[f"{get_column_letter(c)}{r}"] = ev.cell(sheet, r, c)
-    return out
+    return {
+        sheet: {f"{get_column_letter(c)}{r}": v for (r, c), v in cells.items()}
+        for sheet, cells in results(wb).items()
+    }
 
 
 # ----------------------------------------------------------------------------- storing
@@ -504,7 +512,7 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _store(c: etree._Element, v: etree._Element, value: Value) -> None:
+def store(c: etree._Element, v: etree._Element, value: Value) -> None:
     for attr in ("t",):
         c.attrib.pop(attr, None)
     if isinstance(value, XLError):
@@ -541,7 +549,7 @@ def with_cached_values(data: bytes, values: dict[str, dict[str, Value]]) -> byte
                     v = c.find(f"{{{MAIN}}}v")
                     if v is None:
                         v = etree.SubElement(c, f"{{{MAIN}}}v")
-                    _store(c, v, vals[ref])
+                    store(c, v, vals[ref])
                 body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             dst.writestr(info, body)
     return out.getvalue()
