@@ -29,6 +29,7 @@ from .styles import (
     page_setup,
     set_widths,
     text,
+    write_formula,
 )
 
 FIRST_COL = 5  # A line, B unit, C measure, D note; years from E on every sheet
@@ -147,11 +148,9 @@ class Grid:
             measure,
             "; ".join(x for x in (note or "engine driver", *line.sources) if x),
         )
-        for i, v in enumerate(line.values[0]):
-            if only_first and i > 0:
-                continue
-            c = ws.cell(r, FIRST_COL + i, float(v))
-            cell_style(c, "input" if styled else "value", line_format(measure, line.unit)[0])
+        kind, fmt = "input" if styled else "value", line_format(measure, line.unit)[0]
+        for i, v in enumerate(line.values[0][:1] if only_first else line.values[0]):
+            cell_style(ws.cell(r, FIRST_COL + i, float(v)), kind, fmt)
         self.where[(proj.scenario, area, key or measure)] = (ws, r)
         self.next_row[ws.title] = r + 1
         return r
@@ -173,11 +172,9 @@ class Grid:
         r = self.next_row[ws.title]
         self._label(ws, r, label, unit, measure, note)
         self.where[(scenario, area, measure)] = (ws, r)
+        kind, fmt = "total" if total else "calc", number_format or line_format(measure, unit)[0]
         for i in range(len(self.years)):
-            c = ws.cell(r, FIRST_COL + i, "=" + formula(i))
-            cell_style(
-                c, "total" if total else "calc", number_format or line_format(measure, unit)[0]
-            )
+            cell_style(write_formula(ws.cell(r, FIRST_COL + i), formula(i)), kind, fmt)
         if total:
             ws.cell(r, 1).font = BOLD
         self.formulas += len(self.years)
