@@ -24,7 +24,7 @@ from typing import Any
 
 from lxml import etree
 from openpyxl import Workbook
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 Value = Any  # float | bool | str | None | XLError
 Node = Callable[["Evaluator", int], Value]  # (evaluator, column of the formula cell)
@@ -75,13 +75,18 @@ _SHAPE = re.compile(
 )
 
 
+_COLUMN: dict[str, int] = {}  # column letters -> number, as met ("E" -> 5)
+
+
 def shape_of(formula: str, col: int) -> str:
     """The formula with each relative column written as an offset from ``col``."""
 
     def sub(m: re.Match) -> str:
-        if m.group(2) is None or m.group(1):
+        dollar, letters, row = m.groups()
+        if letters is None or dollar:
             return m.group(0)
-        return f"[{column_index_from_string(m.group(2)) - col}]{m.group(3)}"
+        at = _COLUMN.get(letters) or _COLUMN.setdefault(letters, column_index_from_string(letters))
+        return f"[{at - col}]{row}"
 
     return _SHAPE.sub(sub, formula)
 
@@ -424,37 +429,43 @@ class _Parser:
 
 
 # ----------------------------------------------------------------------------- evaluation
+_UNSET = object()  # not yet known (None is an empty cell's value)
+
+
 class Evaluator:
     """Every formula of a workbook, evaluated once each over the workbook's own cells."""
 
     def __init__(self, wb: Workbook):
         # Text that merely starts with "=" (a label from an input file) is text, not a formula.
-        self.cells: dict[str, dict[tuple[int, int], Any]] = {
-            ws.title: {key: c.value for key, c in ws._cells.items() if c.data_type != "f"}
-            for ws in wb.worksheets
-        }
-        self.formula_text: dict[str, dict[tuple[int, int], str]] = {
-            ws.title: {key: c.value for key, c in ws._cells.items() if c.data_type == "f"}
-            for ws in wb.worksheets
-        }
+        # ``done`` starts with every constant (a whole number as the float Excel reads) and
+        # takes each formula's result as it is evaluated.
         self.done: dict[tuple[str, int, int], Value] = {}
+        self.formula_text: dict[tuple[str, int, int], str] = {}
+        for ws in wb.worksheets:
+            title = ws.title
+            for (r, c), cell in ws._cells.items():
+                value = cell._value
+                if cell.data_type == "f":
+                    self.formula_text[(title, r, c)] = value
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    self.done[(title, r, c)] = float(value)
+                else:
+                    self.done[(title, r, c)] = value
         self.busy: set[tuple[str, int, int]] = set()
         self.compiled: dict[tuple[str, str], Node] = {}  # (sheet, shape) -> parsed formula
 
     def formulas(self) -> Iterator[tuple[str, int, int]]:
-        for sheet, cells in self.formula_text.items():
-            for r, c in cells:
-                yield sheet, r, c
+        return iter(self.formula_text)
 
     def cell(self, sheet: str, row: int, col: int) -> Value:
         """A cell's value: its constant, or its formula's result (evaluated once)."""
         key = (sheet, row, col)
-        if key in self.done:
-            return self.done[key]
-        raw = self.formula_text.get(sheet, {}).get((row, col))
-        if raw is None:
-            value = self.cells.get(sheet, {}).get((row, col))
-            return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        value = self.done.get(key, _UNSET)
+        if value is not _UNSET:
+            return value
+        raw = self.formula_text.get(key)
+        if raw is None:  # an empty cell
+            return None
         if key in self.busy:
             raise FormulaError(f"circular reference at {sheet}!R{row}C{col}")
         self.busy.add(key)
@@ -491,8 +502,6 @@ def results(wb: Workbook) -> dict[str, dict[tuple[int, int], Value]]:
 
 def evaluate(wb: Workbook) -> dict[str, dict[str, Value]]:
     """Each sheet's formula results, keyed by cell reference (``E12``)."""
-    from openpyxl.utils import get_column_letter
-
     return {
         sheet: {f"{get_column_letter(c)}{r}": v for (r, c), v in cells.items()}
         for sheet, cells in results(wb).items()
