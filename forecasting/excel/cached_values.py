@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import operator
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -207,6 +208,9 @@ def _flat(args: list[Value]) -> Iterator[tuple[Value, bool]]:
 def _numbers(args: list[Value]) -> list[float] | XLError:
     out: list[float] = []
     for v, in_range in _flat(args):
+        if type(v) is float:  # a figure, the usual case
+            out.append(v)
+            continue
         if isinstance(v, XLError):
             return v
         if in_range and (v is None or isinstance(v, (bool, str))):
@@ -287,6 +291,28 @@ FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
 
 
 # ----------------------------------------------------------------------------- parsing
+_FLOAT_OPS: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+}
+
+
+def _arith_node(op: str, a: Node, b: Node) -> Node:
+    """``a op b`` for +, - and *: two figures (the usual case) are combined directly, with
+    the same result as :func:`_arith`, which takes everything else (empty cells, text,
+    logicals, errors)."""
+    fn = _FLOAT_OPS[op]
+
+    def node(ev: Evaluator, c: int) -> Value:
+        x, y = a(ev, c), b(ev, c)
+        if type(x) is float and type(y) is float:
+            return fn(x, y)
+        return _arith(op, x, y)
+
+    return node
+
+
 class _Parser:
     """Recursive descent over Excel's precedence: comparison < & < +- < */ < ^ < unary < %."""
 
@@ -328,7 +354,12 @@ class _Parser:
         node = sub()
         while op := self.accept(*ops):
             right = sub()
-            node = (lambda op, a, b: lambda ev, c: apply(op, a(ev, c), b(ev, c)))(op, node, right)
+            if apply is _arith and op in _FLOAT_OPS:
+                node = _arith_node(op, node, right)
+            else:
+                node = (lambda op, a, b: lambda ev, c: apply(op, a(ev, c), b(ev, c)))(
+                    op, node, right
+                )
         return node
 
     def comparison(self) -> Node:
