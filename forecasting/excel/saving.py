@@ -138,6 +138,8 @@ def sheet_data(ws: Worksheet, values: Cells) -> bytes:
                     )
                 else:
                     add(f'{head} t="inlineStr"><is><t>{_escape(value)}</t></is></c>')
+            elif type(value) is float and value - value == 0.0:  # a finite figure
+                add(f'{head} t="{kind}"><v>{value:.16g}</v></c>')  # as safe_string
             elif value is None or value == "":
                 add(f'{head} t="{kind}"></c>')
             else:
