@@ -215,3 +215,40 @@ def test_without_values_each_sheet_is_byte_for_byte_openpyxls():
     for name in sheets:
         assert ours.read(name) == theirs.read(name), name
     assert ours.read("xl/styles.xml") == theirs.read("xl/styles.xml")
+
+
+def test_fast_cell_and_style_helpers_write_what_openpyxls_setters_write():
+    """cell_at, figure and look (the grid's quick ways to make a cell, write a figure and
+    give it a font, fill or alignment) save byte-for-byte as ws.cell, the value setter and
+    the style attributes do, whatever order looks are first used in and when equal looks
+    are distinct objects."""
+    import io
+    import zipfile
+
+    from openpyxl.styles import Alignment, Font
+
+    from forecasting.excel.styles import BOLD, HEADER_FILL, WRAP, cell_at, figure, look
+
+    def build(quick: bool) -> dict[str, bytes]:
+        wb = Workbook()
+        ws = wb.active
+        for r in range(1, 40):
+            font = BOLD if r % 3 else Font(bold=True, color="FF0000")  # a new object each time
+            wrap = WRAP if r % 2 else Alignment(wrap_text=True, vertical="top")  # equal to WRAP
+            if quick:
+                look(figure(cell_at(ws, r, 2), r * 1.5), font=font)
+                look(cell_at(ws, r, 3), alignment=wrap, fill=HEADER_FILL)
+                look(cell_at(ws, r, 2), alignment=wrap)  # the same cell again
+            else:
+                c = ws.cell(r, 2, r * 1.5)
+                c.font = font
+                d = ws.cell(r, 3)
+                d.alignment, d.fill = wrap, HEADER_FILL
+                ws.cell(r, 2).alignment = wrap
+        ws.append(["next row"])  # goes under the last row made
+        buf = io.BytesIO()
+        wb.save(buf)
+        z = zipfile.ZipFile(buf)
+        return {n: z.read(n) for n in ("xl/styles.xml", "xl/worksheets/sheet1.xml")}
+
+    assert build(quick=True) == build(quick=False)

@@ -92,13 +92,62 @@ def write_formula(cell: Cell, expression: str) -> Cell:
     return cell
 
 
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
 def header_row(ws: Worksheet, row: int, values: list[str], start_col: int = 1) -> None:
     for i, v in enumerate(values):
-        c = ws.cell(row=row, column=start_col + i)
-        text(c, v)
-        c.font = HEADER_FONT
-        c.fill = HEADER_FILL
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        c = text(cell_at(ws, row, start_col + i), v)
+        look(c, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGNMENT)
+
+
+def cell_at(ws: Worksheet, row: int, column: int) -> Cell:
+    """The cell at ``row`` and ``column``, made if new: what ``ws.cell(row, column)`` returns,
+    without its layers of calls (the grid makes tens of thousands of cells)."""
+    cell = ws._cells.get((row, column))
+    if cell is None:
+        if row < 1 or column < 1:
+            raise ValueError("Row or column values must be at least 1")
+        cell = ws._cells[(row, column)] = Cell(ws, row=row, column=column)
+        if row > ws._current_row:
+            ws._current_row = row
+    return cell
+
+
+def figure(cell: Cell, value: float) -> Cell:
+    """Write a figure into a cell, as openpyxl's value setter does for a float."""
+    cell._value = float(value)
+    cell.data_type = "n"
+    return cell
+
+
+# openpyxl's style descriptors: the look's collection in the workbook and its id in a cell
+_LOOKS = {
+    "font": ("_fonts", "fontId"),
+    "fill": ("_fills", "fillId"),
+    "border": ("_borders", "borderId"),
+    "alignment": ("_alignments", "alignmentId"),
+}
+
+
+def look(cell: Cell, **looks: Font | PatternFill | Border | Alignment) -> Cell:
+    """Give a cell a font, fill, border or alignment (``look(c, font=BOLD)``), as setting
+    ``c.font = BOLD`` does: the workbook registers each look once. Each look object's id in
+    the workbook is remembered, so it is not hashed and compared again for every cell (the
+    looks used are this module's constants, never changed)."""
+    known = _look_ids.get(cell.parent.parent)
+    if known is None:
+        known = _look_ids[cell.parent.parent] = {}
+    for attr, value in looks.items():
+        seen = known.get((attr, id(value)))
+        if seen is None:
+            setattr(cell, attr, value)  # registers the look; keep it alive beside its id
+            known[(attr, id(value))] = (getattr(cell._style, _LOOKS[attr][1]), value)
+        else:
+            if cell._style is None:
+                cell._style = StyleArray()
+            setattr(cell._style, _LOOKS[attr][1], seen[0])
+    return cell
 
 
 def set_widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
@@ -154,3 +203,4 @@ def cell_style(cell: Cell, kind: str, number_format: str | None = None) -> None:
 
 
 _applied: WeakKeyDictionary = WeakKeyDictionary()  # workbook -> style name -> style ids
+_look_ids: WeakKeyDictionary = WeakKeyDictionary()  # workbook -> (attribute, id) -> (id, look)
