@@ -3,12 +3,14 @@ every formula's value stored beside it (:mod:`.cached_values` works the values o
 
 openpyxl writes a cell through several Python calls and element contexts, stages each sheet
 in a temporary file and stores formulas with no value; storing the values afterwards meant
-reading the saved file again, parsing its sheets and deflating it a second time. Here the
-sheet data is written as text once (the workbooks' cells are plain numbers, text and
-formulas), parsed into one element and handed to openpyxl's sheet writer, so everything
-else in the file (styles, views, widths, charts, validations) is still openpyxl's own, and
-each part is deflated once. A cell of any other kind (a date, rich text, an array formula,
-a comment or a link) is written by openpyxl's own cell writer.
+reading the saved file again, parsing its sheets and deflating it a second time. Here each
+sheet's data is written as text in one pass (the workbooks' cells are plain numbers, text
+and formulas), exactly as openpyxl's XML stream would write it, and put where openpyxl's
+own sheet writer leaves its place; everything else in the file (styles, views, widths,
+charts, validations) is still openpyxl's own, and each part is deflated once. A cell of any
+other kind (a date, rich text, an array formula, a comment or a link) is written by
+openpyxl's own cell writer. Without values to store, every sheet is byte for byte what
+openpyxl's save writes (tests/test_cached_values.py).
 """
 
 from __future__ import annotations
@@ -168,11 +170,9 @@ class _SheetWriter(WorksheetWriter):
 
     def read(self) -> bytes:
         xml = super().read()
-        assert self.data is not None and xml.count(_PLACE) == 1
+        if self.data is None or xml.count(_PLACE) != 1:  # openpyxl's writer has changed
+            raise RuntimeError(f"cannot place the cells of sheet {self.ws.title!r}")
         return xml.replace(_PLACE, self.data)
-
-    def cleanup(self) -> None:  # nothing staged on disk
-        pass
 
 
 class _Writer(ExcelWriter):
@@ -182,6 +182,9 @@ class _Writer(ExcelWriter):
 
     def write_worksheet(self, ws: Worksheet) -> None:
         """As openpyxl's, but the sheet is written in memory by :class:`_SheetWriter`."""
+        if self.workbook.write_only:  # its sheets are already written, by openpyxl
+            super().write_worksheet(ws)
+            return
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
