@@ -42,10 +42,10 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _forum() -> bytes:
-    from .forum import forum_workbook
-
     assert _RUN is not None  # set before any workbook is rendered
-    with _collector_paused():
+    with _collector_paused():  # from the imports on (pandas), all made in the worker
+        from .forum import forum_workbook
+
         return forum_workbook(_RUN)
 
 
