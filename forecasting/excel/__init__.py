@@ -136,8 +136,8 @@ def central_workbooks_in_background(run: Run) -> Iterator[dict[str, Callable[[],
 def audience_workbooks(run: Run) -> dict[str, bytes]:
     """The workbooks rendered in the run's own process (the cabinet's, which needs the Monte
     Carlo percentiles, and the finance model), as bytes keyed by file name."""
-    from .cabinet import cabinet_workbook
-    from .finance_model import finance_model
+    with _collector_paused():  # from the imports (openpyxl) on
+        from .cabinet import cabinet_workbook
+        from .finance_model import finance_model
 
-    with _collector_paused():
         return {CABINET: cabinet_workbook(run), FINANCE: finance_model(run)}
