@@ -313,8 +313,44 @@ def _arith_node(op: str, a: Node, b: Node) -> Node:
     return node
 
 
+# How tightly each binary operator binds (Excel: comparison < & < +- < */ < ^); unary minus
+# and % bind tighter still (:meth:`_Parser.unary`).
+_BINDING = {
+    "=": 1,
+    "<>": 1,
+    "<=": 1,
+    ">=": 1,
+    "<": 1,
+    ">": 1,
+    "&": 2,
+    "+": 3,
+    "-": 3,
+    "*": 4,
+    "/": 4,
+    "^": 5,
+}
+
+
+def _join(a: Value, b: Value) -> Value:
+    for v in (a, b):
+        if isinstance(v, XLError):
+            return v
+    return _text(a) + _text(b)
+
+
+def _binary_node(op: str, a: Node, b: Node) -> Node:
+    """The node for ``a op b``."""
+    if op in _FLOAT_OPS:
+        return _arith_node(op, a, b)
+    if op == "&":
+        return lambda ev, c: _join(a(ev, c), b(ev, c))
+    if op in ("/", "^"):
+        return lambda ev, c: _arith(op, a(ev, c), b(ev, c))
+    return lambda ev, c: _compare(op, a(ev, c), b(ev, c))
+
+
 class _Parser:
-    """Recursive descent over Excel's precedence: comparison < & < +- < */ < ^ < unary < %."""
+    """Excel's precedence, comparison < & < +- < */ < ^ < unary < %, by precedence climbing."""
 
     def __init__(self, formula: str, sheet: str, col: int):
         self.sheet, self.col = sheet, col
@@ -350,38 +386,20 @@ class _Parser:
             raise FormulaError(f"unexpected {self.peek()[1]!r}")  # type: ignore[index]
         return node
 
-    def _binary(self, sub: Callable[[], Node], ops: tuple[str, ...], apply) -> Node:
-        node = sub()
-        while op := self.accept(*ops):
-            right = sub()
-            if apply is _arith and op in _FLOAT_OPS:
-                node = _arith_node(op, node, right)
-            else:
-                node = (lambda op, a, b: lambda ev, c: apply(op, a(ev, c), b(ev, c)))(
-                    op, node, right
-                )
+    def comparison(self, lowest: int = 1) -> Node:
+        """Operands joined by the binary operators that bind at least as tightly as
+        ``lowest`` (all of them by default), each operator left to right (precedence
+        climbing over ``_BINDING``)."""
+        node = self.unary()
+        tokens = self.tokens
+        while self.i < len(tokens):
+            kind, op = tokens[self.i]
+            binding = _BINDING.get(op) if kind == "op" else None
+            if binding is None or binding < lowest:
+                break
+            self.i += 1
+            node = _binary_node(op, node, self.comparison(binding + 1))
         return node
-
-    def comparison(self) -> Node:
-        return self._binary(self.concat, ("=", "<>", "<=", ">=", "<", ">"), _compare)
-
-    def concat(self) -> Node:
-        def join(_op, a, b):
-            for v in (a, b):
-                if isinstance(v, XLError):
-                    return v
-            return _text(a) + _text(b)
-
-        return self._binary(self.additive, ("&",), join)
-
-    def additive(self) -> Node:
-        return self._binary(self.term, ("+", "-"), _arith)
-
-    def term(self) -> Node:
-        return self._binary(self.power, ("*", "/"), _arith)
-
-    def power(self) -> Node:
-        return self._binary(self.unary, ("^",), _arith)
 
     def unary(self) -> Node:
         if op := self.accept("-", "+"):
