@@ -115,3 +115,140 @@ def test_text_that_starts_with_equals_is_not_evaluated():
     text(ws["A1"], '=HYPERLINK("http://x","click"): weekly cost')
     ws["B1"] = "=1+1"
     assert evaluate(wb) == {"Sheet": {"B1": 2}}
+
+
+def _tricky_workbook() -> Workbook:
+    """Cells of every kind a writer might leave: text needing escapes or keeping its spaces,
+    empty and styled-but-empty cells, figures, a styled row, a date, a comment, a link and
+    formulas whose values are a figure, text, a logical and an error."""
+    import datetime
+
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    from forecasting.excel.styles import cell_style, text
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Main & <more>"
+    text(ws["A1"], "Fish & chips <£5> \"quoted\" 'single'")
+    text(ws["A2"], "  padded  ")
+    text(ws["A3"], "line one\r\nline two\tand a tab")
+    text(ws["A4"], "")
+    ws["B1"], ws["B2"], ws["B3"] = 1.5, 12, -0.1 + 0.2
+    cell_style(ws["B1"], "input", "#,##0")
+    cell_style(ws["B4"], "total")  # styled, no value
+    ws["C1"] = "=B1*2"
+    ws["C2"] = '="a&b"&"<"&B2'
+    ws["C3"] = "=B1>1"
+    ws["C4"] = "=B1/0"
+    ws["C4"].font = Font(bold=True)
+    ws["D1"] = datetime.date(2019, 4, 1)
+    ws["D2"] = "commented"
+    ws["D2"].comment = Comment("a note", "author")
+    ws["D3"] = "a link"
+    ws["D3"].hyperlink = "https://example.org"
+    ws.row_dimensions[6].height = 30  # a row with a height and no cells
+    other = wb.create_sheet("Other")
+    other["A1"] = "='Main & <more>'!B2+1"
+    return wb
+
+
+def _look(cell) -> tuple[str, ...]:
+    """A cell's font, fill, border and alignment (their reprs: openpyxl's style proxies do
+    not compare equal)."""
+    return tuple(repr(x) for x in (cell.font, cell.fill, cell.border, cell.alignment))
+
+
+def test_saved_cells_read_back_as_openpyxl_writes_them_with_their_values():
+    """The one-pass writer (excel/saving.py) stores what openpyxl's own save stores for every
+    cell (value, type, style, comment, link, row height), plus each formula's value."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from forecasting.excel.cached_values import results
+    from forecasting.excel.saving import workbook_bytes
+
+    ours = workbook_bytes(_tricky_workbook(), results(_tricky_workbook()))
+    plain = io.BytesIO()
+    _tricky_workbook().save(plain)
+    a, b = load_workbook(io.BytesIO(ours)), load_workbook(plain)
+    assert a.sheetnames == b.sheetnames
+    for sa, sb in zip(a.worksheets, b.worksheets, strict=True):
+        assert set(sa._cells) == set(sb._cells), sa.title
+        for key, ca in sa._cells.items():
+            cb = sb._cells[key]
+            assert (ca.value, ca.data_type, ca.number_format) == (
+                cb.value,
+                cb.data_type,
+                cb.number_format,
+            ), (sa.title, key)
+            assert _look(ca) == _look(cb), (sa.title, key)
+            assert (ca.comment and ca.comment.text) == (cb.comment and cb.comment.text)
+            assert (ca.hyperlink and ca.hyperlink.target) == (cb.hyperlink and cb.hyperlink.target)
+        assert sa.row_dimensions[6].height == sb.row_dimensions[6].height
+    main = a["Main & <more>"]
+    assert main["A2"].value == "  padded  "
+    assert main["A3"].value == "line one\r\nline two\tand a tab"
+    stored = load_workbook(io.BytesIO(ours), data_only=True)
+    m = stored["Main & <more>"]
+    assert (m["C1"].value, m["C2"].value, m["C4"].value) == (3, "a&b<12", DIV0)
+    assert m["C3"].value is True  # a logical, not the number 1
+    assert stored["Other"]["A1"].value == 13
+
+
+def test_without_values_each_sheet_is_byte_for_byte_openpyxls():
+    """With no values to store, every sheet part is exactly what openpyxl's own save
+    writes: the same XML, escaping, kept spaces (xml:space) and style ids."""
+    import io
+    import zipfile
+
+    from forecasting.excel.saving import workbook_bytes
+
+    ours = zipfile.ZipFile(io.BytesIO(workbook_bytes(_tricky_workbook(), {})))
+    plain = io.BytesIO()
+    _tricky_workbook().save(plain)
+    theirs = zipfile.ZipFile(plain)
+    sheets = [n for n in theirs.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert len(sheets) == 2
+    for name in sheets:
+        assert ours.read(name) == theirs.read(name), name
+    assert ours.read("xl/styles.xml") == theirs.read("xl/styles.xml")
+
+
+def test_fast_cell_and_style_helpers_write_what_openpyxls_setters_write():
+    """cell_at, figure and look (the grid's quick ways to make a cell, write a figure and
+    give it a font, fill or alignment) save byte-for-byte as ws.cell, the value setter and
+    the style attributes do, whatever order looks are first used in and when equal looks
+    are distinct objects."""
+    import io
+    import zipfile
+
+    from openpyxl.styles import Alignment, Font
+
+    from forecasting.excel.styles import BOLD, HEADER_FILL, WRAP, cell_at, figure, look
+
+    def build(quick: bool) -> dict[str, bytes]:
+        wb = Workbook()
+        ws = wb.active
+        for r in range(1, 40):
+            font = BOLD if r % 3 else Font(bold=True, color="FF0000")  # a new object each time
+            wrap = WRAP if r % 2 else Alignment(wrap_text=True, vertical="top")  # equal to WRAP
+            if quick:
+                look(figure(cell_at(ws, r, 2), r * 1.5), font=font)
+                look(cell_at(ws, r, 3), alignment=wrap, fill=HEADER_FILL)
+                look(cell_at(ws, r, 2), alignment=wrap)  # the same cell again
+            else:
+                c = ws.cell(r, 2, r * 1.5)
+                c.font = font
+                d = ws.cell(r, 3)
+                d.alignment, d.fill = wrap, HEADER_FILL
+                ws.cell(r, 2).alignment = wrap
+        ws.append(["next row"])  # goes under the last row made
+        buf = io.BytesIO()
+        wb.save(buf)
+        z = zipfile.ZipFile(buf)
+        return {n: z.read(n) for n in ("xl/styles.xml", "xl/worksheets/sheet1.xml")}
+
+    assert build(quick=True) == build(quick=False)

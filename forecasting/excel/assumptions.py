@@ -14,7 +14,7 @@ from ..years import workbook_label
 from .front import AUDIT_FONT
 from .labels import param_label
 from .sheets import titled
-from .styles import WRAP, header_row, page_setup, set_widths, text
+from .styles import WRAP, cell_at, header_row, look, page_setup, set_widths, text
 
 if TYPE_CHECKING:
     from ..loading import Scenario
@@ -108,5 +108,5 @@ def _param_row(
         (11, str(loc.line) if loc and loc.line else ""),
     ):
         text(ws.cell(r, c), v)
-    ws.cell(r, 9).alignment = WRAP
-    text(ws.cell(r, 12), dotted).font = AUDIT_FONT  # the path, for audit
+    look(cell_at(ws, r, 9), alignment=WRAP)
+    look(text(cell_at(ws, r, 12), dotted), font=AUDIT_FONT)  # the path, for audit

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import operator
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from typing import Any
 
 from lxml import etree
 from openpyxl import Workbook
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 Value = Any  # float | bool | str | None | XLError
 Node = Callable[["Evaluator", int], Value]  # (evaluator, column of the formula cell)
@@ -75,13 +76,18 @@ _SHAPE = re.compile(
 )
 
 
+_COLUMN: dict[str, int] = {}  # column letters -> number, as met ("E" -> 5)
+
+
 def shape_of(formula: str, col: int) -> str:
     """The formula with each relative column written as an offset from ``col``."""
 
     def sub(m: re.Match) -> str:
-        if m.group(2) is None or m.group(1):
+        dollar, letters, row = m.groups()
+        if letters is None or dollar:
             return m.group(0)
-        return f"[{column_index_from_string(m.group(2)) - col}]{m.group(3)}"
+        at = _COLUMN.get(letters) or _COLUMN.setdefault(letters, column_index_from_string(letters))
+        return f"[{at - col}]{row}"
 
     return _SHAPE.sub(sub, formula)
 
@@ -202,6 +208,9 @@ def _flat(args: list[Value]) -> Iterator[tuple[Value, bool]]:
 def _numbers(args: list[Value]) -> list[float] | XLError:
     out: list[float] = []
     for v, in_range in _flat(args):
+        if type(v) is float:  # a figure, the usual case
+            out.append(v)
+            continue
         if isinstance(v, XLError):
             return v
         if in_range and (v is None or isinstance(v, (bool, str))):
@@ -282,8 +291,66 @@ FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
 
 
 # ----------------------------------------------------------------------------- parsing
+_FLOAT_OPS: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+}
+
+
+def _arith_node(op: str, a: Node, b: Node) -> Node:
+    """``a op b`` for +, - and *: two figures (the usual case) are combined directly, with
+    the same result as :func:`_arith`, which takes everything else (empty cells, text,
+    logicals, errors)."""
+    fn = _FLOAT_OPS[op]
+
+    def node(ev: Evaluator, c: int) -> Value:
+        x, y = a(ev, c), b(ev, c)
+        if type(x) is float and type(y) is float:
+            return fn(x, y)
+        return _arith(op, x, y)
+
+    return node
+
+
+# How tightly each binary operator binds (Excel: comparison < & < +- < */ < ^); unary minus
+# and % bind tighter still (:meth:`_Parser.unary`).
+_BINDING = {
+    "=": 1,
+    "<>": 1,
+    "<=": 1,
+    ">=": 1,
+    "<": 1,
+    ">": 1,
+    "&": 2,
+    "+": 3,
+    "-": 3,
+    "*": 4,
+    "/": 4,
+    "^": 5,
+}
+
+
+def _join(a: Value, b: Value) -> Value:
+    for v in (a, b):
+        if isinstance(v, XLError):
+            return v
+    return _text(a) + _text(b)
+
+
+def _binary_node(op: str, a: Node, b: Node) -> Node:
+    """The node for ``a op b``."""
+    if op in _FLOAT_OPS:
+        return _arith_node(op, a, b)
+    if op == "&":
+        return lambda ev, c: _join(a(ev, c), b(ev, c))
+    if op in ("/", "^"):
+        return lambda ev, c: _arith(op, a(ev, c), b(ev, c))
+    return lambda ev, c: _compare(op, a(ev, c), b(ev, c))
+
+
 class _Parser:
-    """Recursive descent over Excel's precedence: comparison < & < +- < */ < ^ < unary < %."""
+    """Excel's precedence, comparison < & < +- < */ < ^ < unary < %, by precedence climbing."""
 
     def __init__(self, formula: str, sheet: str, col: int):
         self.sheet, self.col = sheet, col
@@ -319,33 +386,20 @@ class _Parser:
             raise FormulaError(f"unexpected {self.peek()[1]!r}")  # type: ignore[index]
         return node
 
-    def _binary(self, sub: Callable[[], Node], ops: tuple[str, ...], apply) -> Node:
-        node = sub()
-        while op := self.accept(*ops):
-            right = sub()
-            node = (lambda op, a, b: lambda ev, c: apply(op, a(ev, c), b(ev, c)))(op, node, right)
+    def comparison(self, lowest: int = 1) -> Node:
+        """Operands joined by the binary operators that bind at least as tightly as
+        ``lowest`` (all of them by default), each operator left to right (precedence
+        climbing over ``_BINDING``)."""
+        node = self.unary()
+        tokens = self.tokens
+        while self.i < len(tokens):
+            kind, op = tokens[self.i]
+            binding = _BINDING.get(op) if kind == "op" else None
+            if binding is None or binding < lowest:
+                break
+            self.i += 1
+            node = _binary_node(op, node, self.comparison(binding + 1))
         return node
-
-    def comparison(self) -> Node:
-        return self._binary(self.concat, ("=", "<>", "<=", ">=", "<", ">"), _compare)
-
-    def concat(self) -> Node:
-        def join(_op, a, b):
-            for v in (a, b):
-                if isinstance(v, XLError):
-                    return v
-            return _text(a) + _text(b)
-
-        return self._binary(self.additive, ("&",), join)
-
-    def additive(self) -> Node:
-        return self._binary(self.term, ("+", "-"), _arith)
-
-    def term(self) -> Node:
-        return self._binary(self.power, ("*", "/"), _arith)
-
-    def power(self) -> Node:
-        return self._binary(self.unary, ("^",), _arith)
 
     def unary(self) -> Node:
         if op := self.accept("-", "+"):
@@ -424,37 +478,43 @@ class _Parser:
 
 
 # ----------------------------------------------------------------------------- evaluation
+_UNSET = object()  # not yet known (None is an empty cell's value)
+
+
 class Evaluator:
     """Every formula of a workbook, evaluated once each over the workbook's own cells."""
 
     def __init__(self, wb: Workbook):
         # Text that merely starts with "=" (a label from an input file) is text, not a formula.
-        self.cells: dict[str, dict[tuple[int, int], Any]] = {
-            ws.title: {key: c.value for key, c in ws._cells.items() if c.data_type != "f"}
-            for ws in wb.worksheets
-        }
-        self.formula_text: dict[str, dict[tuple[int, int], str]] = {
-            ws.title: {key: c.value for key, c in ws._cells.items() if c.data_type == "f"}
-            for ws in wb.worksheets
-        }
+        # ``done`` starts with every constant (a whole number as the float Excel reads) and
+        # takes each formula's result as it is evaluated.
         self.done: dict[tuple[str, int, int], Value] = {}
+        self.formula_text: dict[tuple[str, int, int], str] = {}
+        for ws in wb.worksheets:
+            title = ws.title
+            for (r, c), cell in ws._cells.items():
+                value = cell._value
+                if cell.data_type == "f":
+                    self.formula_text[(title, r, c)] = value
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    self.done[(title, r, c)] = float(value)
+                else:
+                    self.done[(title, r, c)] = value
         self.busy: set[tuple[str, int, int]] = set()
         self.compiled: dict[tuple[str, str], Node] = {}  # (sheet, shape) -> parsed formula
 
     def formulas(self) -> Iterator[tuple[str, int, int]]:
-        for sheet, cells in self.formula_text.items():
-            for r, c in cells:
-                yield sheet, r, c
+        return iter(self.formula_text)
 
     def cell(self, sheet: str, row: int, col: int) -> Value:
         """A cell's value: its constant, or its formula's result (evaluated once)."""
         key = (sheet, row, col)
-        if key in self.done:
-            return self.done[key]
-        raw = self.formula_text.get(sheet, {}).get((row, col))
-        if raw is None:
-            value = self.cells.get(sheet, {}).get((row, col))
-            return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        value = self.done.get(key, _UNSET)
+        if value is not _UNSET:
+            return value
+        raw = self.formula_text.get(key)
+        if raw is None:  # an empty cell
+            return None
         if key in self.busy:
             raise FormulaError(f"circular reference at {sheet}!R{row}C{col}")
         self.busy.add(key)
@@ -480,15 +540,21 @@ class Evaluator:
         )
 
 
+def results(wb: Workbook) -> dict[str, dict[tuple[int, int], Value]]:
+    """Each sheet's formula results, keyed by (row, column), for the sheets with formulas."""
+    ev = Evaluator(wb)
+    out: dict[str, dict[tuple[int, int], Value]] = {}
+    for sheet, r, c in list(ev.formulas()):
+        out.setdefault(sheet, {})[(r, c)] = ev.cell(sheet, r, c)
+    return out
+
+
 def evaluate(wb: Workbook) -> dict[str, dict[str, Value]]:
     """Each sheet's formula results, keyed by cell reference (``E12``)."""
-    from openpyxl.utils import get_column_letter
-
-    ev = Evaluator(wb)
-    out: dict[str, dict[str, Value]] = {}
-    for sheet, r, c in list(ev.formulas()):
-        out.setdefault(sheet, {})[f"{get_column_letter(c)}{r}"] = ev.cell(sheet, r, c)
-    return out
+    return {
+        sheet: {f"{get_column_letter(c)}{r}": v for (r, c), v in cells.items()}
+        for sheet, cells in results(wb).items()
+    }
 
 
 # ----------------------------------------------------------------------------- storing
@@ -504,7 +570,7 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _store(c: etree._Element, v: etree._Element, value: Value) -> None:
+def store(c: etree._Element, v: etree._Element, value: Value) -> None:
     for attr in ("t",):
         c.attrib.pop(attr, None)
     if isinstance(value, XLError):
@@ -541,7 +607,7 @@ def with_cached_values(data: bytes, values: dict[str, dict[str, Value]]) -> byte
                     v = c.find(f"{{{MAIN}}}v")
                     if v is None:
                         v = etree.SubElement(c, f"{{{MAIN}}}v")
-                    _store(c, v, vals[ref])
+                    store(c, v, vals[ref])
                 body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             dst.writestr(info, body)
     return out.getvalue()

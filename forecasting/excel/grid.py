@@ -23,12 +23,16 @@ from .styles import (
     SECTION_FONT,
     TITLE,
     WRAP,
+    cell_at,
     cell_style,
+    figure,
     header_row,
     line_format,
+    look,
     page_setup,
     set_widths,
     text,
+    write_formula,
 )
 
 FIRST_COL = 5  # A line, B unit, C measure, D note; years from E on every sheet
@@ -58,8 +62,8 @@ class Grid:
     # ------------------------------------------------------------------ layout
     def sheet(self, ws: Worksheet, title: str, subtitle: str) -> None:
         """Title, the timeline header in row 4, frozen panes, widths and print set-up."""
-        text(ws.cell(1, 1), title).font = TITLE
-        text(ws.cell(2, 1), subtitle).font = NOTE
+        look(text(cell_at(ws, 1, 1), title), font=TITLE)
+        look(text(cell_at(ws, 2, 1), subtitle), font=NOTE)
         header_row(
             ws,
             4,
@@ -95,8 +99,8 @@ class Grid:
         if scenario is not None:
             label = self.labels.get(scenario, scenario)
             title = f"{label}: {title}" if title else label
-            cell_style(text(ws.cell(r, 3), scenario), "note")
-        text(ws.cell(r, 1), title).font = SECTION_FONT
+            cell_style(text(cell_at(ws, r, 3), scenario), "note")
+        look(text(cell_at(ws, r, 1), title), font=SECTION_FONT)
         self.next_row[ws.title] = r + 1
 
     def label(self, scenario: str) -> str:
@@ -114,14 +118,14 @@ class Grid:
 
     # -------------------------------------------------------------------- rows
     def _label(self, ws, r, label, unit, measure, note):
-        cell = text(ws.cell(r, 1), label)
+        cell = text(cell_at(ws, r, 1), label)
         if len(label) > LABEL_CHARS:  # a long label wraps onto a second line, not into B
-            cell.alignment = WRAP
+            look(cell, alignment=WRAP)
             ws.row_dimensions[r].height = 2 * LINE_HEIGHT
-        text(ws.cell(r, 2), line_format(measure, unit)[1])
-        cell_style(text(ws.cell(r, 3), measure), "note")
+        text(cell_at(ws, r, 2), line_format(measure, unit)[1])
+        cell_style(text(cell_at(ws, r, 3), measure), "note")
         if note:
-            cell_style(text(ws.cell(r, 4), note), "note")
+            cell_style(text(cell_at(ws, r, 4), note), "note")
 
     def input_row(
         self,
@@ -147,11 +151,9 @@ class Grid:
             measure,
             "; ".join(x for x in (note or "engine driver", *line.sources) if x),
         )
-        for i, v in enumerate(line.values[0]):
-            if only_first and i > 0:
-                continue
-            c = ws.cell(r, FIRST_COL + i, float(v))
-            cell_style(c, "input" if styled else "value", line_format(measure, line.unit)[0])
+        kind, fmt = "input" if styled else "value", line_format(measure, line.unit)[0]
+        for i, v in enumerate(line.values[0][:1] if only_first else line.values[0]):
+            cell_style(figure(cell_at(ws, r, FIRST_COL + i), v), kind, fmt)
         self.where[(proj.scenario, area, key or measure)] = (ws, r)
         self.next_row[ws.title] = r + 1
         return r
@@ -173,13 +175,11 @@ class Grid:
         r = self.next_row[ws.title]
         self._label(ws, r, label, unit, measure, note)
         self.where[(scenario, area, measure)] = (ws, r)
+        kind, fmt = "total" if total else "calc", number_format or line_format(measure, unit)[0]
         for i in range(len(self.years)):
-            c = ws.cell(r, FIRST_COL + i, "=" + formula(i))
-            cell_style(
-                c, "total" if total else "calc", number_format or line_format(measure, unit)[0]
-            )
+            cell_style(write_formula(cell_at(ws, r, FIRST_COL + i), formula(i)), kind, fmt)
         if total:
-            ws.cell(r, 1).font = BOLD
+            look(cell_at(ws, r, 1), font=BOLD)
         self.formulas += len(self.years)
         self.next_row[ws.title] = r + 1
         return r

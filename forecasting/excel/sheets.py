@@ -3,13 +3,12 @@ saved file with every formula's value stored beside it."""
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cached_values import evaluate, with_cached_values
+from .cached_values import results
 from .grid import NOTE
+from .saving import workbook_bytes
 from .styles import TITLE, text
 
 
@@ -32,7 +31,4 @@ def to_bytes(wb: Workbook, order: list[str]) -> bytes:
     """The workbook, sheets in reading order, as the bytes of an .xlsx file, with every
     formula's value stored beside it for readers that do not recalculate."""
     arrange(wb, order)
-    values = evaluate(wb)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return with_cached_values(buf.getvalue(), values)
+    return workbook_bytes(wb, results(wb))
