@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -13,8 +12,6 @@ from cli import main
 from forecasting.errors import InputError
 from forecasting.inputs_workbook import BASES, UNITS, export_workbook, load_workbook
 from forecasting.loading import load
-
-from .conftest import soffice_convert
 
 
 def invoke(*args):
@@ -141,18 +138,8 @@ def test_workbook_has_unit_and_basis_lists_and_locked_labels(workbook):
         assert not ws[f"{heads['Value']}6"].protection.locked  # the value is an input
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_libreoffice_keeps_the_lists_and_the_workbook_still_loads(
-    workbook, tmp_path, bundled, soffice_profile
-):
-    (tmp_path / "lo").mkdir()
-    (saved,) = soffice_convert([workbook], "xlsx", tmp_path / "lo", soffice_profile)
-    ws = openpyxl.load_workbook(saved)["High needs"]
-    formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
-    assert '"' + ",".join(BASES) + '"' in formulas
-    assert [s.assumptions.model_dump() for s in load(saved)] == [
-        s.assumptions.model_dump() for s in load(bundled)
-    ]
+# What LibreOffice makes of this workbook (it keeps the lists and still loads) is tested with
+# the other workbooks it opens, in one start of the office: tests/test_workbooks.py.
 
 
 def test_export_refuses_a_broken_set(editable_set, tmp_path):

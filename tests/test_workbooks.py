@@ -127,33 +127,64 @@ def wrong_values(outputs, opened, tmp_path_factory) -> Path:
     return bad
 
 
-# What this module has LibreOffice recalculate, in one start of the office: the run's finance
+# What this module has LibreOffice open and save, in one start of the office: the run's finance
 # model and cabinet workbook, its Forum workbook from the copy whose stored values are all
-# wrong (so what comes back can only be the formulas' own results), and the transfer-branch
-# run's finance model (whose high-needs sheet is written by the same code as the Forum's).
+# wrong (so what comes back can only be the formulas' own results), the transfer-branch
+# run's finance model (whose high-needs sheet is written by the same code as the Forum's),
+# and the inputs workbook a finance officer edits.
 BRANCH_PREFIX = "branches-"
 BRANCH_RECALCULATED = "finance-model.xlsx"
+INPUTS = "inputs.xlsx"
 
 
 @pytest.fixture(scope="module")
-def recalculated_all(outputs, branch_run, wrong_values, tmp_path_factory, recalc_profile):
+def inputs_workbook(tmp_path_factory, bundled) -> Path:
+    """The bundled set exported as the inputs workbook (`forecast inputs export`)."""
+    from forecasting.inputs_workbook import export_workbook
+
+    path = tmp_path_factory.mktemp("inputs") / INPUTS
+    path.write_bytes(export_workbook(bundled))
+    return path
+
+
+@pytest.fixture(scope="module")
+def recalculated_all(
+    outputs, branch_run, wrong_values, inputs_workbook, tmp_path_factory, recalc_profile
+):
     if SOFFICE is None:
         pytest.skip("LibreOffice not installed")
     staged = tmp_path_factory.mktemp("to-recalc")
     sources = {name: outputs / name for name in WORKBOOKS}
     sources[wrong_values.name] = wrong_values
     sources[BRANCH_PREFIX + BRANCH_RECALCULATED] = branch_run / BRANCH_RECALCULATED
+    sources[INPUTS] = inputs_workbook
     for name, src in sources.items():
         shutil.copyfile(src, staged / name)
     dest = tmp_path_factory.mktemp("recalc")
     done = recalculate([staged / n for n in sources], dest, recalc_profile)
-    return {name: load_workbook(p, data_only=True) for name, p in zip(sources, done, strict=True)}
+    return dict(zip(sources, done, strict=True))
 
 
 @pytest.fixture(scope="module")
 def recalculated(recalculated_all) -> dict:
     """The run's workbooks as LibreOffice recalculates them."""
-    return {name: recalculated_all[name] for name in WORKBOOKS}
+    return {name: load_workbook(recalculated_all[name], data_only=True) for name in WORKBOOKS}
+
+
+@needs_soffice
+def test_libreoffice_keeps_the_inputs_workbooks_lists_and_it_still_loads(recalculated_all, bundled):
+    """Saved by LibreOffice, the inputs workbook keeps its unit and basis lists and loads to
+    the same parameters as the set it was exported from."""
+    from forecasting.inputs_workbook import BASES
+    from forecasting.loading import load
+
+    saved = recalculated_all[INPUTS]
+    ws = load_workbook(saved)["High needs"]
+    formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert '"' + ",".join(BASES) + '"' in formulas
+    assert [s.assumptions.model_dump() for s in load(saved)] == [
+        s.assumptions.model_dump() for s in load(bundled)
+    ]
 
 
 def formulas(wb) -> int:
@@ -347,7 +378,8 @@ def test_every_branch_of_the_transfer_rule_equals_the_engine(branch_run):
 
 @needs_soffice
 def test_every_branch_recalculates_to_the_engine(branch_run, recalculated_all):
-    recalc = {BRANCH_RECALCULATED: recalculated_all[BRANCH_PREFIX + BRANCH_RECALCULATED]}
+    saved = recalculated_all[BRANCH_PREFIX + BRANCH_RECALCULATED]
+    recalc = {BRANCH_RECALCULATED: load_workbook(saved, data_only=True)}
     sheets = {BRANCH_RECALCULATED: ENGINE_SHEETS[BRANCH_RECALCULATED]}
     assert compare_with_engine(recalc, pd.read_csv(branch_run / "results.csv"), sheets) > 1000
 
