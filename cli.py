@@ -18,7 +18,7 @@ import click
 
 from forecasting import DEFAULT_SEED, __version__
 from forecasting.bundled import DEFAULT_SET, bundled_set
-from forecasting.solve import LEVERS
+from forecasting.names import LEVERS
 
 
 def guarded(fn):

@@ -17,3 +17,8 @@ HIGH_NEEDS_COMPUTED = (POST16, ALTERNATIVE_PROVISION, FURTHER_SAVINGS, RECONCILI
 
 # ``reduces`` of a saving that falls outside children's social care (other council services)
 OTHER_SERVICES = "other_services"
+
+# What `forecast solve` can size to clear the deficit: the further high-needs savings, the
+# schools-block transfer, or the yearly growth of EHCPs (named here, apart from the solver,
+# so the command line can offer them without loading the engine)
+LEVERS = ("savings", "transfer", "ehcp_growth")

@@ -27,9 +27,9 @@ import yaml
 from .engine import project
 from .errors import InputError, Problem
 from .formats import pounds
+from .names import LEVERS
 from .schema import AssumptionSet
 
-LEVERS = ("savings", "transfer", "ehcp_growth")
 TOLERANCE_GBP = 1.0  # the solution is found to within a pound of zero at the target year
 EHCP_FLOOR = -0.5  # the EHCP-growth search goes no lower than plans halving every year
 LARGEST_LEVER_GBP = 1e10  # a savings or transfer search gives up past £10bn a year

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -154,3 +156,15 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == "" and done.stdout.count("\n") == 1
+
+
+def test_the_command_starts_without_loading_the_engine():
+    """`forecast --help`, `--version`, `sets` and `init` answer at once: starting the command
+    loads none of numpy, pandas, pydantic or openpyxl (each command imports what it needs)."""
+    heavy = ("numpy", "pandas", "pydantic", "openpyxl")
+    code = f"import sys, cli; print([m for m in {heavy!r} if m in sys.modules])"
+    root = Path(__file__).resolve().parents[1]
+    started = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert started.stdout.strip() == "[]"
