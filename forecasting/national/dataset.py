@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import difflib
 import functools
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -49,12 +52,46 @@ def load_extract(path: Path = EXTRACT) -> pd.DataFrame:
     )
 
 
+T = TypeVar("T")
+# What is worked out from an extract once: (id of the extract, what) -> (the extract, result).
+# An extract is a table read once and never changed; its entries go when it does.
+_ONCE: dict[tuple[int, str], tuple[weakref.ref, Any]] = {}
+
+
+def _once(extract: pd.DataFrame, what: str, make: Callable[[pd.DataFrame], T]) -> T:
+    """``make(extract)``, worked out once for each extract (a council's set looks the same
+    councils and England's rows up many times)."""
+    key = (id(extract), what)
+    hit = _ONCE.get(key)
+    if hit is not None and hit[0]() is extract:
+        return hit[1]
+    result = make(extract)
+
+    def forget(_: weakref.ref) -> None:
+        _ONCE.pop(key, None)
+
+    _ONCE[key] = (weakref.ref(extract, forget), result)
+    return result
+
+
+def _councils(e: pd.DataFrame) -> list[Council]:
+    las = e[e["level"] == "la"].drop_duplicates("la_code")
+    return [Council(int(r.la_code), str(r.la_name), str(r.region)) for r in las.itertuples()]
+
+
+def area_rows(la_code: int, extract: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every row of one council (or region, or England, 970), in the extract's order (the
+    extract is split by area once)."""
+    e = load_extract() if extract is None else extract
+    by_area = _once(e, "by area", lambda e: dict(tuple(e.groupby("la_code", sort=False))))
+    return by_area.get(la_code, e.iloc[:0])
+
+
 def councils(region: str | None = None, extract: pd.DataFrame | None = None) -> list[Council]:
     """Every local authority in the extract (not regions or England), by name; ``region``
     narrows it to one region (case does not matter)."""
     e = load_extract() if extract is None else extract
-    las = e[e["level"] == "la"].drop_duplicates("la_code")
-    found = [Council(int(r.la_code), str(r.la_name), str(r.region)) for r in las.itertuples()]
+    found = list(_once(e, "councils", _councils))
     if region:
         regions = sorted({c.region for c in found})
         wanted = [r for r in regions if r.lower() == region.strip().lower()]

@@ -86,7 +86,7 @@ class Builder:
         self.base = base_year_for(as_at)
         self.last_allocation = year_label(as_at)
         self.e = extract
-        self.rows = extract[extract["la_code"] == council.code]
+        self.rows = dataset.area_rows(council.code, extract)
         self.stoke = _stoke()
         # each (measure, period)'s row position, and each measure's rows: a set reads a few
         # hundred figures, so it looks them up rather than filtering the frame each time
@@ -94,7 +94,7 @@ class Builder:
         self._at = {(r["measure"], r["period"]): r for r in self._records}
         self._by_measure = dict(tuple(self.rows.groupby("measure", sort=False)))
         self._england = dict(
-            tuple(extract[extract["la_code"] == dataset.ENGLAND].groupby("measure", sort=False))
+            tuple(dataset.area_rows(dataset.ENGLAND, extract).groupby("measure", sort=False))
         )
 
     # ---------------------------------------------------------------- published figures
@@ -1505,7 +1505,7 @@ def draft(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) ->
     """Draft the set for a council as at September of ``as_at``, as plain data."""
     e = dataset.load_extract() if extract is None else extract
     council = dataset.find_council(name_or_code, e)
-    latest = max(parse_year(p) for p in e.loc[e["la_code"] == council.code, "period"]) + 1
+    latest = max(parse_year(p) for p in dataset.area_rows(council.code, e)["period"]) + 1
     if as_at < FIRST_AS_AT or as_at > latest:
         raise InputError(
             Problem(
