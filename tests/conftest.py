@@ -55,6 +55,21 @@ def editable_set(tmp_path) -> Path:
     return dest
 
 
+def with_trend(set_dir: Path) -> Path:
+    """Edit the set so its children-in-care growth is fitted from its history file (a trend
+    instead of the report's figure); returns that history file."""
+    cs = set_dir / "childrens_services.yaml"
+    text = cs.read_text()
+    start = text.index("    growth:\n")
+    end = text.index("      basis: report\n", start) + len("      basis: report\n")
+    cs.write_text(
+        text[:start] + "    growth:\n      unit: ratio\n      basis: estimate\n"
+        "      source: trend of the council's own counts\n"
+        "      from_trend: history/children_in_care.csv\n" + text[end:]
+    )
+    return set_dir / "history" / "children_in_care.csv"
+
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 

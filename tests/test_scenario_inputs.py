@@ -4,24 +4,10 @@ so a changed history is a changed run."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from forecasting.excel.front import input_hash
 from forecasting.loading import load, load_scenario
 
-
-def with_trend(set_dir: Path) -> Path:
-    """The set with children-in-care growth fitted from its history file; the history."""
-    cs = set_dir / "childrens_services.yaml"
-    text = cs.read_text()
-    start = text.index("    growth:\n")
-    end = text.index("      basis: report\n", start) + len("      basis: report\n")
-    cs.write_text(
-        text[:start] + "    growth:\n      unit: ratio\n      basis: estimate\n"
-        "      source: trend of the council's own counts\n"
-        "      from_trend: history/children_in_care.csv\n" + text[end:]
-    )
-    return set_dir / "history" / "children_in_care.csv"
+from .conftest import with_trend
 
 
 def test_inputs_are_the_yaml_files_then_the_trend_history(editable_set):

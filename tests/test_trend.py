@@ -13,6 +13,8 @@ from cli import main
 from forecasting.loading import load_scenario
 from forecasting.trend import Series, fit
 
+from .conftest import with_trend
+
 HEADER = "period,forecast,lower_80,upper_80,lower_95,upper_95"
 
 
@@ -187,15 +189,7 @@ def test_intervals_hold_most_actuals_on_a_noisy_trend():
 
 
 def test_growth_can_come_from_a_fitted_trend(editable_set):
-    cs = editable_set / "childrens_services.yaml"
-    text = cs.read_text()
-    start = text.index("    growth:\n")
-    end = text.index("      basis: report\n", start) + len("      basis: report\n")
-    cs.write_text(
-        text[:start] + "    growth:\n      unit: ratio\n      basis: estimate\n"
-        "      source: trend of the council's own counts\n"
-        "      from_trend: history/children_in_care.csv\n" + text[end:]
-    )
+    with_trend(editable_set)
     s = load_scenario(editable_set / "scenarios" / "council-plan.yaml")
     g = s.assumptions.childrens_services.children_in_care.growth
     assert g.low <= g.value <= g.high
