@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING, Any, cast
 import pandas as pd
 import yaml
 
+from ..areas.transport import KEY as TRANSPORT
 from ..bundled import CAVEATS, DEFAULT_SET, bundled_set
+from ..composing import read_set
 from ..errors import InputError, Problem
 from ..schema import AssumptionSet
 from ..years import parse_year, year_label
@@ -151,18 +153,11 @@ class Builder:
         return node
 
 
-TRANSPORT = "home_to_school_transport"  # the transport area's section (forecasting.areas)
-
-
 @functools.lru_cache(maxsize=1)
 def _stoke() -> dict:
-    """The bundled set's files merged by top-level section (its figures are the benchmarks)."""
-    folder = bundled_set(TEMPLATE)
-    merged: dict = {}
-    for name in ("general.yaml", "childrens_services.yaml", "high_needs.yaml", "transport.yaml"):
-        text = (folder / name).read_text(encoding="utf-8")
-        merged.update(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    return merged
+    """The bundled set's files merged by top-level section (its figures are the benchmarks),
+    as the loader merges a set: every file of the folder, so a new area's file is in it."""
+    return read_set(bundled_set(TEMPLATE))[0].data
 
 
 def P(value=None, unit="", basis="", source="", values=None, low=None, high=None, **kw) -> dict:
@@ -1212,7 +1207,7 @@ def require_allocations(b: Builder, hnb: pd.Series, sb: pd.Series) -> None:
             None,
             None,
             f"no DSG allocation for {b.c.name} was published by {b.as_at} (the first in "
-            f"the data is for {FIRST_AS_AT}-{(FIRST_AS_AT + 1) % 100:02d})"
+            f"the data is for {year_label(FIRST_AS_AT)})"
             if ever
             else f"DfE's DSG tables hold no allocation for {b.c.name} in any year, so a "
             "set cannot be built from published data",
@@ -1514,7 +1509,7 @@ def draft(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) ->
                 None,
                 f"{as_at}: the national dataset supports as-at years "
                 f"{FIRST_AS_AT} to {latest} (DSG allocations begin with "
-                f"{FIRST_AS_AT}-{(FIRST_AS_AT + 1) % 100:02d})",
+                f"{year_label(FIRST_AS_AT)})",
             )
         )
     b = Builder(council, as_at, e)
