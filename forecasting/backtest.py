@@ -120,7 +120,7 @@ def run_vintage(
     from .engine import project
     from .national import dataset, newset
     from .roles import CONVENTIONAL, UNMITIGATED
-    from .uncertainty import percentiles, simulate
+    from .uncertainty import band, simulate
 
     v = Vintage(la_code, as_at)
     try:
@@ -159,7 +159,7 @@ def run_vintage(
         # (the P10 of a sum is not the sum of the parts' P10s)
         if draws:
             summed = cast(np.ndarray, sign * sum(sims[m] for m in parts))
-            qs = percentiles({("backtest", measure): summed})[("backtest", measure)]
+            qs = band(summed)
         else:
             qs = np.vstack([fc] * 3)
         rules = baselines(past, horizon + known)

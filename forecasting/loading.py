@@ -25,7 +25,6 @@ from typing import Any
 
 from . import yamlfile
 from .composing import (
-    SCENARIO_KEYS,
     apply_override,
     read_scenario,
     read_set,
@@ -34,11 +33,10 @@ from .composing import (
 from .errors import InputError, Problem
 from .schema import AssumptionSet, Param, iter_params
 from .textfile import read_bytes
-from .validating import LAST_START_YEAR, _resolve_trends, validate
+from .validating import _resolve_trends, validate
 from .yamlfile import (
     MAX_DEPTH,
     Document,
-    Loader,
     Loc,
     Parser,
     Path_,
@@ -51,11 +49,8 @@ from .yamlfile import (
 )
 
 __all__ = [
-    "LAST_START_YEAR",
     "MAX_DEPTH",
-    "SCENARIO_KEYS",
     "Document",
-    "Loader",
     "Loc",
     "Parser",
     "Path_",

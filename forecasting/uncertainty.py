@@ -160,9 +160,15 @@ def simulate(
     return {m: np.concatenate(v, axis=0) for m, v in kept.items()}
 
 
+def band(draws: np.ndarray) -> np.ndarray:
+    """P10, P50, P90 by year of one measure's draws (``(draws, years)``): a ``(3, years)``
+    array."""
+    return np.percentile(draws, PERCENTILES, axis=0)
+
+
 def percentiles(sims: dict[tuple[str, str], np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
     """P10, P50, P90 of each measure by year: ``(3, years)`` arrays."""
-    return {m: np.percentile(arr, PERCENTILES, axis=0) for m, arr in sims.items()}
+    return {m: band(arr) for m, arr in sims.items()}
 
 
 def percentile_rows(name: str, years: list[str], pcts: dict, units: dict) -> list[Record]:

@@ -13,7 +13,7 @@ from pydantic_core import ErrorDetails
 from .consistency import check
 from .errors import InputError, Problem
 from .schema import AssumptionSet, Param, iter_params, set_model
-from .yamlfile import Document, Loc, Path_, nearest_loc
+from .yamlfile import Document, Path_, nearest_loc
 from .years import LAST_YEAR as LAST_START_YEAR
 from .years import parse_year, year_label
 
@@ -26,8 +26,9 @@ def validate(doc: Document, fallback: str) -> AssumptionSet:
         problems = []
         for err in e.errors():
             path = tuple(str(p) for p in err["loc"])
-            loc = nearest_loc(doc.locs, path) or Loc(fallback, None)
-            problems.append(Problem(loc.file, loc.line, ".".join(path) or None, _message(err)))
+            problems.append(
+                Problem(*_where(doc.locs, path, fallback), ".".join(path) or None, _message(err))
+            )
         raise InputError(problems) from None
     _name_params(model)
     _check_calendar(model, doc, fallback)
@@ -38,9 +39,6 @@ def validate(doc: Document, fallback: str) -> AssumptionSet:
     if problems:
         raise InputError(problems)
     return model
-
-
-# Financial years are written with four-digit starting years; a workbook's dates end at 9999.
 
 
 def _check_calendar(model: AssumptionSet, doc: Document, fallback: str) -> None:

@@ -101,7 +101,6 @@ try:
     from yaml._yaml import CParser as Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     Parser = _PyParser  # type: ignore[assignment,misc]
-Loader = Parser  # the name earlier versions exported
 _CACHE: dict[tuple[str, int, int], Document] = {}
 
 

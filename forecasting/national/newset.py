@@ -1388,7 +1388,7 @@ def exclusions(b: Builder, n_pupils: float) -> dict:
         count = england_rate * n_pupils
         src = (
             f"estimate: England's {england_rate * 100:.2f} per 100 pupils "
-            "(DfE exclusion statistics 2018/19)"
+            f"({national_source('permanent_exclusion_rate_england')})"
         )
     return {
         "permanent_exclusions": P(count, "count", "estimate", src),
