@@ -546,3 +546,20 @@ def test_the_dsg_plan_and_the_narrative_each_print_on_one_page(printed, opened, 
     narrative = one_page(pages, wb, NARRATIVE_SHEET)
     assert narrative.startswith(f"Narrative: {council.name}")
     assert all(" ".join(p.split())[-40:] in narrative for p in council.narrative.forum.values())
+
+
+def test_the_assumptions_sheet_says_which_scenarios_each_figure_holds_for(opened):
+    """Every area's inputs are listed with their sources (transport too), and a figure a
+    scenario file sets is never shown as holding for all scenarios."""
+    ws = opened["finance-model.xlsx"][0]["Assumptions and sources"]
+    rows: dict[str, list[tuple[str, str]]] = {}
+    for row in ws.iter_rows(min_row=5, values_only=True):
+        rows.setdefault(row[-1], []).append((row[0], str(row[-3])))
+    (cost,) = rows["home_to_school_transport.cost_per_pupil"]
+    assert cost[0] == "all" and cost[1].endswith("transport.yaml")
+    assert not [r for r in sum(rows.values(), []) if r[0] == "all" and "scenarios" in r[1]]
+    approves = dict(rows["high_needs.transfers.forum_approves"])
+    assert approves["No action (unmitigated)"].endswith("high_needs.yaml")
+    assert approves["Forum and Secretary of State refuse the transfer"].endswith(
+        "forum-refuses-transfer.yaml"
+    )

@@ -22,6 +22,16 @@ if TYPE_CHECKING:
     from ..yamlfile import Loc
 
 
+def _who(these: list[Scenario], every: list[Scenario]) -> str:
+    """The scenarios a figure holds for, as the Scenario column says it: "all", the most
+    common figure as "all but" the others, or the scenarios by name."""
+    if len(these) == len(every):
+        return "all"
+    if 2 * len(these) > len(every):
+        return "all but " + ", ".join(s.label for s in every if s not in these)
+    return ", ".join(s.label for s in these)
+
+
 def assumptions_sheet(wb: Workbook, run: Run, sections: tuple[str, ...]) -> Worksheet:
     """Every input with its value, unit, basis, source, file and line; overrides by scenario."""
     ws = titled(
@@ -49,29 +59,27 @@ def assumptions_sheet(wb: Workbook, run: Run, sections: tuple[str, ...]) -> Work
             "Path in the files",
         ],
     )
-    r = 5
-    base = run.scenarios[0]
-    seen: dict[str, tuple] = {}
-    for s in run.scenarios:
-        for path, p in iter_params(s.assumptions):
-            dotted = ".".join(path)
+    # each parameter's figures, grouped by the scenarios that share one (value and place)
+    groups: dict[str, dict[tuple, tuple[Param | Flag, Loc | None, list[Scenario]]]] = {}
+    for sc in run.scenarios:
+        for path, prm in iter_params(sc.assumptions):
             if path[0] not in sections:
                 continue
-            loc = s.where(dotted)
+            dotted = ".".join(path)
+            loc = sc.where(dotted)
             fingerprint = (
-                p.value,
-                tuple((p.values or {}).items()),
-                getattr(p, "low", None),
-                getattr(p, "high", None),
-                p.source,
+                prm.value,
+                tuple((prm.values or {}).items()),
+                getattr(prm, "low", None),
+                getattr(prm, "high", None),
+                prm.source,
                 loc,
             )
-            if s is not base and seen.get(dotted) == fingerprint:
-                continue  # the same as the first scenario: listed once
-            seen.setdefault(dotted, fingerprint)
-            _param_row(
-                ws, r, s.label if s is not base else "all (unless overridden)", dotted, p, loc, s
-            )
+            groups.setdefault(dotted, {}).setdefault(fingerprint, (prm, loc, []))[2].append(sc)
+    r = 5
+    for dotted, by_figure in groups.items():
+        for prm, loc, who in by_figure.values():
+            _param_row(ws, r, _who(who, run.scenarios), dotted, prm, loc, who[0])
             r += 1
     widths = {1: 24, 2: 58, 3: 13, 4: 40, 5: 10, 6: 10, 7: 9, 8: 10, 9: 80, 10: 42, 11: 6, 12: 40}
     set_widths(ws, widths)

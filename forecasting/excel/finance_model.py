@@ -66,7 +66,7 @@ def finance_model(run: Run) -> bytes:
     shown, sheets = _model_sheets(wb, g, run)
     _proof_sheets(wb, g, run, shown)
     _finance_charts(wb, g, run, sheets[CSC], sheets[DSG])
-    assumptions_sheet(wb, run, ("timeline", "childrens_services", "high_needs"))
+    assumptions_sheet(wb, run, ("timeline", *(a.key for a in shown)))
     _finance_summary(wb, g, run, sheets[CSC])
     more = [
         f"{a.title}: live formulas over the Inputs (and the lines they use from other areas)."
