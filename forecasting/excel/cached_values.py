@@ -570,21 +570,25 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def store(c: etree._Element, v: etree._Element, value: Value) -> None:
-    for attr in ("t",):
-        c.attrib.pop(attr, None)
+def stored_as(value: Value) -> tuple[str | None, str]:
+    """How a formula's value is stored in its cell: the cell's type attribute (``t``; None
+    for a number) and the text of its ``<v>`` element."""
     if isinstance(value, XLError):
-        c.set("t", "e")
-        v.text = str(value)
-    elif isinstance(value, bool):
-        c.set("t", "b")
-        v.text = "1" if value else "0"
-    elif isinstance(value, str):
-        c.set("t", "str")
-        v.text = value
-    else:
-        x = 0.0 if value is None else float(value)
-        v.text = str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+        return "e", str(value)
+    if isinstance(value, bool):
+        return "b", "1" if value else "0"
+    if isinstance(value, str):
+        return "str", value
+    x = 0.0 if value is None else float(value)
+    return None, str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def store(c: etree._Element, v: etree._Element, value: Value) -> None:
+    """Store a formula's value in its cell element ``c`` and value element ``v``."""
+    kind, v.text = stored_as(value)
+    c.attrib.pop("t", None)
+    if kind is not None:
+        c.set("t", kind)
 
 
 def with_cached_values(data: bytes, values: dict[str, dict[str, Value]]) -> bytes:

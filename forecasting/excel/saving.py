@@ -32,7 +32,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .cached_values import Value, XLError, store
+from .cached_values import Value, store, stored_as
 
 Cells = Mapping[tuple[int, int], Value]  # (row, column) -> a formula's value
 
@@ -51,16 +51,9 @@ def _escape(text: str) -> str:
 
 
 def _stored(value: Value) -> tuple[str, str]:
-    """A formula's value as its cell's type attribute and ``<v>`` text (as
-    :func:`.cached_values.store` writes it)."""
-    if isinstance(value, XLError):
-        return ' t="e"', _escape(str(value))
-    if isinstance(value, bool):
-        return ' t="b"', "1" if value else "0"
-    if isinstance(value, str):
-        return ' t="str"', _escape(value)
-    x = 0.0 if value is None else float(value)
-    return "", str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    """A formula's value as its cell's type attribute and ``<v>`` text, as XML."""
+    kind, text = stored_as(value)
+    return ("" if kind is None else f' t="{kind}"'), _escape(text)
 
 
 class _Collect:
