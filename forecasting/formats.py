@@ -15,6 +15,11 @@ def millions(v: float, brackets: bool = True) -> str:
     return f"−£{-v / 1e6:,.1f}m" if v < 0 else f"£{v / 1e6:,.1f}m"
 
 
+def prose_millions(v: float) -> str:
+    """``£12.9m`` in a sentence (``−£2.0m`` for a negative)."""
+    return millions(v, brackets=False)
+
+
 def pounds(v: float) -> str:
     """``£12,917,241``; negatives as ``-£3``."""
     v = 0.0 if abs(v) < HALF_POUND else v

@@ -31,9 +31,7 @@ COUNT_TOLERANCE = "0.001"
 Check = tuple[str, Callable[..., str]] | tuple[str, Callable[..., str], str]
 
 
-def checks_sheet(
-    wb: Workbook, g: Grid, run: Run, areas: Iterable[str]
-) -> tuple[Worksheet, str]:
+def checks_sheet(wb: Workbook, g: Grid, run: Run, areas: Iterable[str]) -> tuple[Worksheet, str]:
     """Identity checks for every scenario and year, and a master check over all of them.
     Returns the sheet and its tolerance cell (pounds), for further checks against the
     engine."""
@@ -240,11 +238,19 @@ def definition(line: Line) -> str:
     return f"{line.measure} = {written(line.parts)}"
 
 
+MASTER_ROW = 2  # the Checks sheet's row of the master check, in the first year's column
+
+
+def master_check_ref(g: Grid) -> str:
+    """Where another sheet finds the master check (``Checks!E2``)."""
+    return f"Checks!{g.col(0)}{MASTER_ROW}"
+
+
 def master_check(ws: Worksheet, g: Grid, first: int | None, last: int) -> None:
     """The one cell that is TRUE only when every check from row ``first`` to ``last`` is."""
-    text(ws.cell(2, 1), "Master check (all checks TRUE)").font = BOLD
+    text(ws.cell(MASTER_ROW, 1), "Master check (all checks TRUE)").font = BOLD
     formula = f"=AND({g.col(0)}{first}:{g.col(len(g.years) - 1)}{last})" if first else "=TRUE()"
-    c = ws.cell(2, FIRST_COL, formula)
+    c = ws.cell(MASTER_ROW, FIRST_COL, formula)
     c.font, c.fill = BOLD, CHECK_OK_FILL
     g.formulas += 1
 

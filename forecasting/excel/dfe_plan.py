@@ -29,7 +29,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..formats import HALF_POUND, millions
+from ..formats import HALF_POUND
+from ..formats import prose_millions as _m
 from ..names import ALTERNATIVE_PROVISION, FURTHER_SAVINGS, POST16
 from ..projection import Projection
 from ..years import workbook_label
@@ -383,11 +384,6 @@ class Mitigation:
     rag: str = "not rated"
 
 
-def _m(v: float) -> str:
-    """``£3.5m`` in prose."""
-    return millions(v, brackets=False)
-
-
 def _line(proj: Projection, measure: str) -> np.ndarray:
     return proj[(DSG, measure)][0]
 
@@ -588,7 +584,7 @@ def _formula(g: Grid, plan: str, key: str, ws: Worksheet, spend: list[str], no_a
         )
         return lambda i: f"{without(i)}-{with_(i)}"
     if key == FURTHER_SAVINGS:
-        return lambda i: f"-{g.ref(plan, DSG, 'expenditure.additional_savings', i, ws)}"
+        return lambda i: f"-{g.ref(plan, DSG, f'expenditure.{FURTHER_SAVINGS}', i, ws)}"
     if key.startswith("safety_valve."):
         return lambda i: g.ref(plan, DSG, key, i, ws)
     return lambda i: g.ref(plan, DSG, "other_contributions", i, ws)

@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import areas
 from ..projection import Line
 from ..years import workbook_label, year_end
+from .checks import master_check_ref
 from .common import (
     assumptions_sheet,
     breakdown,
@@ -216,6 +217,6 @@ def _finance_summary(wb: Workbook, g: Grid, run: Run, csc: Worksheet) -> None:
             csc,
         ),
     )
-    checks = ws.cell(8, 2, '=IF(Checks!E2,"All pass","FAIL: see Checks")')
+    checks = ws.cell(8, 2, f'=IF({master_check_ref(g)},"All pass","FAIL: see Checks")')
     g.formulas += 1
     checks.number_format = "General"

@@ -1,9 +1,10 @@
 """schools-forum-dsg.xlsx: the DSG high-needs position for the Schools' Forum.
 
 High-needs income and spend by provision, EHCP numbers, the schools-block transfer and the
-0.5% test, in-year and cumulative deficit for each scenario (the council plan is the
-mitigated position, ``unmitigated`` the position with no action), what it would take to
-balance, and charts. Readable without the tool; the arithmetic is live formulas.
+limit the Forum may approve (the set's limit_share), in-year and cumulative deficit for
+each scenario (the council plan is the mitigated position, ``unmitigated`` the position with
+no action), what it would take to balance, and charts. Readable without the tool; the
+arithmetic is live formulas.
 
 In the shape of the DfE's DSG management plan template too (``dfe_plan``): the plan by
 funding block with its movements, the mitigations log and the officer's narrative; and,

@@ -5,17 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..calibration import CHECK, calibration_warnings
-from ..formats import millions
+from ..formats import prose_millions as _m
 from ..years import workbook_label, year_end
 from .front import scenario_labels
 
 if TYPE_CHECKING:
     from ..projection import Projection
     from ..run import Run
-
-
-def _m(v: float) -> str:
-    return millions(v, brackets=False)
 
 
 def _title(run: Run, name: str) -> str:
@@ -40,7 +36,7 @@ class Proposal(NamedTuple):
     limit: float
 
     def against_limit(self) -> str:
-        """``within the 0.5% the Forum may approve``, or ``above`` it."""
+        """``within the 0.5% the Forum may approve`` (the set's limit), or ``above`` it."""
         return f"{'above' if self.above else 'within'} the {self.limit:.1%} the Forum may approve"
 
 

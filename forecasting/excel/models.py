@@ -272,7 +272,7 @@ def fixed_lines(proj: Projection) -> list[str]:
 
 def dsg_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     """The high-needs block as live formulas: plans and specialist share, spend, the
-    schools-block transfer under the 0.5% rule, any safety-valve agreement, the roll-forward."""
+    schools-block transfer under the Forum's limit, any safety-valve agreement, the roll-forward."""
     _plans_and_spend(g, ws, proj)
     _transfer(g, ws, proj)
     if has_safety_valve(proj):
