@@ -67,6 +67,18 @@ def test_headline_totals_are_defined_as_signed_off(run_result, key):
     assert written(proj.lines[key].parts) == DEFINITIONS[key]
 
 
+def test_an_agreement_adds_the_councils_contribution_and_dfes_payment_to_the_in_year_deficit(
+    run_result,
+):
+    """With a safety-valve agreement, the in-year deficit is the plain one less the council's
+    contribution and the DfE payment made (signed off like the headline totals above)."""
+    proj = next(p for p in run_result.projections if p.scenario == "safety-valve")
+    assert written(proj.lines[("dsg", "in_year_deficit")].parts) == (
+        DEFINITIONS[("dsg", "in_year_deficit")]
+        + " - safety_valve.council_contribution - safety_valve.dfe_payment"
+    )
+
+
 @pytest.mark.parametrize(
     "total,prefix,area",
     [
@@ -76,6 +88,7 @@ def test_headline_totals_are_defined_as_signed_off(run_result, key):
         ("savings_planned", "savings_planned", "csc"),
         ("savings_delivered", "savings_delivered", "csc"),
         ("other_spend", "other_spend", "csc"),
+        ("staffing_cost", "staffing_cost", "csc"),
         ("high_needs_expenditure", "expenditure", "dsg"),
         ("ehcp_total", "ehcp", "dsg"),
     ],
