@@ -33,6 +33,8 @@ def _labels_by_scenario(ws) -> dict[str, set[str]]:
 def test_every_total_has_its_generated_row_on_the_checks_sheet(run_result):
     wb = load_workbook(io.BytesIO(finance_model(run_result)), read_only=True)
     labels = _labels_by_scenario(wb["Checks"])
+    # every heading read is a scenario's (a check row without its unit would pass for one)
+    assert set(labels) == {proj.scenario for proj in run_result.projections}
     for proj in run_result.projections:
         totals = {(ln.area, ln.measure): ln for ln in proj.totals()}
         missing = [
