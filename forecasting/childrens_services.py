@@ -138,10 +138,10 @@ def _placements(
     weekly: dict[str, np.ndarray],
     weeks: np.ndarray,
     before: dict[str, np.ndarray],
-) -> np.ndarray:
+) -> None:
     """Children in care by placement type, weekly cost per child, and placement cost
     (children x weekly cost x weeks): in all, by type, paid to external providers, and
-    before the moves. Returns the placement cost of all types."""
+    before the moves."""
     csc = inp.a.childrens_services
     add = proj.add
     P = "childrens_services.placements"
@@ -184,7 +184,7 @@ def _placements(
     add(AREA, "weeks_in_year", "count", weeks, "Weeks in the year", ("timeline.weeks_per_year",))
     for k, t in csc.placements.items():
         add(AREA, f"placement_cost.{k}", "GBP", cost[k], f"Placement cost: {t.label}")
-    placement_cost = proj.total(
+    proj.total(
         AREA,
         "placement_cost",
         "GBP",
@@ -206,7 +206,6 @@ def _placements(
         cast(np.ndarray, sum(before.values())),  # placement types: at least one
         "Placement cost before placement moves",
     )
-    return placement_cost
 
 
 def _move_and_overflow_lines(
@@ -290,10 +289,10 @@ def _overspend(inp: Inputs, proj: Projection) -> None:
     )
 
 
-def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
+def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> None:
     """The savings programme: planned (part-year in a saving's first year), risk-adjusted
     delivery, what placement moves deliver for the savings linked to them, and the part that
-    reduces children's social care spend (returned)."""
+    reduces children's social care spend."""
     csc = inp.a.childrens_services
     add = proj.add
     items = project_savings(inp, csc.savings)
@@ -357,7 +356,7 @@ def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
         "Savings delivered by other council services (not set against this overspend)",
         outside_ids,
     )
-    return proj.total(
+    proj.total(
         AREA,
         "savings_delivered_csc",
         "GBP",
@@ -366,8 +365,8 @@ def _savings(inp: Inputs, proj: Projection, move_lines: dict) -> np.ndarray:
     )
 
 
-def _other_spend(inp: Inputs, proj: Projection) -> np.ndarray:
-    """Other spend lines, each base-year amount grown by its driver (returned: their total)."""
+def _other_spend(inp: Inputs, proj: Projection) -> None:
+    """Other spend lines, each base-year amount grown by its driver, and their total."""
     csc = inp.a.childrens_services
     add = proj.add
     gen = inp.index(csc.general_inflation)
@@ -400,7 +399,7 @@ def _other_spend(inp: Inputs, proj: Projection) -> np.ndarray:
             f"Other spend: {line.label} (grows with {line.driver.replace('_', ' ')})",
             (f"childrens_services.other_spend.{oid}", "childrens_services.general_inflation"),
         )
-    return proj.total(
+    proj.total(
         AREA,
         "other_spend",
         "GBP",
@@ -468,13 +467,12 @@ class Workforce(NamedTuple):
     establishment_cost: np.ndarray  # permanent staff and agency cover, pounds a year
 
 
-def _workforce_and_investment(inp: Inputs, proj: Projection) -> tuple[np.ndarray, np.ndarray]:
+def _workforce_and_investment(inp: Inputs, proj: Projection) -> None:
     """Social worker staffing cost (the establishment, and agency staff filling the gap to
-    the target caseload) and the investment items. Returns both, pounds by year."""
+    the target caseload) and the investment items."""
     wf = _workforce(inp, proj)
-    investment, invest_fte = _investment(inp, proj, wf)
-    staffing = _caseload(inp, proj, wf, invest_fte)
-    return staffing, investment
+    _, invest_fte = _investment(inp, proj, wf)
+    _caseload(inp, proj, wf, invest_fte)
 
 
 def _workforce(inp: Inputs, proj: Projection) -> Workforce:

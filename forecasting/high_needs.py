@@ -74,8 +74,6 @@ def transfer_decision(
 class Income(NamedTuple):
     high_needs_block: np.ndarray  # pounds by year
     schools_block: np.ndarray
-    other_blocks: np.ndarray  # early years and central school services
-    contributions: np.ndarray  # other contributions towards the high-needs deficit
 
 
 # A provision's plans, cost per place and label, by provision id (post-16 last).
@@ -136,7 +134,7 @@ def _income(inp: Inputs, proj: Projection) -> Income:
         "Schools block",
         (f"{H}.schools_block",),
     )
-    other_blocks = add(
+    add(
         AREA,
         "other_dsg_blocks",
         "GBP",
@@ -144,7 +142,7 @@ def _income(inp: Inputs, proj: Projection) -> Income:
         "Early years and central school services blocks",
         (f"{H}.other_dsg_blocks",),
     )
-    contributions = add(
+    add(
         AREA,
         "other_contributions",
         "GBP",
@@ -152,7 +150,7 @@ def _income(inp: Inputs, proj: Projection) -> Income:
         "Other contributions (DfE agreement, council)",
         (f"{H}.other_contributions",),
     )
-    return Income(hnb, sb, other_blocks, contributions)
+    return Income(hnb, sb)
 
 
 def _at_level(inp: Inputs) -> tuple[str, ...]:
@@ -374,15 +372,8 @@ def _reconciliation(
     return gap * on
 
 
-def spend_lines(spend: dict[str, tuple[str, np.ndarray]]) -> list[str]:
-    """The expenditure lines that make up high-needs expenditure."""
-    return [f"expenditure.{key}" for key in spend]
-
-
-def _expenditure(
-    inp: Inputs, proj: Projection, spend: dict[str, tuple[str, np.ndarray]]
-) -> np.ndarray:
-    """Each high-needs spend line and their total, the high-needs expenditure (returned)."""
+def _expenditure(inp: Inputs, proj: Projection, spend: dict[str, tuple[str, np.ndarray]]) -> None:
+    """Each high-needs spend line and their total, the high-needs expenditure."""
     add = proj.add
     for key, (label, v) in spend.items():
         add(
@@ -393,14 +384,14 @@ def _expenditure(
             f"Expenditure: {label}",
             ("high_needs.calibration",) if key == "reconciliation" else (),
         )
-    return proj.total(
-        AREA, "high_needs_expenditure", "GBP", "High-needs expenditure", spend_lines(spend)
-    )
+    lines = [f"expenditure.{key}" for key in spend]
+    proj.total(AREA, "high_needs_expenditure", "GBP", "High-needs expenditure", lines)
 
 
-def _transfers(inp: Inputs, proj: Projection, sb: np.ndarray) -> np.ndarray:
-    """The schools-block transfer under the 0.5% rule: the request, the Forum's limit, the
-    Forum's and the Secretary of State's decisions, and the transfer made (returned)."""
+def _transfers(inp: Inputs, proj: Projection, sb: np.ndarray) -> None:
+    """The schools-block transfer under the Forum's limit (the set's limit_share): the
+    request, the limit, the Forum's and the Secretary of State's decisions, and the transfer
+    made."""
     tr = inp.a.high_needs.transfers
     add = proj.add
     T = "high_needs.transfers"
@@ -468,7 +459,7 @@ def _transfers(inp: Inputs, proj: Projection, sb: np.ndarray) -> np.ndarray:
         "Secretary of State grants a disapplication if one is needed (1 yes, 0 no)",
         (f"{T}.disapplication_granted",),
     )
-    return add(AREA, "schools_block_transfer", "GBP", transfer, "Schools-block transfer made")
+    add(AREA, "schools_block_transfer", "GBP", transfer, "Schools-block transfer made")
 
 
 def _in_year_deficit(inp: Inputs, proj: Projection) -> np.ndarray:
