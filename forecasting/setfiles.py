@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import copy
 import os
+import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,9 +183,11 @@ def _publish(texts: dict[str, str], directory: Path) -> None:
     """Build the set in a staging folder beside ``directory``, then rename it into place."""
     parent = directory.parent
     parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    # an ordinary new folder (the umask's mode, not mkdtemp's 0700), with a name no other run
+    # takes: mkdir fails rather than reuse one
+    staging = parent / f".{directory.name}.{secrets.token_hex(8)}"
+    staging.mkdir()
     try:
-        os.chmod(staging, 0o777 & ~_umask())  # as an ordinary new folder, not mkdtemp's 0700
         for rel, text in texts.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -196,9 +198,3 @@ def _publish(texts: dict[str, str], directory: Path) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
