@@ -241,22 +241,17 @@ PUBLISHED_PLACEMENTS = (
 )
 
 # The set's placement types: label, the bundled set's placement whose weekly cost it takes,
-# whether it is bought externally, and whether its price grows
-PLACEMENT_TYPES: dict[str, tuple[str, str, bool, bool]] = {
-    "in_house_fostering": ("In-house fostering", "in_house_fostering", False, True),
-    "ifa": ("Independent fostering agency", "ifa", True, True),
-    "kinship": ("Kinship / connected carers", "kinship", False, True),
-    "residential": ("Children's homes (external)", "external_residential", True, True),
-    "secure": ("Secure children's home", "secure", True, True),
-    "supported_accommodation": (
-        "Supported / semi-independent",
-        "supported_accommodation",
-        True,
-        True,
-    ),
-    "placed_with_parents": ("Placed with parents", "placed_with_parents", False, True),
-    "placed_for_adoption": ("Placed for adoption", "placed_for_adoption", False, True),
-    "other": ("Other placements", "other", False, True),
+# and whether it is bought externally
+PLACEMENT_TYPES: dict[str, tuple[str, str, bool]] = {
+    "in_house_fostering": ("In-house fostering", "in_house_fostering", False),
+    "ifa": ("Independent fostering agency", "ifa", True),
+    "kinship": ("Kinship / connected carers", "kinship", False),
+    "residential": ("Children's homes (external)", "external_residential", True),
+    "secure": ("Secure children's home", "secure", True),
+    "supported_accommodation": ("Supported / semi-independent", "supported_accommodation", True),
+    "placed_with_parents": ("Placed with parents", "placed_with_parents", False),
+    "placed_for_adoption": ("Placed for adoption", "placed_for_adoption", False),
+    "other": ("Other placements", "other", False),
 }
 
 
@@ -372,7 +367,7 @@ def placements(b: Builder, cla: dict, weeks: float) -> tuple[dict, float, list[s
     k, scale_note = cost_scale(b, n, weeks, mix, notes)
     out = {}
     for key, count in counts.items():
-        label, stoke_key, external, _grows = PLACEMENT_TYPES[key]
+        label, stoke_key, external = PLACEMENT_TYPES[key]
         cost = bench(
             b,
             "childrens_services",
