@@ -116,4 +116,4 @@ def every() -> tuple[Area, ...]:
 
 def present(assumptions: Any) -> tuple[Area, ...]:
     """The areas a set has: the built-in ones, and each folder area whose section it gives."""
-    return tuple(a for a in every() if a.built_in or getattr(assumptions, a.key, None))
+    return tuple(a for a in every() if a.built_in or assumptions.area(a.key))
