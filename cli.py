@@ -377,8 +377,7 @@ def _init_council(directory: Path, template: str | None, council: str | None,
                   as_at: int | None) -> None:
     """``forecast init DIR --council NAME --as-at YEAR``: generate, then write the set."""
     from forecasting.errors import InputError, Problem
-    from forecasting.national.newset import generate
-    from forecasting.setfiles import SetImage, require_empty, write_image
+    from forecasting.national.newset import write_set
 
     if template is not None:
         raise InputError(Problem("--from", None, None, "give either --from or --council"))
@@ -387,9 +386,7 @@ def _init_council(directory: Path, template: str | None, council: str | None,
             Problem("--council" if council is None else "--as-at", None, None,
                     "--council and --as-at go together")
         )
-    require_empty(directory)  # before the work of generating
-    new = generate(council, as_at)
-    write_image(SetImage([], [], dict(new.files)), directory)  # whole, or not at all
+    new = write_set(council, as_at, directory)
     click.echo(
         f"Created {directory}: {new.council.name} (LA {new.council.code}) as at September "
         f"{new.as_at}, base year {new.base_year}, from DfE's published figures."

@@ -1712,3 +1712,15 @@ def caveats(
         src = str(prm["source"]).replace("|", "/")
         lines.append(f"| `{'.'.join(path)}` | {prm['basis']} | {value} | {todo} | {src} |")
     return "\n".join(lines) + "\n"
+
+
+def write_set(name_or_code: str, as_at: int, directory: Path) -> NewSet:
+    """``forecast init DIR --council NAME --as-at YEAR``: generate the council's set as at
+    ``as_at`` and write it into ``directory`` (new or empty), whole or not at all. A folder
+    that is not empty is refused before the work of generating."""
+    from ..setfiles import SetImage, require_empty, write_image
+
+    require_empty(directory)
+    new = generate(name_or_code, as_at)
+    write_image(SetImage([], [], dict(new.files)), directory)
+    return new
