@@ -53,7 +53,6 @@ from .loading import (
     Loc,
     Path_,
     Scenario,
-    _resolve_trends,
     apply_override,
     baseline,
     check_unique,
@@ -67,6 +66,7 @@ from .loading import (
 from .roles import ROLES
 from .schema import Basis, Flag, Param
 from .setfiles import AreaFile, ScenarioFile, SetImage, read_image
+from .validating import resolve_trends
 from .years import Timeline, is_year, parse_year, workbook_label
 
 
@@ -113,6 +113,7 @@ def _field(p: Any, key: str) -> Any:
     for part in key.split("."):
         p = p.get(part) if isinstance(p, dict) else None
     return p
+
 
 AREA_MARK = "YAML file"  # cell A2 of an area sheet; B2 names the file
 HEADER_ROW = 5
@@ -679,9 +680,7 @@ def _find_row(ws: Worksheet, a: str, b: str) -> int | None:
     return None
 
 
-def _read_scenarios(
-    ws: Worksheet, rd: _Reader
-) -> tuple[list[ScenarioFile], dict[str, Document]]:
+def _read_scenarios(ws: Worksheet, rd: _Reader) -> tuple[list[ScenarioFile], dict[str, Document]]:
     top = _find_row(ws, "Scenario", "Name")
     table = _find_row(ws, "Scenario", "Override path")
     if top is None or table is None:
@@ -878,13 +877,13 @@ def load_workbook(path: Path, names: tuple[str, ...] = ()) -> list[Scenario]:
                 target.write_text(body, encoding="utf-8")
         if not chosen:
             model = validate(ws_set.base, ws_set.name)
-            _resolve_trends(model, ws_set.base, set_dir)
+            resolve_trends(model, ws_set.base, set_dir)
             return [baseline(model, ws_set.base.locs, path.parent, [path])]
         for stem in chosen:
             try:
                 doc = _merged(ws_set, stem)
                 model = validate(doc, ws_set.name)
-                _resolve_trends(model, doc, set_dir)
+                resolve_trends(model, doc, set_dir)
             except InputError as e:
                 problems.extend(p for p in e.problems if p not in problems)
                 continue

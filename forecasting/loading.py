@@ -19,7 +19,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,9 @@ from .composing import (
     scenario_files,
 )
 from .errors import InputError, Problem
-from .schema import AssumptionSet, Param, iter_params
+from .schema import AssumptionSet, iter_params
 from .textfile import read_bytes
-from .validating import _resolve_trends, validate
+from .validating import resolve_trends, validate
 from .yamlfile import (
     MAX_DEPTH,
     Document,
@@ -58,7 +58,6 @@ __all__ = [
     "_PyParser",
     "_compose",
     "_parse_yaml",
-    "_resolve_trends",
     "apply_override",
     "core_scalar",
     "display",
@@ -120,21 +119,11 @@ def _parse_yaml(path: Path) -> Document:
     return yamlfile._parse_yaml(path, Parser)
 
 
-def trend_histories(model: AssumptionSet, set_dir: Path) -> list[Path]:
-    """The history files (``from_trend``, relative to the set folder) whose fitted trends
-    give the set's growth rates, in the order the parameters appear."""
-    return [
-        set_dir / prm.from_trend
-        for _, prm in iter_params(model)
-        if isinstance(prm, Param) and prm.from_trend
-    ]
-
-
 def load_scenario(path: Path) -> Scenario:
     """Read, merge and validate one scenario file."""
     doc, header, files = read_scenario(path)
     model = validate(doc, display(path))
-    _resolve_trends(model, doc, header["set_dir"])
+    histories = resolve_trends(model, doc, header["set_dir"])
     return Scenario(
         header["name"],
         header["description"],
@@ -145,7 +134,7 @@ def load_scenario(path: Path) -> Scenario:
         header["overrides"],
         header["role"],
         header["title"],
-        trend_histories(model, header["set_dir"]),
+        histories,
     )
 
 
@@ -153,10 +142,8 @@ def load_base(folder: Path) -> Scenario:
     """The assumption set folder on its own, as a scenario named ``baseline``."""
     doc, files = read_set(folder)
     model = validate(doc, display(folder))
-    _resolve_trends(model, doc, folder)
-    scenario = baseline(model, doc.locs, folder, files)
-    scenario.histories = trend_histories(model, folder)
-    return scenario
+    histories = resolve_trends(model, doc, folder)
+    return replace(baseline(model, doc.locs, folder, files), histories=histories)
 
 
 def choose(

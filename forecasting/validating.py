@@ -86,13 +86,14 @@ def _name_params(model: Any) -> None:
         p._path = ".".join(path)
 
 
-def _resolve_trends(model: AssumptionSet, doc: Document, set_dir: Path) -> None:
-    """Replace ``from_trend`` growth rates by the fitted trend of their history file."""
+def resolve_trends(model: AssumptionSet, doc: Document, set_dir: Path) -> list[Path]:
+    """Replace ``from_trend`` growth rates by the fitted trend of their history file; the
+    history files read, in the order the parameters appear."""
     pending = [
         (p, prm) for p, prm in iter_params(model) if isinstance(prm, Param) and prm.from_trend
     ]
     if not pending:
-        return
+        return []
     from .trend import growth_from_history  # statsmodels only when a trend is used
 
     for path, prm in pending:  # each with from_trend set
@@ -102,3 +103,4 @@ def _resolve_trends(model: AssumptionSet, doc: Document, set_dir: Path) -> None:
         )
         prm.value, prm.low, prm.high, prm.values = central, low, high, None
         prm.source = f"{prm.source}; fitted trend of {prm.from_trend} ({method})"
+    return [set_dir / cast(str, prm.from_trend) for _, prm in pending]
