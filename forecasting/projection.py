@@ -114,6 +114,11 @@ class Projection:
         of placement cost, the provisions of the EHCPs, the spend lines of expenditure."""
         return [m for sign, m in self.lines[(area, total)].parts if sign > 0]
 
+    def kinds(self, area: str, total: str) -> list[str]:
+        """The kinds a total adds up, without the family's prefix: the placement types
+        (``ifa``) of children in care, the provisions (``mainstream``) of the EHCPs."""
+        return [m.split(".", 1)[1] for m in self.family(area, total)]
+
     def totals(self, area: str | None = None) -> list[Line]:
         """Every line defined as signed parts (in ``area``, or in all areas)."""
         return [ln for ln in self.lines.values() if ln.parts and area in (None, ln.area)]

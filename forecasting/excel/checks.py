@@ -85,7 +85,7 @@ def _csc_checks(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> list[Chec
         return g.ref(s, area, m, i, ws)
 
     rows: list[Check] = []
-    types = [m.split(".", 1)[1] for m in proj.family(CSC, "children_in_care")]
+    types = proj.kinds(CSC, "children_in_care")
     kids = [g.where[(s, CSC, f"children_in_care.{t}")] for t in types]
     costs = [g.where[(s, CSC, f"weekly_cost.{t}")] for t in types]
     sheet = quoted(kids[0][0])
@@ -183,7 +183,7 @@ def _expenditure_check(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> Ca
     """High-needs spend rebuilt from the Inputs by another route (SUMPRODUCT over the
     provisions) and compared with the calculated total."""
     s = proj.scenario
-    provisions = [m.split(".", 1)[1] for m in proj.family(DSG, "ehcp_total")]
+    provisions = proj.kinds(DSG, "ehcp_total")
     plans = [g.where[(s, DSG, f"ehcp.{p}")] for p in provisions]
     costs = [g.where[(s, DSG, f"cost_per_place.{p}")] for p in provisions]
     fixed = [g.where[(s, DSG, m)] for m in fixed_lines(proj)]

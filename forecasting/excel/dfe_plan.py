@@ -389,7 +389,7 @@ def _line(proj: Projection, measure: str) -> np.ndarray:
 
 
 def _provision_spend(proj: Projection) -> list[str]:
-    return [f"expenditure.{m.split('.', 1)[1]}" for m in proj.family(DSG, "ehcp_total")]
+    return [f"expenditure.{k}" for k in proj.kinds(DSG, "ehcp_total")]
 
 
 def mitigations(run: Run, plan: Projection) -> list[Mitigation]:

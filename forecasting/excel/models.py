@@ -22,7 +22,7 @@ CSC, DSG = "csc", "dsg"
 
 
 def _types(proj: Projection) -> list[str]:
-    return [m.split(".", 1)[1] for m in proj.family(CSC, "children_in_care")]
+    return proj.kinds(CSC, "children_in_care")
 
 
 def csc_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
@@ -153,7 +153,7 @@ def _spend_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
 
 
 def _provisions(proj: Projection) -> list[str]:
-    return [m.split(".", 1)[1] for m in proj.family(DSG, "ehcp_total")]
+    return proj.kinds(DSG, "ehcp_total")
 
 
 def dsg_inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:

@@ -13,7 +13,7 @@ from .engine import DSG
 
 def _provisions(proj: Projection) -> list[str]:
     """The provisions transported, as the pupils' total is made of them."""
-    return [m.split(".", 1)[1] for m in proj.family(CODE, "pupils")]
+    return proj.kinds(CODE, "pupils")
 
 
 def inputs(g: Grid, ws: Worksheet, proj: Projection) -> None:
