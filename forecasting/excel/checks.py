@@ -186,7 +186,7 @@ def _expenditure_check(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> Ca
     provisions = proj.kinds(DSG, "ehcp_total")
     plans = [g.where[(s, DSG, f"ehcp.{p}")] for p in provisions]
     costs = [g.where[(s, DSG, f"cost_per_place.{p}")] for p in provisions]
-    fixed = [g.where[(s, DSG, m)] for m in fixed_lines(proj)]
+    fixed = g.sum_formula(s, DSG, fixed_lines(proj), ws)  # "0" for a set with none
     sheet = quoted(plans[0][0])
 
     def formula(i: int) -> str:
@@ -196,7 +196,7 @@ def _expenditure_check(g: Grid, proj: Projection, ws: Worksheet, tol: str) -> Ca
             f"{sheet}{c}{costs[0][1]}:{c}{costs[-1][1]})"
             f"+{g.ref(s, DSG, 'ap_places', i, ws)}"
             f"*{g.ref(s, DSG, 'cost_per_place.alternative_provision', i, ws)}"
-            f"+SUM({sheet}{c}{fixed[0][1]}:{c}{fixed[-1][1]})"
+            f"+{fixed(i)}"
         )
         return f"ABS({g.ref(s, DSG, 'high_needs_expenditure', i, ws)}-({rebuilt}))<={tol}"
 
