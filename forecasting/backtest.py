@@ -133,13 +133,17 @@ def run_vintage(
         return v
     name = CONVENTIONAL[UNMITIGATED]
     central = project(name, a)
-    lines = sorted({line for parts, _ in CHECKS.values() for line in parts})
+    # the measures whose every line the set projects: a council formed in its base year
+    # (Cumberland as at 2024) has no spend published for that year, so its set has no line
+    # for other spend on children looked after, and that measure cannot be checked
+    checks = {m: c for m, c in CHECKS.items() if all(line in central.lines for line in c[0])}
+    lines = sorted({line for parts, _ in checks.values() for line in parts})
     sims = simulate(name, a, draws, seed, measures=lines) if draws else {}
     years = central.years
     base = years[0]
     c = built.b.c
     rows = extract[extract["la_code"] == la_code]
-    for measure, (parts, sign) in CHECKS.items():
+    for measure, (parts, sign) in checks.items():
         hist = dataset.series(la_code, measure, rows)
         actual = {p: float(x) for p, x in hist.items()}
         since = HISTORY_FROM.get(measure)

@@ -66,6 +66,20 @@ def test_a_vintage_uses_only_what_was_published_by_then():
     assert set(honest["measure"]) >= {"ehcp_total", "children_looked_after", "cla_gross_spend"}
 
 
+def test_a_council_formed_in_its_base_year_is_checked_on_what_its_set_projects():
+    # Cumberland began in April 2023: as at 2024 its base year has children looked after
+    # but no s251 spend, so its set has no line for other spend on them. The measures the
+    # set projects are still scored, with draws; the spend is left out, not an error.
+    cumberland = dataset.find_council("Cumberland").code
+    e = dataset.load_extract()
+    part = e[e["la_code"].isin([cumberland, dataset.ENGLAND])]
+    v = bt.run_vintage(cumberland, 2024, 1, 20, 1, part)
+    assert v.skipped is None
+    scored = {r["measure"] for r in v.rows}
+    assert {"children_looked_after", "ehcp_total"} <= scored
+    assert "cla_gross_spend" not in scored
+
+
 def test_command_writes_csv_and_workbook_and_prints_the_table(tmp_path):
     r = CliRunner().invoke(
         main,
