@@ -17,6 +17,8 @@ percentage points for shares (a DSG balance near zero has no meaningful percenta
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.pool
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ import pandas as pd
 
 from .errors import InputError
 from .national.newset import EHCP_HISTORY_FROM
+from .workers import die_with_parent, signals_held
 from .years import parse_year, year_label
 
 # Dataset measure -> how the engine's projection gives it: a sum of lines, with a sign.
@@ -212,6 +215,15 @@ def parts(extract: pd.DataFrame, codes: list[int]) -> dict[int, pd.DataFrame]:
     return {c: pd.concat([by_code[c], england], ignore_index=True) for c in codes if c in by_code}
 
 
+def pool(n: int) -> multiprocessing.pool.Pool:
+    """``n`` forked workers that stop quietly when the run ends or is stopped (Ctrl-C or
+    SIGTERM reach the parent, which ends them) and die with it."""
+    with signals_held():
+        return multiprocessing.get_context("fork").Pool(
+            n, initializer=die_with_parent, initargs=(os.getpid(),)
+        )
+
+
 def backtest(
     codes: Iterable[int],
     as_at: Iterable[int],
@@ -231,10 +243,8 @@ def backtest(
     tasks = [(c, int(y), horizon, draws, seed) for c in codes if c in _PARTS for y in as_at]
     n = processes or min(len(os.sched_getaffinity(0)), max(1, len(tasks)))
     if n > 1 and len(tasks) > 1:
-        import multiprocessing as mp
-
-        with mp.get_context("fork").Pool(n) as pool:
-            done = pool.map(_work, tasks, chunksize=max(1, len(tasks) // (8 * n)))
+        with pool(n) as workers:
+            done = workers.map(_work, tasks, chunksize=max(1, len(tasks) // (8 * n)))
     else:
         done = [_work(t) for t in tasks]
     frame = pd.DataFrame([r for v in done for r in v.rows], columns=COLUMNS)

@@ -80,6 +80,24 @@ def test_a_council_formed_in_its_base_year_is_checked_on_what_its_set_projects()
     assert "cla_gross_spend" not in scored
 
 
+def test_backtest_workers_end_quietly_with_the_run():
+    """The forked workers die on SIGTERM without the parent's handler (the command turns
+    SIGTERM into a clean unwind; inherited, it printed a worker's traceback when the pool
+    ended them after a finished run) and leave Ctrl-C to the parent, which ends them."""
+    import signal
+
+    def unwind(signum, frame):
+        raise RuntimeError("the parent's handler")
+
+    before = signal.signal(signal.SIGTERM, unwind)
+    try:
+        with bt.pool(2) as workers:
+            got = workers.map(signal.getsignal, [signal.SIGTERM, signal.SIGINT], chunksize=1)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert got == [signal.SIG_DFL, signal.SIG_IGN]
+
+
 def test_command_writes_csv_and_workbook_and_prints_the_table(tmp_path):
     r = CliRunner().invoke(
         main,

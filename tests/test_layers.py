@@ -20,6 +20,7 @@ LAYERS: list[set[str]] = [
         "forecasting.errors",
         "forecasting.formats",
         "forecasting.names",
+        "forecasting.workers",  # worker processes that end with the run
         "forecasting.roles",
         "forecasting.textfile",
         "forecasting.bundled",

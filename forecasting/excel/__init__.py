@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import os
-import signal
-import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from ..workers import die_with_parent, signals_held
 
 if TYPE_CHECKING:
     from ..run import Run
@@ -56,28 +55,6 @@ def _forum() -> bytes:
 CENTRAL = {FORUM: _forum}
 
 
-_HELD = {signal.SIGINT, signal.SIGTERM}
-PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal to receive when the parent dies
-
-
-def _die_with_parent(parent: int) -> None:
-    """Worker start-up: ask Linux to send SIGTERM when the parent dies, die on SIGTERM, and
-    leave Ctrl-C (sent to the whole process group) to the parent, which then stops the
-    worker; so no rendering worker outlives an interrupted or killed run."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):  # held by the parent while it forked
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)  # the C library already loaded
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        except (OSError, AttributeError):  # pragma: no cover - no prctl: the parent's cleanup
-            pass
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
 def _stop(pool: ProcessPoolExecutor) -> None:
     """End the worker now (the run was interrupted or failed): terminate, then reap it."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -109,18 +86,12 @@ def central_workbooks_in_background(run: Run) -> Iterator[dict[str, Callable[[],
             pool = ProcessPoolExecutor(
                 len(CENTRAL),
                 mp_context=multiprocessing.get_context("fork"),
-                initializer=_die_with_parent,
+                initializer=die_with_parent,
                 initargs=(os.getpid(),),
             )
             try:
                 # the workers are forked here; signals wait until they have set their handlers
-                if hasattr(signal, "pthread_sigmask"):
-                    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-                    try:
-                        futures = {name: pool.submit(job) for name, job in CENTRAL.items()}
-                    finally:
-                        signal.pthread_sigmask(signal.SIG_SETMASK, before)
-                else:  # pragma: no cover
+                with signals_held():
                     futures = {name: pool.submit(job) for name, job in CENTRAL.items()}
                 yield {name: f.result for name, f in futures.items()}
             except BaseException:
