@@ -373,8 +373,11 @@ def rebase(assumption_set: str, directory: Path, year: str) -> None:
         )
         for n in notes:
             click.echo(f"  - {n}")
-def _init_council(directory: Path, template: str | None, council: str | None,
-                  as_at: int | None) -> None:
+
+
+def _init_council(
+    directory: Path, template: str | None, council: str | None, as_at: int | None
+) -> None:
     """``forecast init DIR --council NAME --as-at YEAR``: generate, then write the set."""
     from forecasting.errors import InputError, Problem
     from forecasting.national.newset import write_set
@@ -383,20 +386,26 @@ def _init_council(directory: Path, template: str | None, council: str | None,
         raise InputError(Problem("--from", None, None, "give either --from or --council"))
     if council is None or as_at is None:
         raise InputError(
-            Problem("--council" if council is None else "--as-at", None, None,
-                    "--council and --as-at go together")
+            Problem(
+                "--council" if council is None else "--as-at",
+                None,
+                None,
+                "--council and --as-at go together",
+            )
         )
     new = write_set(council, as_at, directory)
     click.echo(
         f"Created {directory}: {new.council.name} (LA {new.council.code}) as at September "
         f"{new.as_at}, base year {new.base_year}, from DfE's published figures."
     )
-    click.echo(f"{len(new.replace)} figures are not published; replace with the council's "
-               "ledger figure:")
+    click.echo(
+        f"{len(new.replace)} figures are not published; replace with the council's ledger figure:"
+    )
     for path, what in new.replace:
         click.echo(f"  {path}  ({what})")
-    click.echo(f"They are listed in {directory / 'caveats.md'}. Then run "
-               f"`forecast validate {directory}`.")
+    click.echo(
+        f"They are listed in {directory / 'caveats.md'}. Then run `forecast validate {directory}`."
+    )
 
 
 @main.command("sets")
@@ -455,7 +464,7 @@ def councils(region: str | None) -> None:
     type=int,
     multiple=True,
     help="Vintage: build each set as DfE's figures stood in September of YEAR (repeatable; "
-    "default 2019, 2020, 2021).",
+    "default 2019 to 2024, every vintage with an outturn published).",
 )
 @click.option(
     "--council", "councils_", multiple=True, help="Council name or LA number (repeatable)."

@@ -55,7 +55,8 @@ BASELINE_LABELS = {
     "straight_line": "straight line",
     "average_growth": "average growth",
 }
-DEFAULT_AS_AT = (2019, 2020, 2021)
+# Every vintage with an outturn published to check (the outturns run to 2024-25)
+DEFAULT_AS_AT = (2019, 2020, 2021, 2022, 2023, 2024)
 DEFAULT_HORIZON = 4
 COLUMNS = [
     "council",
@@ -374,4 +375,3 @@ def check_years(as_at: Iterable[int]) -> list[int]:
                 )
             )
     return years
-

@@ -209,19 +209,24 @@ def test_no_library_warnings_even_where_statsmodels_complains(tmp_path):
     assert [float(row[1]) for row in _csv_block(r.output)] == [100.0] * 5
 
 
-def test_demand_growth_blends_own_and_englands_recent_growth_and_damps_it():
+def test_demand_growth_blends_own_and_englands_growth_over_the_whole_history():
     import math
 
     from forecasting.trend import GROWTH_RULES, PERT_HALF_WIDTH_SD, demand_growth
 
     periods = ["2014-15", "2015-16", "2016-17", "2017-18", "2018-19"]
-    own = np.array([50.0, 100.0, 110.0, 121.0, 133.1])  # 10% a year over the last three years
+    own = np.array([50.0, 100.0, 110.0, 121.0, 133.1])  # doubled, then 10% a year
     england = {p: 1000 * 1.06**i for i, p in enumerate(periods)}  # 6% a year
     central, low, high, shock, how = demand_growth("ehcp_total", periods, own, england)
     rule = GROWTH_RULES["ehcp_total"]
-    g = rule.carry * (rule.weight * math.log(1.1) + (1 - rule.weight) * math.log(1.06))
-    assert central == pytest.approx(math.expm1(g))  # 0.75 x (1/4 x 10% + 3/4 x 6%), log scale
-    assert central == pytest.approx(0.0520, abs=5e-4)
+    # the whole published history (from 2014-15), not the last three years: a quarter of
+    # the council's log growth from 50 to 133.1 over four years and three quarters of
+    # England's, carried forward in full (the last three years alone would give 7.0%)
+    whole = math.log(133.1 / 50) / 4
+    g = rule.carry * (rule.weight * whole + (1 - rule.weight) * math.log(1.06))
+    assert central == pytest.approx(math.expm1(g))
+    assert central == pytest.approx(0.1106, abs=5e-4)
+    assert "whole published history" in how
     assert math.log1p(high) - g == pytest.approx(PERT_HALF_WIDTH_SD * rule.sigma)
     assert math.log1p(low) - g == pytest.approx(-PERT_HALF_WIDTH_SD * rule.sigma)
     assert shock == rule.shock

@@ -436,8 +436,8 @@ def placement_prices(b: Builder, general_inflation: float) -> dict:
         "estimate",
         f"estimate: gross spend per child looked after (s251 spend over children looked after "
         f"at 31 March, DfE {spend['source_file'] if spend is not None else ''}) grows at "
-        f"{rule.carry:.0%} of a blend of the council's own average growth over its last "
-        f"{rule.lookback} years to {b.base} ({math.expm1(mine):.1%} a year, weight "
+        f"{rule.carry:.0%} of a blend of the council's own average growth over {rule.span} "
+        f"to {b.base} ({math.expm1(mine):.1%} a year, weight "
         f"{rule.weight:.0%}) and England's ({math.expm1(ref):.1%}): {math.expm1(g):.1%} a year; "
         f"placements are {s:.0%} of that spend and the rest grows with general inflation "
         f"({general_inflation:.0%}), so placement prices grow (g - {1 - s:.1f} x "
