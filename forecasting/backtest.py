@@ -58,6 +58,7 @@ BASELINE_LABELS = {
 # Every vintage with an outturn published to check (the outturns run to 2024-25)
 DEFAULT_AS_AT = (2019, 2020, 2021, 2022, 2023, 2024)
 DEFAULT_HORIZON = 4
+TRAILING_SHOWN = 8  # vintage cells the model did not win, printed before "and N more"
 COLUMNS = [
     "council",
     "la_code",
@@ -277,20 +278,24 @@ def covered(frame: pd.DataFrame) -> pd.Series:
     return (frame["p10"] <= frame["actual"]) & (frame["actual"] <= frame["p90"])
 
 
-def summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """Pooled over councils and vintages, by measure and horizon: the mean error of the model
-    and of each baseline, the model's mean signed error and its P10-P90 coverage."""
+def summary(frame: pd.DataFrame, by_vintage: bool = False) -> pd.DataFrame:
+    """Pooled over councils and vintages (or over councils, vintage by vintage), by measure
+    and horizon: the mean error of the model and of each baseline, the model's mean signed
+    error and its P10-P90 coverage."""
     out = []
     keyed = frame.assign(
         **{f"err_{k}": errors(frame, k) for k in ("forecast", *BASELINES)},
         bias=signed_errors(frame, "forecast"),
         held=covered(frame).astype(float),
     )
-    for (measure, h), g in keyed.groupby(["measure", "horizon"], sort=True):
+    keys = ["measure", "as_at", "horizon"] if by_vintage else ["measure", "horizon"]
+    for key, g in keyed.groupby(keys, sort=True):
+        cell = dict(zip(keys, key, strict=True))
         out.append(
             {
-                "measure": measure,
-                "horizon": int(h),
+                "measure": cell["measure"],
+                **({"as_at": int(cell["as_at"])} if by_vintage else {}),
+                "horizon": int(cell["horizon"]),
                 "n": len(g),
                 "model": g["err_forecast"].mean(),
                 **{k: g[f"err_{k}"].mean() for k in BASELINES},
@@ -341,6 +346,7 @@ def table(frame: pd.DataFrame, skipped: list[Vintage]) -> str:
             f"P10-P90 coverage, pooled over councils, {what} and horizons 1-4: {cov:.1%} "
             f"({'inside' if 0.7 <= cov <= 0.9 else 'outside'} the 70-90% target)"
         )
+    lines += trailing(frame)
     if skipped:
         lines.append(f"{len(skipped)} council-vintages could not be built from published data:")
         reasons: dict[str, int] = {}
@@ -349,6 +355,30 @@ def table(frame: pd.DataFrame, skipped: list[Vintage]) -> str:
         for why, k in sorted(reasons.items(), key=lambda kv: -kv[1])[:5]:
             lines.append(f"  {k} x {why[:150]}")
     return "\n".join(lines)
+
+
+def trailing(frame: pd.DataFrame) -> list[str]:
+    """Where several vintages are pooled, the demand cells (EHCPs, children looked after, by
+    vintage and horizon 1-4) in which the model did not beat every baseline: a pooled win
+    can hide a vintage that lost or tied, and the reader should see it."""
+    if frame["as_at"].nunique() < 2:
+        return []
+    s = summary(frame[frame["measure"].isin(DEMAND) & (frame["horizon"] <= 4)], by_vintage=True)
+    lines = []
+    for r in s.to_dict("records"):
+        best = min(BASELINES, key=lambda k: r[k])
+        if r["model"] >= r[best]:
+            years = f"{r['horizon']} year{'s' if r['horizon'] > 1 else ''}"
+            lines.append(
+                f"  as at {r['as_at']}, {r['measure']}, {years} ahead: model {r['model']:.2f} "
+                f"against {BASELINE_LABELS[best]} {r[best]:.2f}"
+            )
+    head = "Vintage by vintage, demand cells where the model did not beat every baseline"
+    if not lines:
+        return [f"{head}: none"]
+    more = len(lines) - TRAILING_SHOWN
+    rest = [f"  and {more} more (backtest.xlsx, sheet By vintage)"] if more > 0 else []
+    return [f"{head} ({len(lines)} of {len(s)}):", *lines[:TRAILING_SHOWN], *rest]
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

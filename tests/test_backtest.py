@@ -126,8 +126,50 @@ def test_command_writes_csv_and_workbook_and_prints_the_table(tmp_path):
     ehcp = frame[(frame.measure == "ehcp_total") & (frame.as_at == 2019) & (frame.horizon == 1)]
     assert ehcp["actual"].iloc[0] == 2290
     wb = load_workbook(tmp_path / "backtest.xlsx")
-    assert wb.sheetnames == ["Summary", "Stoke-on-Trent"]
+    assert wb.sheetnames == ["Summary", "By vintage", "Stoke-on-Trent"]
     assert wb["Summary"]._charts and wb["Stoke-on-Trent"]._charts
+    # the vintage-by-vintage sheet: one row per measure, vintage and horizon, its errors
+    # those of the written rows, and "yes" only where the model beat every baseline
+    want = bt.summary(frame, by_vintage=True)
+    rows = [r for r in wb["By vintage"].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert len(rows) == len(want) > 0
+    for got, w in zip(rows, want.to_dict("records"), strict=True):
+        assert got[:4] == (w["measure"], w["as_at"], w["horizon"], w["n"])
+        assert got[4] == pytest.approx(w["model"], abs=0.01)  # to 2 dp, from the CSV
+        assert got[5:9] == pytest.approx([w[k] for k in bt.BASELINES], abs=0.01)
+        assert got[-1] == ("yes" if w["model"] < min(w[k] for k in bt.BASELINES) else "no")
+    assert {r[-1] for r in rows} == {"yes", "no"}
+    # counts to the unit, the DSG balance share as a percentage, on the council's sheet
+    sheet = wb["Stoke-on-Trent"]
+    formats = {r[0].value: r[5].number_format for r in sheet.iter_rows(min_row=4) if r[0].value}
+    assert formats["children_looked_after"] == '#,##0;(#,##0);"-"'
+    assert formats["dsg_balance_share"] == "0.0%"
+    assert sheet.page_setup.orientation == "landscape"
+
+
+def test_the_table_names_each_vintage_where_the_model_did_not_win():
+    """Pooled over vintages the model beats every baseline for demand; the printed table
+    still names the vintage cells it did not win (as at 2019, children looked after one and
+    two years ahead), and none where it won."""
+    frame = _recorded()
+    lines = bt.table(frame, []).splitlines()
+    start = next(i for i, t in enumerate(lines) if t.startswith("Vintage by vintage"))
+    cells = [t.strip() for t in lines[start + 1 :] if t.startswith("  as at")]
+    assert (
+        "as at 2019, children_looked_after, 1 year ahead: model 5.62 against no change 5.54"
+        in cells
+    )
+    assert (
+        "as at 2019, children_looked_after, 2 years ahead: model 8.35 against no change 8.30"
+        in cells
+    )
+    assert not any("ehcp_total" in c for c in cells)
+    assert lines[start].endswith(f"({len(cells)} of 36):")
+    by = bt.summary(frame[frame["measure"].isin(bt.DEMAND)], by_vintage=True)
+    lost = by[by["model"] >= by[list(bt.BASELINES)].min(axis=1)]
+    assert len(lost) == len(cells)
+    # one vintage alone: nothing to un-pool
+    assert bt.trailing(frame[frame["as_at"] == 2021]) == []
 
 
 def test_command_needs_councils_and_a_supported_year(tmp_path):

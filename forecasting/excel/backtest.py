@@ -10,9 +10,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.styles import Alignment
 
-from ..backtest import BASELINE_LABELS, BASELINES, pooled_coverage, summary
-from .styles import BOLD
+from ..backtest import BASELINE_LABELS, BASELINES, SHARES, pooled_coverage, summary
+from .styles import BOLD, COUNT, LINE_HEIGHT, header_row, page_setup
+
+CENTRE = Alignment(horizontal="center")
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
@@ -23,6 +26,12 @@ def _sheet_title(name: str, taken: set[str]) -> str:
         title, k = f"{clean[:26]} {k}", k + 1
     taken.add(title)
     return title
+
+
+def _heading(ws, row: int, head: list[str]) -> None:
+    """The column headings on ``row``, styled and wrapped as in the other workbooks."""
+    header_row(ws, row, head)
+    ws.row_dimensions[row].height = 2.2 * LINE_HEIGHT
 
 
 def _summary_sheet(ws, frame: pd.DataFrame) -> None:
@@ -45,9 +54,7 @@ def _summary_sheet(ws, frame: pd.DataFrame) -> None:
         "model bias",
         "P10-P90 coverage",
     ]
-    ws.append(head)
-    for c in ws[4]:
-        c.font = BOLD
+    _heading(ws, 4, head)
     first = ws.max_row + 1
     for r in s.itertuples():
         # pandas' stubs type each field as any scalar; these columns are floats
@@ -66,11 +73,12 @@ def _summary_sheet(ws, frame: pd.DataFrame) -> None:
         ws.cell(ws.max_row, len(head)).number_format = "0%"
     last = ws.max_row
     ws.append([])
-    ws.append(["P10-P90 coverage, pooled over horizons 1-4", round(pooled_coverage(frame), 3)])
+    ws.append(["P10-P90 coverage, horizons 1-4", round(pooled_coverage(frame), 3)])
     ws.cell(ws.max_row, 2).number_format = "0.0%"
     ws.column_dimensions["A"].width = 26
     for col in "BCDEFGHIJ":
         ws.column_dimensions[col].width = 14
+    page_setup(ws, freeze="B5")
     # One chart per demand measure: error by horizon, model against each baseline.
     anchor_row = 4
     for measure in ("ehcp_total", "children_looked_after"):
@@ -92,15 +100,66 @@ def _summary_sheet(ws, frame: pd.DataFrame) -> None:
         anchor_row += 16
 
 
+def _vintage_sheet(ws, frame: pd.DataFrame) -> None:
+    """The summary vintage by vintage: a pooled win can hide a vintage that lost."""
+    s = summary(frame, by_vintage=True)
+    ws.append(["How good the forecasts were, vintage by vintage (pooled over councils)"])
+    ws["A1"].font = BOLD
+    ws.append(
+        [
+            "Mean absolute error as on the Summary sheet. Best baseline: the baseline with the "
+            "lowest error in that row; the model beat every baseline where the last column "
+            "says yes."
+        ]
+    )
+    ws.append([])
+    head = [
+        "measure",
+        "as at",
+        "horizon (years)",
+        "outturns",
+        "model",
+        *(BASELINE_LABELS[k] for k in BASELINES),
+        "best baseline",
+        "model bias",
+        "P10-P90 coverage",
+        "model beat every baseline",
+    ]
+    _heading(ws, 4, head)
+    for r in s.itertuples():
+        model, bias, coverage = cast(tuple[float, float, float], (r.model, r.bias, r.coverage))
+        best = min(BASELINES, key=lambda k: getattr(r, k))
+        ws.append(
+            [
+                r.measure,
+                r.as_at,
+                r.horizon,
+                r.n,
+                round(model, 2),
+                *(round(getattr(r, k), 2) for k in BASELINES),
+                BASELINE_LABELS[best],
+                round(bias, 2),
+                round(coverage, 3),
+                "yes" if model < getattr(r, best) else "no",
+            ]
+        )
+        ws.cell(ws.max_row, len(head) - 1).number_format = "0%"
+    ws.column_dimensions["A"].width = 26
+    for col in "BCDEFGHIJKLM":
+        ws.column_dimensions[col].width = 14
+    ws.column_dimensions["J"].width = 20  # the best baseline's name
+    for (cell,) in ws.iter_rows(min_row=5, min_col=len(head), max_col=len(head)):
+        cell.alignment = CENTRE
+    page_setup(ws, freeze="B5", title_rows="4:4")
+
+
 def _council_sheet(ws, frame: pd.DataFrame, name: str) -> None:
     ws.append([f"{name}: forecasts from each vintage against the published outturn"])
     ws["A1"].font = BOLD
     ws.append([])
     head = ["measure", "as at", "year", "horizon", "outturn", "forecast", "P10", "P90"]
     head += [BASELINE_LABELS[k] for k in BASELINES]
-    ws.append(head)
-    for c in ws[3]:
-        c.font = BOLD
+    _heading(ws, 3, head)
     anchor = 3
     for (measure, as_at), g in frame.groupby(["measure", "as_at"], sort=True):
         start = ws.max_row + 1
@@ -118,6 +177,10 @@ def _council_sheet(ws, frame: pd.DataFrame, name: str) -> None:
                     *(getattr(r, k) for k in BASELINES),
                 ]
             )
+            # counts and money to the unit; the DSG balance share as a percentage
+            shown = "0.0%" if measure in SHARES else COUNT
+            for cell in ws[ws.max_row][4:]:
+                cell.number_format = shown
         end = ws.max_row
         chart = LineChart()
         chart.title = f"{measure}, as at {as_at}: outturn, forecast and P10-P90"
@@ -129,6 +192,9 @@ def _council_sheet(ws, frame: pd.DataFrame, name: str) -> None:
         ws.add_chart(chart, f"N{anchor}")
         anchor += 13
     ws.column_dimensions["A"].width = 24
+    for col in "EFGHIJKL":
+        ws.column_dimensions[col].width = 13
+    page_setup(ws, freeze="A4", title_rows="3:3")
 
 
 def workbook(frame: pd.DataFrame, chosen: list[str]) -> bytes:
@@ -137,7 +203,8 @@ def workbook(frame: pd.DataFrame, chosen: list[str]) -> bytes:
     ws = wb.active
     ws.title = "Summary"
     _summary_sheet(ws, frame)
-    taken = {"Summary"}
+    _vintage_sheet(wb.create_sheet("By vintage"), frame)
+    taken = {"Summary", "By vintage"}
     for name in chosen:
         part = frame[frame["council"] == name]
         if not part.empty:
