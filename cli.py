@@ -471,6 +471,14 @@ def councils(region: str | None) -> None:
 )
 @click.option("--all", "all_", is_flag=True, help="Every council in the national dataset.")
 @click.option(
+    "--set",
+    "set_name",
+    metavar="SET",
+    help="Instead: score a council's own assumption set (a folder or a bundled set's name; "
+    "its plan, or --scenario) as at its own date against the outturns published since.",
+)
+@click.option("--scenario", help="With --set: the scenario to score (default: the plan).")
+@click.option(
     "--horizon", type=click.IntRange(1, 5), default=4, show_default=True, help="Years ahead."
 )
 @draws_option(100_000, "Monte Carlo draws per set, for the P10-P90 band.")
@@ -481,37 +489,64 @@ def backtest(
     as_at: tuple[int, ...],
     councils_: tuple[str, ...],
     all_: bool,
+    set_name: str | None,
+    scenario: str | None,
     horizon: int,
     draws: int,
     seed: int,
     out_dir: Path,
 ) -> None:
     """Forecast from past vintages for each council and score the forecasts against the
-    outturns DfE has published since, beside four spreadsheet rules."""
+    outturns DfE has published since, beside four spreadsheet rules; or score a council's
+    own set (--set) the same way."""
     from forecasting import backtest as bt
     from forecasting.errors import InputError, Problem
     from forecasting.excel.backtest import workbook
     from forecasting.national import dataset
     from forecasting.output import write_all
 
-    if all_ == bool(councils_):
+    if set_name is not None and (all_ or councils_ or as_at):
+        raise InputError(
+            Problem(
+                "--set",
+                None,
+                None,
+                "a set is scored as at its own date: give --set without --council, --all "
+                "or --as-at",
+            )
+        )
+    if scenario is not None and set_name is None:
+        raise InputError(Problem("--scenario", None, None, "--scenario goes with --set"))
+    if set_name is None and all_ == bool(councils_):
         raise InputError(
             Problem("--council", None, None, "give --council NAME (repeatable) or --all")
         )
     extract = dataset.load_extract()
-    chosen = [dataset.find_council(c, extract) for c in councils_]
-    codes = [c.code for c in (chosen or dataset.councils(extract=extract))]
-    years = bt.check_years(as_at or bt.DEFAULT_AS_AT)
-    frame, skipped = bt.backtest(codes, years, horizon, draws, seed, extract)
+    skipped: list[bt.Vintage] = []
+    if set_name is not None:
+        frame = bt.score_set(_set_folder(set_name), scenario, horizon, draws, seed, extract)
+        names = sorted(set(frame["council"]))
+    else:
+        chosen = [dataset.find_council(c, extract) for c in councils_]
+        codes = [c.code for c in (chosen or dataset.councils(extract=extract))]
+        years = bt.check_years(as_at or bt.DEFAULT_AS_AT)
+        frame, skipped = bt.backtest(codes, years, horizon, draws, seed, extract)
+        names = [c.name for c in chosen]
     if frame.empty:
         raise InputError(
             Problem("--as-at", None, None, "no published outturn to check for these councils")
         )
     files = {
         "backtest.csv": bt.to_csv(frame),
-        "backtest.xlsx": workbook(frame, [c.name for c in chosen]),
+        "backtest.xlsx": workbook(frame, names),
     }
     written = write_all(out_dir, files)
+    if set_name is not None:
+        first = frame.iloc[0]
+        click.echo(
+            f"{first['council']}: scenario {first['scenario']} of {set_name}, as at September "
+            f"{first['as_at']}, against the outturns DfE has published since"
+        )
     click.echo(bt.table(frame, skipped))
     click.echo("Wrote " + ", ".join(str(p) for p in written))
 

@@ -22,7 +22,8 @@ import multiprocessing.pool
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import cast
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,10 @@ from .errors import InputError
 from .national.newset import EHCP_HISTORY_FROM
 from .workers import die_with_parent, signals_held
 from .years import parse_year, year_label
+
+if TYPE_CHECKING:
+    from .national.dataset import Council
+    from .schema import AssumptionSet
 
 # Dataset measure -> how the engine's projection gives it: a sum of lines, with a sign.
 CHECKS: dict[str, tuple[tuple[tuple[str, str], ...], float]] = {
@@ -73,6 +78,7 @@ COLUMNS = [
     "p50",
     "p90",
     *BASELINES,
+    "scenario",  # the scenario scored: a generated set's no-action case, or one of a set's own
 ]
 
 
@@ -122,10 +128,8 @@ def run_vintage(
     la_code: int, as_at: int, horizon: int, draws: int, seed: int, extract: pd.DataFrame
 ) -> Vintage:
     """Build the set as at ``as_at``, project it and line it up against the outturns."""
-    from .engine import project
-    from .national import dataset, newset
+    from .national import newset
     from .roles import CONVENTIONAL, UNMITIGATED
-    from .uncertainty import band, simulate
 
     v = Vintage(la_code, as_at)
     try:
@@ -137,6 +141,27 @@ def run_vintage(
         v.skipped = "; ".join(p.message for p in e.problems)
         return v
     name = CONVENTIONAL[UNMITIGATED]
+    v.rows = scored_rows(built.b.c, as_at, name, a, horizon, draws, seed, extract)
+    return v
+
+
+def scored_rows(
+    council: Council,
+    as_at: int,
+    name: str,
+    a: AssumptionSet,
+    horizon: int,
+    draws: int,
+    seed: int,
+    extract: pd.DataFrame,
+) -> list[dict]:
+    """Scenario ``name`` of a set for ``council`` as at September ``as_at``, projected
+    (central case and draws) and lined up against the outturns published since, beside the
+    baselines fitted to the history published by then: one row per measure and year."""
+    from .engine import project
+    from .national import dataset
+    from .uncertainty import band, simulate
+
     central = project(name, a)
     # the measures whose every line the set projects: a council formed in its base year
     # (Cumberland as at 2024) has no spend published for that year, so its set has no line
@@ -146,10 +171,10 @@ def run_vintage(
     sims = simulate(name, a, draws, seed, measures=lines) if draws else {}
     years = central.years
     base = years[0]
-    c = built.b.c
-    rows = extract[extract["la_code"] == la_code]
+    rows = extract[extract["la_code"] == council.code]
+    out = []
     for measure, (parts, sign) in checks.items():
-        hist = dataset.series(la_code, measure, rows)
+        hist = dataset.series(council.code, measure, rows)
         actual = {p: float(x) for p, x in hist.items()}
         since = HISTORY_FROM.get(measure)
         known = KNOWN_AHEAD.get(measure, 0)
@@ -176,11 +201,11 @@ def run_vintage(
             year = years[h]
             if year not in actual:
                 continue
-            v.rows.append(
+            out.append(
                 {
-                    "council": c.name,
-                    "la_code": la_code,
-                    "region": c.region,
+                    "council": council.name,
+                    "la_code": council.code,
+                    "region": council.region,
                     "measure": measure,
                     "as_at": as_at,
                     "year": year,
@@ -191,9 +216,55 @@ def run_vintage(
                     "p50": float(qs[1][h]),
                     "p90": float(qs[2][h]),
                     **{k: float(rules[k][h - 1 - known]) for k in BASELINES},
+                    "scenario": name,
                 }
             )
-    return v
+    return out
+
+
+def score_set(
+    path: Path,
+    scenario: str | None,
+    horizon: int,
+    draws: int,
+    seed: int,
+    extract: pd.DataFrame,
+) -> pd.DataFrame:
+    """A council's own assumption set, as at its own date, scored against the outturns DfE
+    has published since its base year, beside the same baselines: one of its scenarios (the
+    plan unless ``scenario`` names another). How a past plan compares with what happened."""
+    from .errors import Problem
+    from .loading import load
+    from .national import dataset
+    from .roles import plan_name
+
+    scenarios = load(path, (scenario,) if scenario else ())
+    name = scenario or plan_name(scenarios)
+    chosen = next(s for s in scenarios if s.name == name)
+    a = chosen.assumptions
+
+    def problem(field: str, message: str) -> InputError:
+        loc = chosen.where(field)
+        return InputError(
+            Problem(loc.file if loc else str(path), loc.line if loc else None, field, message)
+        )
+
+    if a.council.la_code is None:
+        raise problem(
+            "council.la_code",
+            "the set names no DfE LA number, so its outturns cannot be found in the "
+            "national dataset",
+        )
+    council = dataset.find_council(a.council.la_code, extract)
+    as_at = parse_year(a.timeline.base_year) + 1  # September after the base year ends
+    rows = scored_rows(council, as_at, name, a, horizon, draws, seed, extract)
+    if not rows:
+        raise problem(
+            "timeline.base_year",
+            f"DfE has published no outturn for {council.name} after the base year "
+            f"{a.timeline.base_year} to score the set against",
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 # ------------------------------------------------------------------- all of them

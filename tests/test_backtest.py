@@ -17,6 +17,8 @@ from forecasting import backtest as bt
 from forecasting.national import dataset
 from forecasting.years import parse_year
 
+from .conftest import BUNDLED
+
 RECORDED = Path(__file__).resolve().parent.parent / "benchmarks" / "backtest.csv.gz"
 STOKE = 861
 
@@ -145,6 +147,86 @@ def test_command_writes_csv_and_workbook_and_prints_the_table(tmp_path):
     assert formats["children_looked_after"] == '#,##0;(#,##0);"-"'
     assert formats["dsg_balance_share"] == "0.0%"
     assert sheet.page_setup.orientation == "landscape"
+
+
+def test_a_councils_own_set_is_scored_against_what_happened(tmp_path, run_result):
+    """--set: the bundled plan (the 2019 report's assumptions) as at its own date against
+    DfE's outturns since, beside the same baselines. Its forecasts are the run's own
+    projections; the outturns are DfE's."""
+    r = CliRunner().invoke(
+        main, ["backtest", "--set", str(BUNDLED), "--draws", "200", "--out", str(tmp_path)]
+    )
+    assert r.exit_code == 0, r.output + r.stderr
+    assert r.output.startswith("Stoke-on-Trent: scenario council-plan of ")
+    frame = pd.read_csv(tmp_path / "backtest.csv")
+    assert set(frame["scenario"]) == {"council-plan"} and set(frame["as_at"]) == {2019}
+    results = run_result.results
+    for measure, (area, line) in (
+        ("ehcp_total", ("dsg", "ehcp_total")),
+        ("children_looked_after", ("csc", "children_in_care")),
+    ):
+        rows = frame[frame["measure"] == measure].set_index("year")
+        plan = results[
+            (results["scenario"] == "council-plan")
+            & (results["area"] == area)
+            & (results["measure"] == line)
+        ].set_index("year")["value"]
+        assert list(rows["horizon"]) == [1, 2, 3, 4]
+        # (the CSV holds six significant figures)
+        assert rows["forecast"].to_numpy() == pytest.approx(plan[rows.index].to_numpy(), rel=1e-5)
+        published = dataset.series(STOKE, measure)
+        assert rows["actual"].to_numpy() == pytest.approx(published[rows.index].to_numpy())
+        assert (rows["no_change"] == published["2018-19"]).all()
+    # the report's EHC plans ran ahead of what happened: 2,450 planned for 2019-20, 2,290 out
+    ehcp = frame[(frame["measure"] == "ehcp_total") & (frame["year"] == "2019-20")].iloc[0]
+    assert ehcp["forecast"] == pytest.approx(2450, abs=1) and ehcp["actual"] == 2290
+    wb = load_workbook(tmp_path / "backtest.xlsx", read_only=True)
+    assert wb.sheetnames == ["Summary", "By vintage", "Stoke-on-Trent"]
+    # another scenario, by name, of the bundled set given by its name
+    r = CliRunner().invoke(
+        main,
+        [
+            "backtest",
+            "--set",
+            "stoke-on-trent-2019",
+            "--scenario",
+            "demand-high",
+            "--draws",
+            "0",
+            "--out",
+            str(tmp_path / "high"),
+        ],
+    )
+    assert r.exit_code == 0, r.output + r.stderr
+    high = pd.read_csv(tmp_path / "high" / "backtest.csv")
+    assert set(high["scenario"]) == {"demand-high"}
+    late = (high["measure"] == "ehcp_total") & (high["year"] == "2022-23")
+    assert (
+        high.loc[late, "forecast"].iloc[0]
+        > frame.loc[
+            (frame["measure"] == "ehcp_total") & (frame["year"] == "2022-23"), "forecast"
+        ].iloc[0]
+    )
+
+
+def test_scoring_a_set_refuses_what_it_cannot_do(tmp_path, editable_set):
+    def run(*args: str):
+        return CliRunner().invoke(main, ["backtest", *args, "--out", str(tmp_path / "out")])
+
+    r = run("--set", str(BUNDLED), "--all")
+    assert r.exit_code == 2 and "without --council, --all or --as-at" in r.stderr
+    r = run("--all", "--scenario", "council-plan")
+    assert r.exit_code == 2 and "--scenario goes with --set" in r.stderr
+    r = run("--set", str(BUNDLED), "--scenario", "no-such-plan")
+    assert r.exit_code == 2 and "no scenario named no-such-plan" in r.stderr
+    general = editable_set / "general.yaml"
+    text = general.read_text()
+    general.write_text(text.replace("  la_code: 861\n", ""))
+    r = run("--set", str(editable_set))
+    assert r.exit_code == 2, r.output + r.stderr
+    assert "general.yaml:" in r.stderr and "council.la_code" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_table_names_each_vintage_where_the_model_did_not_win():
