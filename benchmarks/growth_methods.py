@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.national import dataset
+from forecasting.trend import average_log_growth
 from forecasting.widths import split_error
 from forecasting.years import parse_year, year_label
 
@@ -54,15 +55,9 @@ PULLS = (0.0, 0.01, 0.02, 0.03, 0.05)
 
 
 def log_growth(s: pd.Series, years: int | None) -> float:
-    """Average yearly log growth over the last ``years`` years of ``s`` (all if None)."""
-    t = np.array([parse_year(p) for p in s.index], dtype=float)
-    y = s.to_numpy(dtype=float)
-    if years is not None:
-        keep = t >= t[-1] - years
-        t, y = t[keep], y[keep]
-    if len(y) < 2 or y[0] <= 0 or y[-1] <= 0:
-        return float("nan")
-    return float(np.log(y[-1] / y[0]) / (t[-1] - t[0]))
+    """Average yearly log growth over the last ``years`` years of ``s`` (all if None), as
+    the generator takes it."""
+    return average_log_growth(list(s.index), s.to_numpy(dtype=float), years)
 
 
 def rule_name(lookback: int | None, w: float, d: float, k: float) -> str:

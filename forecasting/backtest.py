@@ -64,6 +64,7 @@ BASELINE_LABELS = {
 DEFAULT_AS_AT = (2019, 2020, 2021, 2022, 2023, 2024)
 DEFAULT_HORIZON = 4
 TRAILING_SHOWN = 8  # vintage cells the model did not win, printed before "and N more"
+SKIPPED_SHOWN = 5  # reasons a council-vintage could not be built, printed before the rest
 COLUMNS = [
     "council",
     "la_code",
@@ -291,10 +292,19 @@ def parts(extract: pd.DataFrame, codes: list[int]) -> dict[int, pd.DataFrame]:
 def pool(n: int) -> multiprocessing.pool.Pool:
     """``n`` forked workers that stop quietly when the run ends or is stopped (Ctrl-C or
     SIGTERM reach the parent, which ends them) and die with it."""
-    with signals_held():
-        return multiprocessing.get_context("fork").Pool(
-            n, initializer=die_with_parent, initargs=(os.getpid(),)
-        )
+    made: multiprocessing.pool.Pool | None = None
+    try:
+        with signals_held():
+            made = multiprocessing.get_context("fork").Pool(
+                n, initializer=die_with_parent, initargs=(os.getpid(),)
+            )
+    except BaseException:
+        # a Ctrl-C or SIGTERM held while the workers were forked is raised as the mask is
+        # put back, before the caller holds the pool: end the workers here
+        if made is not None:
+            made.terminate()
+        raise
+    return made
 
 
 def backtest(
@@ -352,7 +362,8 @@ def covered(frame: pd.DataFrame) -> pd.Series:
 def summary(frame: pd.DataFrame, by_vintage: bool = False) -> pd.DataFrame:
     """Pooled over councils and vintages (or over councils, vintage by vintage), by measure
     and horizon: the mean error of the model and of each baseline, the model's mean signed
-    error and its P10-P90 coverage."""
+    error and its P10-P90 coverage; the baseline with the lowest error (``best``) and whether
+    the model's error was below every baseline's (``won``: a tie is not a win)."""
     out = []
     keyed = frame.assign(
         **{f"err_{k}": errors(frame, k) for k in ("forecast", *BASELINES)},
@@ -362,16 +373,21 @@ def summary(frame: pd.DataFrame, by_vintage: bool = False) -> pd.DataFrame:
     keys = ["measure", "as_at", "horizon"] if by_vintage else ["measure", "horizon"]
     for key, g in keyed.groupby(keys, sort=True):
         cell = dict(zip(keys, key, strict=True))
+        rules = {k: float(g[f"err_{k}"].mean()) for k in BASELINES}
+        best = min(BASELINES, key=lambda k: rules[k])
+        model = float(g["err_forecast"].mean())
         out.append(
             {
                 "measure": cell["measure"],
                 **({"as_at": int(cell["as_at"])} if by_vintage else {}),
                 "horizon": int(cell["horizon"]),
                 "n": len(g),
-                "model": g["err_forecast"].mean(),
-                **{k: g[f"err_{k}"].mean() for k in BASELINES},
+                "model": model,
+                **rules,
                 "bias": g["bias"].mean(),
                 "coverage": g["held"].mean(),
+                "best": best,
+                "won": bool(model < rules[best]),
             }
         )
     return pd.DataFrame(out)
@@ -397,8 +413,7 @@ def table(frame: pd.DataFrame, skipped: list[Vintage]) -> str:
         head,
     ]
     for r in s.itertuples():
-        best = min(getattr(r, k) for k in BASELINES)
-        mark = "*" if r.model < best else " "
+        mark = "*" if r.won else " "
         lines.append(
             f"{r.measure:<24}{r.horizon:>2}{r.n:>6}{r.model:>7.2f}{mark}"
             + "".join(f"{getattr(r, k):>13.2f}" for k in BASELINES)
@@ -423,8 +438,12 @@ def table(frame: pd.DataFrame, skipped: list[Vintage]) -> str:
         reasons: dict[str, int] = {}
         for v in skipped:
             reasons[v.skipped or ""] = reasons.get(v.skipped or "", 0) + 1
-        for why, k in sorted(reasons.items(), key=lambda kv: -kv[1])[:5]:
+        ranked = sorted(reasons.items(), key=lambda kv: -kv[1])
+        for why, k in ranked[:SKIPPED_SHOWN]:
             lines.append(f"  {k} x {why[:150]}")
+        if len(ranked) > SKIPPED_SHOWN:
+            rest = sum(k for _, k in ranked[SKIPPED_SHOWN:])
+            lines.append(f"  and {rest} more, for {len(ranked) - SKIPPED_SHOWN} other reasons")
     return "\n".join(lines)
 
 
@@ -437,8 +456,8 @@ def trailing(frame: pd.DataFrame) -> list[str]:
     s = summary(frame[frame["measure"].isin(DEMAND) & (frame["horizon"] <= 4)], by_vintage=True)
     lines = []
     for r in s.to_dict("records"):
-        best = min(BASELINES, key=lambda k: r[k])
-        if r["model"] >= r[best]:
+        best = r["best"]
+        if not r["won"]:
             years = f"{r['horizon']} year{'s' if r['horizon'] > 1 else ''}"
             lines.append(
                 f"  as at {r['as_at']}, {r['measure']}, {years} ahead: model {r['model']:.2f} "

@@ -100,6 +100,39 @@ def test_backtest_workers_end_quietly_with_the_run():
     assert got == [signal.SIG_DFL, signal.SIG_IGN]
 
 
+def test_a_signal_while_the_workers_start_ends_them(monkeypatch):
+    """A SIGTERM that arrives while the pool is forked is held, then raised as the signal
+    mask is put back, before the caller holds the pool: the workers are ended there, not
+    left to the garbage collector."""
+    import multiprocessing
+    import os
+    import signal
+
+    fork = multiprocessing.get_context("fork")
+    real, made = fork.Pool, []
+
+    def pool_then_stop(*args, **kwargs):
+        p = real(*args, **kwargs)
+        made.append(p)
+        os.kill(os.getpid(), signal.SIGTERM)  # held until the mask is put back
+        return p
+
+    def unwind(signum, frame):
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(fork, "Pool", pool_then_stop)
+    before = signal.signal(signal.SIGTERM, unwind)
+    try:
+        with pytest.raises(RuntimeError, match="stopped"):
+            bt.pool(2)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    workers = made[0]._pool
+    for w in workers:
+        w.join(timeout=2)
+    assert workers and not any(w.is_alive() for w in workers)
+
+
 def test_command_writes_csv_and_workbook_and_prints_the_table(tmp_path):
     r = CliRunner().invoke(
         main,
@@ -139,8 +172,19 @@ def test_command_writes_csv_and_workbook_and_prints_the_table(tmp_path):
         assert got[:4] == (w["measure"], w["as_at"], w["horizon"], w["n"])
         assert got[4] == pytest.approx(w["model"], abs=0.01)  # to 2 dp, from the CSV
         assert got[5:9] == pytest.approx([w[k] for k in bt.BASELINES], abs=0.01)
-        assert got[-1] == ("yes" if w["model"] < min(w[k] for k in bt.BASELINES) else "no")
+        best = min(bt.BASELINES, key=lambda k: w[k])
+        assert got[9] == bt.BASELINE_LABELS[best]
+        assert got[10:12] == pytest.approx([w["bias"], w["coverage"]], abs=0.01)
+        assert got[-1] == ("yes" if w["model"] < w[best] else "no")
     assert {r[-1] for r in rows} == {"yes", "no"}
+    pooled = bt.summary(frame)
+    head = [c.value for c in wb["Summary"][4]]
+    assert head[:3] == ["measure", "horizon (years)", "outturns"]
+    table = [r for r in wb["Summary"].iter_rows(min_row=5, values_only=True) if r[2]]
+    assert [(r[0], r[1], r[2], r[-1]) for r in table] == [
+        (w["measure"], w["horizon"], w["n"], "yes" if w["won"] else "no")
+        for w in pooled.to_dict("records")
+    ]
     # counts to the unit, the DSG balance share as a percentage, on the council's sheet
     sheet = wb["Stoke-on-Trent"]
     formats = {r[0].value: r[5].number_format for r in sheet.iter_rows(min_row=4) if r[0].value}
@@ -228,7 +272,7 @@ def test_scoring_a_set_refuses_what_it_cannot_do(tmp_path, editable_set):
     assert not (tmp_path / "out").exists()
 
 
-def test_the_table_names_each_vintage_where_the_model_did_not_win():
+def test_the_table_names_each_vintage_where_the_model_did_not_win(monkeypatch):
     """Pooled over vintages the model beats every baseline for demand; the printed table
     still names the vintage cells it did not win (as at 2019, children looked after one and
     two years ahead), and none where it won."""
@@ -251,6 +295,13 @@ def test_the_table_names_each_vintage_where_the_model_did_not_win():
     assert len(lost) == len(cells)
     # one vintage alone: nothing to un-pool
     assert bt.trailing(frame[frame["as_at"] == 2021]) == []
+    # a long list is cut, and says where the rest are
+    monkeypatch.setattr(bt, "TRAILING_SHOWN", 1)
+    cut = bt.trailing(frame)
+    assert cut[1:] == [
+        "  " + cells[0],
+        f"  and {len(cells) - 1} more (backtest.xlsx, sheet By vintage)",
+    ]
 
 
 def test_command_needs_councils_and_a_supported_year(tmp_path):
@@ -292,6 +343,7 @@ def test_model_beats_every_baseline_pooled(measure, horizon):
     row = s.loc[horizon]
     best = min(row[k] for k in bt.BASELINES)
     assert row["model"] < best, s[["model", *bt.BASELINES]].round(2).to_string()
+    assert row["won"] and row[row["best"]] == best
 
 
 def test_p10_p90_coverage_of_demand_is_between_70_and_90_percent():

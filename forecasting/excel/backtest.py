@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 
 from ..backtest import BASELINE_LABELS, BASELINES, SHARES, pooled_coverage, summary
 from .styles import BOLD, COUNT, LINE_HEIGHT, header_row, page_setup
@@ -34,51 +35,68 @@ def _heading(ws, row: int, head: list[str]) -> None:
     ws.row_dimensions[row].height = 2.2 * LINE_HEIGHT
 
 
-def _summary_sheet(ws, frame: pd.DataFrame) -> None:
-    s = summary(frame)
-    ws.append(["How good the forecasts were: pooled over councils and vintages"])
+def _scores(ws, frame: pd.DataFrame, title: str, by_vintage: bool) -> tuple[int, int]:
+    """The error table (``backtest.summary``, pooled or vintage by vintage) under a title and
+    its note, headings on row 4; returns its first and last rows."""
+    s = summary(frame, by_vintage=by_vintage)
+    ws.append([title])
     ws["A1"].font = BOLD
     ws.append(
         [
             "Mean absolute error: % of the outturn for counts and money, percentage points "
-            "for the DSG balance share. Bias: mean signed error (positive: forecast too high)."
+            "for the DSG balance share. Bias: mean signed error (positive: forecast too high). "
+            "Best baseline: the one with the lowest error in the row."
         ]
     )
     ws.append([])
     head = [
         "measure",
+        *(["as at"] if by_vintage else []),
         "horizon (years)",
         "outturns",
         "model",
         *(BASELINE_LABELS[k] for k in BASELINES),
+        "best baseline",
         "model bias",
         "P10-P90 coverage",
+        "model beat every baseline",
     ]
     _heading(ws, 4, head)
-    first = ws.max_row + 1
     for r in s.itertuples():
         # pandas' stubs type each field as any scalar; these columns are floats
         model, bias, coverage = cast(tuple[float, float, float], (r.model, r.bias, r.coverage))
         ws.append(
             [
                 r.measure,
+                *([r.as_at] if by_vintage else []),
                 r.horizon,
                 r.n,
                 round(model, 2),
                 *(round(getattr(r, k), 2) for k in BASELINES),
+                BASELINE_LABELS[str(r.best)],
                 round(bias, 2),
                 round(coverage, 3),
+                "yes" if r.won else "no",
             ]
         )
-        ws.cell(ws.max_row, len(head)).number_format = "0%"
-    last = ws.max_row
+        ws.cell(ws.max_row, len(head) - 1).number_format = "0%"
+        ws.cell(ws.max_row, len(head)).alignment = CENTRE
+    ws.column_dimensions["A"].width = 26
+    for i in range(2, len(head) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 14
+    ws.column_dimensions[get_column_letter(len(head) - 3)].width = 20  # the best baseline
+    page_setup(ws, freeze="B5", title_rows="4:4")
+    return 5, 4 + len(s)
+
+
+def _summary_sheet(ws, frame: pd.DataFrame) -> None:
+    first, last = _scores(
+        ws, frame, "How good the forecasts were: pooled over councils and vintages", False
+    )
     ws.append([])
     ws.append(["P10-P90 coverage, horizons 1-4", round(pooled_coverage(frame), 3)])
     ws.cell(ws.max_row, 2).number_format = "0.0%"
-    ws.column_dimensions["A"].width = 26
-    for col in "BCDEFGHIJ":
-        ws.column_dimensions[col].width = 14
-    page_setup(ws, freeze="B5")
+    head = ["model", *(BASELINE_LABELS[k] for k in BASELINES)]
     # One chart per demand measure: error by horizon, model against each baseline.
     anchor_row = 4
     for measure in ("ehcp_total", "children_looked_after"):
@@ -92,65 +110,19 @@ def _summary_sheet(ws, frame: pd.DataFrame) -> None:
         chart.add_data(
             Reference(ws, min_col=4, max_col=4 + len(BASELINES), min_row=rows[0], max_row=rows[-1])
         )
-        for ser, name in zip(chart.series, head[3 : 4 + len(BASELINES)], strict=True):
+        for ser, name in zip(chart.series, head, strict=True):
             ser.tx = SeriesLabel(v=name)
         chart.set_categories(Reference(ws, min_col=2, min_row=rows[0], max_row=rows[-1]))
         chart.height, chart.width = 7.5, 15
-        ws.add_chart(chart, f"L{anchor_row}")
+        ws.add_chart(chart, f"N{anchor_row}")  # beside the table
         anchor_row += 16
 
 
 def _vintage_sheet(ws, frame: pd.DataFrame) -> None:
     """The summary vintage by vintage: a pooled win can hide a vintage that lost."""
-    s = summary(frame, by_vintage=True)
-    ws.append(["How good the forecasts were, vintage by vintage (pooled over councils)"])
-    ws["A1"].font = BOLD
-    ws.append(
-        [
-            "Mean absolute error as on the Summary sheet. Best baseline: the baseline with the "
-            "lowest error in that row; the model beat every baseline where the last column "
-            "says yes."
-        ]
+    _scores(
+        ws, frame, "How good the forecasts were, vintage by vintage (pooled over councils)", True
     )
-    ws.append([])
-    head = [
-        "measure",
-        "as at",
-        "horizon (years)",
-        "outturns",
-        "model",
-        *(BASELINE_LABELS[k] for k in BASELINES),
-        "best baseline",
-        "model bias",
-        "P10-P90 coverage",
-        "model beat every baseline",
-    ]
-    _heading(ws, 4, head)
-    for r in s.itertuples():
-        model, bias, coverage = cast(tuple[float, float, float], (r.model, r.bias, r.coverage))
-        best = min(BASELINES, key=lambda k: getattr(r, k))
-        ws.append(
-            [
-                r.measure,
-                r.as_at,
-                r.horizon,
-                r.n,
-                round(model, 2),
-                *(round(getattr(r, k), 2) for k in BASELINES),
-                BASELINE_LABELS[best],
-                round(bias, 2),
-                round(coverage, 3),
-                "yes" if model < getattr(r, best) else "no",
-            ]
-        )
-        ws.cell(ws.max_row, len(head) - 1).number_format = "0%"
-    ws.column_dimensions["A"].width = 26
-    for col in "BCDEFGHIJKLM":
-        ws.column_dimensions[col].width = 14
-    ws.column_dimensions["J"].width = 20  # the best baseline's name
-    for (cell,) in ws.iter_rows(min_row=5, min_col=len(head), max_col=len(head)):
-        cell.alignment = CENTRE
-    page_setup(ws, freeze="B5", title_rows="4:4")
 
 
 def _council_sheet(ws, frame: pd.DataFrame, name: str) -> None:
