@@ -293,6 +293,13 @@ def test_the_table_names_each_vintage_where_the_model_did_not_win(monkeypatch):
     by = bt.summary(frame[frame["measure"].isin(bt.DEMAND)], by_vintage=True)
     lost = by[by["model"] >= by[list(bt.BASELINES)].min(axis=1)]
     assert len(lost) == len(cells)
+    # the council-vintages that could not be built: the commonest reasons, then the count
+    # of the rest
+    skipped = [bt.Vintage(1, 2019, skipped=f"reason {i % 7}") for i in range(9)]
+    tail = bt.table(frame[frame["as_at"] == 2021], skipped).splitlines()
+    assert tail[-7] == "9 council-vintages could not be built from published data:"
+    assert tail[-6:-4] == ["  2 x reason 0", "  2 x reason 1"]
+    assert tail[-1] == "  and 2 more, for 2 other reasons"
     # one vintage alone: nothing to un-pool
     assert bt.trailing(frame[frame["as_at"] == 2021]) == []
     # a long list is cut, and says where the rest are
