@@ -474,8 +474,9 @@ def councils(region: str | None) -> None:
     "--set",
     "set_name",
     metavar="SET",
-    help="Instead: score a council's own assumption set (a folder or a bundled set's name; "
-    "its plan, or --scenario) as at its own date against the outturns published since.",
+    help="Instead: score a council's own assumption set (a folder, a scenario file or a "
+    "bundled set's name; its plan, or --scenario) as at its own date against the outturns "
+    "published since.",
 )
 @click.option("--scenario", help="With --set: the scenario to score (default: the plan).")
 @click.option(
@@ -524,7 +525,11 @@ def backtest(
     extract = dataset.load_extract()
     skipped: list[bt.Vintage] = []
     if set_name is not None:
-        frame = bt.score_set(_set_folder(set_name), scenario, horizon, draws, seed, extract)
+        frame, warnings = bt.score_set(
+            _set_folder(set_name), scenario, horizon, draws, seed, extract
+        )
+        for w in warnings:
+            click.echo(f"warning: {w}", err=True)
         names = sorted(set(frame["council"]))
     else:
         chosen = [dataset.find_council(c, extract) for c in councils_]

@@ -230,10 +230,12 @@ def score_set(
     draws: int,
     seed: int,
     extract: pd.DataFrame,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[str]]:
     """A council's own assumption set, as at its own date, scored against the outturns DfE
     has published since its base year, beside the same baselines: one of its scenarios (the
-    plan unless ``scenario`` names another). How a past plan compares with what happened."""
+    plan unless ``scenario`` names another). How a past plan compares with what happened.
+    Also returns warnings for the reader (a set whose name is not the council's in DfE's
+    data)."""
     from .errors import Problem
     from .loading import load
     from .national import dataset
@@ -244,28 +246,51 @@ def score_set(
     chosen = next(s for s in scenarios if s.name == name)
     a = chosen.assumptions
 
-    def problem(field: str, message: str) -> InputError:
+    def problem(field: str, message: str) -> Problem:
         loc = chosen.where(field)
-        return InputError(
-            Problem(loc.file if loc else str(path), loc.line if loc else None, field, message)
-        )
+        return Problem(loc.file if loc else str(path), loc.line if loc else None, field, message)
 
     if a.council.la_code is None:
-        raise problem(
-            "council.la_code",
-            "the set names no DfE LA number, so its outturns cannot be found in the "
-            "national dataset",
+        raise InputError(
+            problem(
+                "council.la_code",
+                "the set names no DfE LA number, so its outturns cannot be found in the "
+                "national dataset",
+            )
         )
-    council = dataset.find_council(a.council.la_code, extract)
+    try:
+        council = dataset.find_council(a.council.la_code, extract)
+    except InputError:
+        raise InputError(
+            problem(
+                "council.la_code",
+                f"no council has LA number {a.council.la_code} in DfE's data; "
+                "`forecast councils` lists them",
+            )
+        ) from None
     as_at = parse_year(a.timeline.base_year) + 1  # September after the base year ends
     rows = scored_rows(council, as_at, name, a, horizon, draws, seed, extract)
     if not rows:
-        raise problem(
-            "timeline.base_year",
-            f"DfE has published no outturn for {council.name} after the base year "
-            f"{a.timeline.base_year} to score the set against",
+        raise InputError(
+            problem(
+                "timeline.base_year",
+                f"scoring needs DfE's figure for {council.name} in the base year "
+                f"{a.timeline.base_year} and at least one outturn after it, for some measure "
+                "scored; DfE publishes no such pair",
+            )
         )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    warnings = []
+    if not dataset.same_council(a.council.name, council.name):
+        warnings.append(
+            str(
+                problem(
+                    "council.la_code",
+                    f"the set is for {a.council.name}, but LA {council.code} is "
+                    f"{council.name} in DfE's data, whose outturns are scored here",
+                )
+            )
+        )
+    return pd.DataFrame(rows, columns=COLUMNS), warnings
 
 
 # ------------------------------------------------------------------- all of them

@@ -256,20 +256,87 @@ def test_scoring_a_set_refuses_what_it_cannot_do(tmp_path, editable_set):
     def run(*args: str):
         return CliRunner().invoke(main, ["backtest", *args, "--out", str(tmp_path / "out")])
 
-    r = run("--set", str(BUNDLED), "--all")
-    assert r.exit_code == 2 and "without --council, --all or --as-at" in r.stderr
+    for other in (["--all"], ["--council", "Kent"], ["--as-at", "2022"]):
+        r = run("--set", str(BUNDLED), *other)
+        assert r.exit_code == 2 and "without --council, --all or --as-at" in r.stderr, other
     r = run("--all", "--scenario", "council-plan")
     assert r.exit_code == 2 and "--scenario goes with --set" in r.stderr
     r = run("--set", str(BUNDLED), "--scenario", "no-such-plan")
     assert r.exit_code == 2 and "no scenario named no-such-plan" in r.stderr
     general = editable_set / "general.yaml"
     text = general.read_text()
-    general.write_text(text.replace("  la_code: 861\n", ""))
-    r = run("--set", str(editable_set))
-    assert r.exit_code == 2, r.output + r.stderr
-    assert "general.yaml:" in r.stderr and "council.la_code" in r.stderr
-    assert "Traceback" not in r.stderr
-    assert not (tmp_path / "out").exists()
+    for written, says in (
+        ("", "the set names no DfE LA number"),
+        ("  la_code: 999\n", "no council has LA number 999"),
+        # Cumberland began in 2023: nothing published for the set's base year 2018-19
+        ("  la_code: 942\n", "figure for Cumberland in the base year 2018-19"),
+    ):
+        general.write_text(text.replace("  la_code: 861\n", written))
+        r = run("--set", str(editable_set))
+        assert r.exit_code == 2, r.output + r.stderr
+        assert says in r.stderr and "general.yaml:" in r.stderr, r.stderr
+        assert ("council.la_code" if "942" not in written else "timeline.base_year") in r.stderr
+        assert "Traceback" not in r.stderr
+        assert not (tmp_path / "out").exists()
+    # an LA number of another council: scored, with a warning naming both
+    general.write_text(text.replace("  la_code: 861\n", "  la_code: 886\n"))
+    r = run("--set", str(editable_set), "--draws", "0")
+    assert r.exit_code == 0, r.output + r.stderr
+    assert "warning: " in r.stderr and "general.yaml:20: council.la_code" in r.stderr
+    assert "Stoke-on-Trent City Council, but LA 886 is Kent" in r.stderr
+    general.write_text(text)
+    assert "warning" not in run("--set", str(editable_set), "--draws", "0").stderr
+
+
+def test_a_set_made_by_init_for_a_council_scores_as_the_national_backtest_does(tmp_path):
+    """`forecast init --council` writes the LA number, so the generated set can be scored
+    with --set; its no-action scenario gives the national backtest's rows for that council
+    and vintage (one comparison, two ways in)."""
+    r = CliRunner().invoke(
+        main, ["init", str(tmp_path / "kent"), "--council", "886", "--as-at", "2022"]
+    )
+    assert r.exit_code == 0, r.output + r.stderr
+    assert "la_code: 886" in (tmp_path / "kent" / "general.yaml").read_text()
+    frame, warnings = bt.score_set(
+        tmp_path / "kent", "unmitigated", 4, 200, 2019, dataset.load_extract()
+    )
+    assert warnings == []
+    national = pd.DataFrame(
+        bt.run_vintage(886, 2022, 4, 200, 2019, dataset.load_extract()).rows, columns=bt.COLUMNS
+    )
+    assert len(frame) == len(national) > 0
+    for col in ("measure", "year", "horizon", "scenario"):
+        assert list(frame[col]) == list(national[col])
+    for col in ("actual", "forecast", "p10", "p90", *bt.BASELINES):
+        assert frame[col].to_numpy() == pytest.approx(national[col].to_numpy(), rel=1e-9), col
+
+
+def test_a_tie_with_a_baseline_is_not_a_win():
+    row = {
+        "council": "A",
+        "la_code": 1,
+        "region": "R",
+        "measure": "ehcp_total",
+        "as_at": 2019,
+        "year": "2019-20",
+        "horizon": 1,
+        "actual": 100.0,
+        "forecast": 110.0,
+        "p10": 90.0,
+        "p50": 110.0,
+        "p90": 120.0,
+        "no_change": 90.0,
+        "last_growth": 130.0,
+        "straight_line": 80.0,
+        "average_growth": 125.0,
+        "scenario": "unmitigated",
+    }
+    s = bt.summary(pd.DataFrame([row], columns=bt.COLUMNS)).iloc[0]
+    assert s["model"] == s["no_change"] == 10.0 and s["best"] == "no_change"
+    assert not s["won"]
+    # every baseline 20 points or more out: the model's 10 wins
+    beaten = bt.summary(pd.DataFrame([{**row, "no_change": 80.0}], columns=bt.COLUMNS)).iloc[0]
+    assert beaten["won"] and beaten["best"] == "no_change" and beaten["no_change"] == 20.0
 
 
 def test_the_table_names_each_vintage_where_the_model_did_not_win(monkeypatch):

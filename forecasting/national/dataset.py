@@ -119,6 +119,14 @@ def _norm(text: str) -> str:
     )
 
 
+def same_council(written: str, published: str) -> bool:
+    """Whether a council's name as a set writes it ("Stoke-on-Trent City Council") and as DfE
+    publishes it ("Stoke-on-Trent") name the same council: one holds the other, word for
+    word, whatever the case and punctuation."""
+    a, b = f" {_norm(written)} ", f" {_norm(published)} "
+    return a in b or b in a
+
+
 def find_council(name_or_code: str | int, extract: pd.DataFrame | None = None) -> Council:
     """The council a finance officer means by a name or LA number ("Stoke-on-Trent",
     "stoke", 861). Unknown or ambiguous names are an input error listing the closest."""

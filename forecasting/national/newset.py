@@ -1518,6 +1518,7 @@ def draft(name_or_code: str, as_at: int, extract: pd.DataFrame | None = None) ->
             "name": council.name,
             "assumption_set": slug,
             "as_at": f"September {as_at}",
+            "la_code": council.code,
             "description": (
                 f"{council.name} (LA {council.code}, {council.region}) as DfE's published "
                 f"figures stood in September {as_at}: base year {b.base}; only periods up to "
