@@ -105,8 +105,8 @@ def test_a_signal_while_the_workers_start_ends_them(monkeypatch):
     mask is put back, before the caller holds the pool: the workers are ended there, not
     left to the garbage collector."""
     import multiprocessing
-    import os
     import signal
+    import threading
 
     fork = multiprocessing.get_context("fork")
     real, made = fork.Pool, []
@@ -114,7 +114,11 @@ def test_a_signal_while_the_workers_start_ends_them(monkeypatch):
     def pool_then_stop(*args, **kwargs):
         p = real(*args, **kwargs)
         made.append(p)
-        os.kill(os.getpid(), signal.SIGTERM)  # held until the mask is put back
+        # to the main thread, which holds it until the mask is put back (a signal to the
+        # process could reach another thread of the test runner and be handled at once)
+        main_thread = threading.main_thread().ident
+        assert main_thread is not None
+        signal.pthread_kill(main_thread, signal.SIGTERM)
         return p
 
     def unwind(signum, frame):
