@@ -47,6 +47,18 @@ def series(results: pd.DataFrame, scenario: str, area: str, measure: str) -> pd.
     return df.set_index("year")["value"]
 
 
+def leaves(node, marker: str, path: tuple[str, ...] = ()):
+    """Every mapping holding ``marker`` (a figure's ``value``, a parameter's ``basis``) in
+    plain YAML data, with its dotted path: the raw file's figures, before any model reads
+    them."""
+    if isinstance(node, dict):
+        if marker in node:
+            yield ".".join(path), node
+            return
+        for k, v in node.items():
+            yield from leaves(v, marker, path + (str(k),))
+
+
 @pytest.fixture()
 def editable_set(tmp_path) -> Path:
     """A copy of the bundled set that a test may break."""

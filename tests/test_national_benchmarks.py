@@ -13,6 +13,8 @@ import yaml
 from forecasting.errors import InputError
 from forecasting.national import benchmarks, dataset, newset
 
+from .conftest import leaves
+
 HERE = Path(newset.__file__).parent
 YAML = HERE / "benchmarks.yaml"
 
@@ -37,19 +39,9 @@ ALLOWED_INTS = {
 }
 
 
-def figures(node, path=()):
-    """Every figure (a mapping with a value) in benchmarks.yaml, with its dotted path."""
-    if isinstance(node, dict):
-        if "value" in node:
-            yield ".".join(path), node
-            return
-        for k, v in node.items():
-            yield from figures(v, path + (str(k),))
-
-
 def test_every_figure_has_unit_basis_and_source():
     raw = yaml.safe_load(YAML.read_text(encoding="utf-8"))
-    found = dict(figures(raw))
+    found = dict(leaves(raw, "value"))
     assert len(found) == 16  # 7 single figures, England's 8 placement shares, 1 announcement
     for path, f in found.items():
         assert isinstance(f["value"], (int, float)) and not isinstance(f["value"], bool), path

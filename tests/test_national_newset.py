@@ -17,19 +17,11 @@ from cli import main
 from forecasting.national import dataset
 from forecasting.national.newset import generate
 
+from .conftest import leaves
+
 
 def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def params(node, path=()):
-    """Every parameter (a mapping with a basis) of a YAML section, with its dotted path."""
-    if isinstance(node, dict):
-        if "basis" in node:
-            yield ".".join(path), node
-            return
-        for k, v in node.items():
-            yield from params(v, path + (str(k),))
 
 
 def section(folder: Path, name: str) -> dict:
@@ -100,7 +92,7 @@ def test_caveats_list_every_figure_that_is_not_published(stoke):
     caveats = (stoke / "caveats.md").read_text()
     n = 0
     for name in ("general.yaml", "childrens_services.yaml", "high_needs.yaml"):
-        for path, prm in params(section(stoke, name)):
+        for path, prm in leaves(section(stoke, name), "basis"):
             listed = f"`{path}`" in caveats
             assert listed == (prm["basis"] != "published"), (path, prm["basis"])
             n += prm["basis"] != "published"
