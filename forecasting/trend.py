@@ -28,11 +28,15 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
 from .errors import InputError, Problem
+from .schema import Strict
 from .textfile import read_text
 from .years import LAST_YEAR, parse_year, year_label
 
@@ -544,90 +548,77 @@ class GrowthRule:
         return self.carry * (self.weight * own + (1.0 - self.weight) * ref)
 
 
-# Chosen by the pooled national backtest (benchmarks/growth_methods.py; docs/decisions.md):
-# every council the backtest builds, as at 2019 to 2024, horizons 1-4 as far as outturns are
-# published; sigma and shock are the same backtest's errors, split by how they grow with the
-# horizon. EHC plans: a quarter the council's own growth over its whole history (from
-# 2014-15), three quarters England's over the same years, carried forward in full. The rule
-# chosen on 2019-2021 alone (the last three years, 75% carried) under-forecast the later
-# vintages it never saw, when plans grew faster after 2021.
-_EHCP = GrowthRule(
-    None,
-    0.25,
-    1.0,
-    0.0192,
-    0.0464,
-    "pooled MAPE 3.99/6.46/8.33/10.18% at 1-4 years, as at 2019-2024, against "
-    "4.22/7.01/8.83/10.35% for the rule chosen on 2019-2021 alone and 4.27/7.32/9.93/12.90% "
-    "for the council's own average growth",
-    "ehcp_total",
+RULES_FILE = "growth_rules.yaml"  # beside the national dataset, with each figure's source
+
+
+class _RuleSpec(Strict):
+    """One rule as growth_rules.yaml writes it (units in the file's header)."""
+
+    lookback_years: int | None = Field(ge=1)
+    own_weight: float = Field(ge=0, le=1)
+    carry: float = Field(ge=0, le=1)
+    rate_error_sd: float = Field(ge=0)
+    yearly_shock_sd: float = Field(ge=0)
+    source: str = Field(min_length=1)
+    series: str | None = None
+    pull_per_year: float = Field(default=0.0, ge=0, le=1)
+    level: str | None = None
+    level_label: str = ""
+
+    def rule(self) -> GrowthRule:
+        return GrowthRule(
+            self.lookback_years,
+            self.own_weight,
+            self.carry,
+            self.rate_error_sd,
+            self.yearly_shock_sd,
+            " ".join(self.source.split()),
+            self.series,
+            self.pull_per_year,
+            self.level,
+            self.level_label,
+        )
+
+
+class _Measured(Strict):
+    value: float = Field(gt=0)
+    unit: str
+    basis: Literal["estimate"]
+    source: str = Field(min_length=1)
+
+
+class _RulesFile(Strict):
+    demand: dict[str, _RuleSpec]
+    money: dict[str, _RuleSpec]
+    dsg_balance_change_sd: _Measured
+
+
+def parse_rules(text: str, where: str = f"forecasting/national/{RULES_FILE}") -> _RulesFile:
+    """The growth rules file's text, checked: every rule's fields in range and its source
+    given (a bad edit is an input error naming the file)."""
+    import yaml
+    from pydantic import ValidationError
+
+    try:
+        return _RulesFile.model_validate(yaml.safe_load(text))
+    except (ValidationError, yaml.YAMLError) as e:
+        raise InputError(Problem(where, None, None, f"not a valid rules file: {e}")) from None
+
+
+_RULES = parse_rules(
+    (resources.files("forecasting") / "national" / RULES_FILE).read_text(encoding="utf-8")
 )
-GROWTH_RULES = {
-    "ehcp_total": _EHCP,
-    # post-16 plans grow with all plans: their own short history (from a handful of plans in
-    # 2014-15) gives rates that compound to many times the outturn
-    "ehcp_by_type.post16": _EHCP,
-    # a quarter of England's recent growth, and 2% a year of the gap between England's
-    # children looked after per 10,000 children and the council's (sigma: the measured
-    # error has no part that grows with the horizon; all of it is yearly shocks). Chosen, and
-    # its shock measured, on 2019-2021 (six vintages give 0.0755 for the best rule, the same
-    # within noise); over 2019-2024 it stays within 0.04 points of the best rule at every horizon
-    # (a tenth of England's growth: 5.61/8.09/9.92/11.10% against 5.62/8.08/9.94/11.14%), a
-    # difference inside the noise, so it is kept.
-    "children_looked_after": GrowthRule(
-        3,
-        0.0,
-        0.25,
-        0.0,
-        0.0741,
-        "pooled MAPE 5.64/8.27/10.07/11.14% at 1-4 years, as at 2019-2021, against "
-        "5.67/8.53/10.49/11.64% for no change and 5.64/8.41/10.32/11.57% for the same growth "
-        "without the pull to England's rate; as at 2019-2024 5.62/8.08/9.94/11.14% against "
-        "5.64/8.27/10.30/11.64% for no change",
-        pull=0.02,
-        level="cla_per_10k",
-        level_label="children looked after per 10,000 children",
-    ),
-}
-# A PERT range of +-2.53 sd puts its P10-P90 at +-1.28 sd: the measured error's 80% band.
+# Chosen by the pooled national backtest (benchmarks/growth_methods.py, money_growth.py;
+# docs/decisions.md): demand series (EHC plans, post-16 plans with them, children looked
+# after) and the money the backtest checks (cost per child looked after, the high-needs
+# allocation after the last one announced).
+GROWTH_RULES = {k: v.rule() for k, v in _RULES.demand.items()}
+MONEY_RULES = {k: v.rule() for k, v in _RULES.money.items()}
+# The yearly change in a council's DSG balance as a share of its DSG (robust sd, measured)
+DSG_BALANCE_CHANGE_SD = _RULES.dsg_balance_change_sd.value
+# A PERT range of +-2.53 sd puts its P10-P90 at +-1.28 sd: the measured error's 80% band
+# (a property of the PERT distribution the draws use, not a measured figure).
 PERT_HALF_WIDTH_SD = 2.53
-
-
-# Money the backtest checks, its rules chosen the same way (benchmarks/money_growth.py: every
-# council as at 2019, 2020 and 2021, horizons 1-4, pooled), sigma and shock split from the
-# chosen rule's measured log errors as for demand.
-MONEY_RULES = {
-    # gross spend on children looked after per child looked after at 31 March (s251 over
-    # the count): England's average growth carried forward in full
-    "cla_unit_cost": GrowthRule(
-        3,
-        0.0,
-        1.0,
-        0.0,
-        0.0962,
-        "pooled MAPE 7.3/10.0/13.7/18.7% at 1-4 years against 7.5/11.2/16.5/23.3% for a flat "
-        "3% a year; robust sd of the log error 0.091/0.125/0.139/0.153",
-    ),
-    # the high-needs allocation after the last one announced: a quarter the council's own
-    # growth over the allocations announced by then, three quarters England's (as at 2019,
-    # with one allocation out, the 12% announced for 2020-21)
-    "high_needs_allocation": GrowthRule(
-        3,
-        0.25,
-        1.0,
-        0.0087,
-        0.0207,
-        "pooled MAPE 2.0/2.4/3.5% at 1-3 years past the last allocation announced against "
-        "8.5/16.3/22.4% for a flat 3% a year; robust sd of the log error 0.026/0.031/0.045",
-    ),
-}
-
-
-# The yearly change in a council's cumulative DSG balance as a share of its DSG: robust sd
-# (middle 80% over 2.563) pooled over councils, 2019-20 to 2021-22 (291 council-years;
-# benchmarks/money_growth.py). The spread of a first-year in-year deficit estimated without
-# the council's own forecast.
-DSG_BALANCE_CHANGE_SD = 0.0131
 
 
 def blended_growth(

@@ -284,3 +284,39 @@ def test_values_too_large_to_carry_forward_and_years_past_9998_are_refused(tmp_p
     late.write_text("period,value\n9997,10\n9998,11\n")
     r = CliRunner().invoke(main, ["trend", str(late)])
     assert r.exit_code == 2 and "--horizon" in r.stderr and "past 9998" in r.stderr
+
+
+def test_the_growth_rules_are_read_from_their_file_with_sources():
+    """Every rule's figures come from forecasting/national/growth_rules.yaml, each rule with
+    the backtest's evidence; an edit out of range or without a source is refused."""
+    from importlib import resources
+
+    from forecasting.errors import InputError
+    from forecasting.trend import GROWTH_RULES, MONEY_RULES, RULES_FILE, parse_rules
+
+    text = (resources.files("forecasting") / "national" / RULES_FILE).read_text()
+    assert set(GROWTH_RULES) == {"ehcp_total", "ehcp_by_type.post16", "children_looked_after"}
+    assert set(MONEY_RULES) == {"cla_unit_cost", "high_needs_allocation"}
+    ehcp = GROWTH_RULES["ehcp_total"]
+    assert (ehcp.lookback, ehcp.weight, ehcp.carry, ehcp.sigma, ehcp.shock) == (
+        None,
+        0.25,
+        1.0,
+        0.0192,
+        0.0464,
+    )
+    assert GROWTH_RULES["ehcp_by_type.post16"] == ehcp  # post-16 plans grow with all plans
+    assert ehcp.evidence.startswith("pooled MAPE 3.99/6.46/8.33/10.18% at 1-4 years, as at")
+    assert "\n" not in ehcp.evidence  # one line in the sets' source text
+    assert parse_rules(text).demand["ehcp_total"].rule() == ehcp
+    for bad in (
+        text.replace("carry: 0.25", "carry: 1.25"),
+        text.replace("yearly_shock_sd: 0.0741", "yearly_shock_sd: -0.0741"),
+        text.replace("  ehcp_total: &ehcp\n", "  ehcp_total: &ehcp\n    typo: 1\n"),
+        text.replace(
+            "    source: >-\n      pooled MAPE 7.3", "    note: >-\n      pooled MAPE 7.3"
+        ),
+    ):
+        assert bad != text
+        with pytest.raises(InputError, match="growth_rules.yaml: not a valid rules file"):
+            parse_rules(bad)
