@@ -464,7 +464,7 @@ def councils(region: str | None) -> None:
     type=int,
     multiple=True,
     help="Vintage: build each set as DfE's figures stood in September of YEAR (repeatable; "
-    "default 2019 to 2024, every vintage with an outturn published).",
+    "default: every vintage with an outturn published, 2019 to 2024 in the bundled data).",
 )
 @click.option(
     "--council", "councils_", multiple=True, help="Council name or LA number (repeatable)."
@@ -534,7 +534,7 @@ def backtest(
     else:
         chosen = [dataset.find_council(c, extract) for c in councils_]
         codes = [c.code for c in (chosen or dataset.councils(extract=extract))]
-        years = bt.check_years(as_at or bt.DEFAULT_AS_AT)
+        years = bt.check_years(as_at or bt.default_vintages(extract))
         frame, skipped = bt.backtest(codes, years, horizon, draws, seed, extract)
         names = [c.name for c in chosen]
     if frame.empty:

@@ -60,9 +60,7 @@ BASELINE_LABELS = {
     "straight_line": "straight line",
     "average_growth": "average growth",
 }
-# Every vintage with an outturn published to check (the outturns run to 2024-25)
-DEFAULT_AS_AT = (2019, 2020, 2021, 2022, 2023, 2024)
-DEFAULT_HORIZON = 4
+DEFAULT_HORIZON = 4  # years ahead scored, and pooled in the coverage and vintage lists
 TRAILING_SHOWN = 8  # vintage cells the model did not win, printed before "and N more"
 SKIPPED_SHOWN = 5  # reasons a council-vintage could not be built, printed before the rest
 COLUMNS = [
@@ -172,7 +170,7 @@ def scored_rows(
     sims = simulate(name, a, draws, seed, measures=lines) if draws else {}
     years = central.years
     base = years[0]
-    rows = extract[extract["la_code"] == council.code]
+    rows = dataset.area_rows(council.code, extract)
     out = []
     for measure, (parts, sign) in checks.items():
         hist = dataset.series(council.code, measure, rows)
@@ -238,13 +236,14 @@ def score_set(
     data)."""
     from .errors import Problem
     from .loading import load
-    from .national import dataset
+    from .national import dataset, newset
     from .roles import plan_name
 
     scenarios = load(path, (scenario,) if scenario else ())
-    name = scenario or plan_name(scenarios)
-    chosen = next(s for s in scenarios if s.name == name)
-    a = chosen.assumptions
+    # the one asked for (load matched it by file or name), else the plan
+    plan = plan_name(scenarios)
+    chosen = scenarios[0] if scenario else next(s for s in scenarios if s.name == plan)
+    name, a = chosen.name, chosen.assumptions
 
     def problem(field: str, message: str) -> Problem:
         loc = chosen.where(field)
@@ -268,7 +267,7 @@ def score_set(
                 "`forecast councils` lists them",
             )
         ) from None
-    as_at = parse_year(a.timeline.base_year) + 1  # September after the base year ends
+    as_at = newset.as_at_for(a.timeline.base_year)
     rows = scored_rows(council, as_at, name, a, horizon, draws, seed, extract)
     if not rows:
         raise InputError(
@@ -280,6 +279,10 @@ def score_set(
             )
         )
     warnings = []
+    scored = {r["measure"] for r in rows}
+    for measure in CHECKS:
+        if measure not in scored:
+            warnings.append(f"{measure} not scored: {unscored(measure, name, a, council, extract)}")
     if not dataset.same_council(a.council.name, council.name):
         warnings.append(
             str(
@@ -291,6 +294,25 @@ def score_set(
             )
         )
     return pd.DataFrame(rows, columns=COLUMNS), warnings
+
+
+def unscored(
+    measure: str, name: str, a: AssumptionSet, council: Council, extract: pd.DataFrame
+) -> str:
+    """Why a measure of ``CHECKS`` gave no row for scenario ``name`` of a set, in words."""
+    from .engine import project
+    from .national import dataset
+
+    lines = project(name, a).lines
+    missing = [f"{area}.{line}" for area, line in CHECKS[measure][0] if (area, line) not in lines]
+    if missing:
+        return f"the set has no line {', '.join(missing)}"
+    published = dataset.series(council.code, measure, dataset.area_rows(council.code, extract))
+    return (
+        f"DfE publishes it for {council.name} in "
+        f"{', '.join(published.index) if len(published) else 'no year'}; scoring needs its "
+        f"figure for the base year {a.timeline.base_year} and for a year after it"
+    )
 
 
 # ------------------------------------------------------------------- all of them
@@ -418,7 +440,7 @@ def summary(frame: pd.DataFrame, by_vintage: bool = False) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def pooled_coverage(frame: pd.DataFrame, max_horizon: int = 4) -> float:
+def pooled_coverage(frame: pd.DataFrame, max_horizon: int = DEFAULT_HORIZON) -> float:
     """Share of outturns inside the P10-P90 band, over councils, measures and horizons
     1..``max_horizon``."""
     return float(covered(frame[frame["horizon"] <= max_horizon]).mean())
@@ -478,7 +500,8 @@ def trailing(frame: pd.DataFrame) -> list[str]:
     can hide a vintage that lost or tied, and the reader should see it."""
     if frame["as_at"].nunique() < 2:
         return []
-    s = summary(frame[frame["measure"].isin(DEMAND) & (frame["horizon"] <= 4)], by_vintage=True)
+    demand = frame["measure"].isin(DEMAND) & (frame["horizon"] <= DEFAULT_HORIZON)
+    s = summary(frame[demand], by_vintage=True)
     lines = []
     for r in s.to_dict("records"):
         best = r["best"]
@@ -499,6 +522,15 @@ def trailing(frame: pd.DataFrame) -> list[str]:
 def to_csv(frame: pd.DataFrame) -> bytes:
     """backtest.csv: one row per council, measure, vintage and year checked."""
     return frame.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode()
+
+
+def default_vintages(extract: pd.DataFrame) -> list[int]:
+    """Every vintage with an outturn to check: as at each September from the first the
+    generator supports to the last year any checked measure has been published for."""
+    from .national.newset import FIRST_AS_AT
+
+    periods = extract.loc[extract["measure"].isin(list(CHECKS)), "period"].unique()
+    return list(range(FIRST_AS_AT, max(parse_year(p) for p in periods) + 1))
 
 
 def check_years(as_at: Iterable[int]) -> list[int]:

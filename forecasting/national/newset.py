@@ -79,6 +79,12 @@ def base_year_for(as_at: int) -> str:
     return year_label(as_at - 1)
 
 
+def as_at_for(base_year: str) -> int:
+    """The September a set with ``base_year`` describes, the year that base year ends:
+    ``2018-19`` -> 2019 (the inverse of ``base_year_for``)."""
+    return parse_year(base_year) + 1
+
+
 class Builder:
     """Collects the figures of one set, each with its basis and source."""
 
