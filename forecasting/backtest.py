@@ -476,7 +476,8 @@ def table(frame: pd.DataFrame, skipped: list[Vintage]) -> str:
             continue
         cov = pooled_coverage(part)
         lines.append(
-            f"P10-P90 coverage, pooled over councils, {what} and horizons 1-4: {cov:.1%} "
+            f"P10-P90 coverage, pooled over councils, {what} and horizons 1-{DEFAULT_HORIZON}: "
+            f"{cov:.1%} "
             f"({'inside' if 0.7 <= cov <= 0.9 else 'outside'} the 70-90% target)"
         )
     lines += trailing(frame)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .formats import millions
+from .formats import prose_millions
 from .inputs import Inputs
 from .projection import Projection
 from .schema import Share
@@ -93,8 +93,8 @@ def calibration_warnings(projections: Iterable[Projection]) -> list[str]:
             share = p[(area, "reconciliation_share")][0][t]
             limit = p[(area, "reconciliation_warning_share")][0][t]
             text = (
-                f"{name}: the reconciliation line is {millions(recon, brackets=False)} in "
-                f"{p.years[t]}, {share:.1%} of the {millions(abs(recon) / share, brackets=False)}"
+                f"{name}: the reconciliation line is {prose_millions(recon)} in "
+                f"{p.years[t]}, {share:.1%} of the {prose_millions(abs(recon) / share)}"
                 f" of modelled spend it balances (warning above {limit:.1%}); "
                 f"the drivers do not explain the outturn. Check {figures}"
             )

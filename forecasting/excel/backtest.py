@@ -11,10 +11,16 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 
-from ..backtest import BASELINE_LABELS, BASELINES, SHARES, pooled_coverage, summary
-from .styles import BOLD, COUNT, LINE_HEIGHT, header_row, page_setup
+from ..backtest import (
+    BASELINE_LABELS,
+    BASELINES,
+    DEFAULT_HORIZON,
+    SHARES,
+    pooled_coverage,
+    summary,
+)
+from .styles import BOLD, COUNT, LINE_HEIGHT, header_row, page_setup, set_widths
 
 CENTRE = Alignment(horizontal="center")
 
@@ -81,10 +87,8 @@ def _scores(ws, frame: pd.DataFrame, title: str, by_vintage: bool) -> tuple[int,
         )
         ws.cell(ws.max_row, len(head) - 1).number_format = "0%"
         ws.cell(ws.max_row, len(head)).alignment = CENTRE
-    ws.column_dimensions["A"].width = 26
-    for i in range(2, len(head) + 1):
-        ws.column_dimensions[get_column_letter(i)].width = 14
-    ws.column_dimensions[get_column_letter(len(head) - 3)].width = 20  # the best baseline
+    # the measure, the best baseline's name, then the figures
+    set_widths(ws, {1: 26, **{i: 14 for i in range(2, len(head) + 1)}, len(head) - 3: 20})
     page_setup(ws, freeze="B5", title_rows="4:4")
     return 5, 4 + len(s)
 
@@ -94,7 +98,7 @@ def _summary_sheet(ws, frame: pd.DataFrame) -> None:
         ws, frame, "How good the forecasts were: pooled over councils and vintages", False
     )
     ws.append([])
-    ws.append(["P10-P90 coverage, horizons 1-4", round(pooled_coverage(frame), 3)])
+    ws.append([f"P10-P90 coverage, horizons 1-{DEFAULT_HORIZON}", round(pooled_coverage(frame), 3)])
     ws.cell(ws.max_row, 2).number_format = "0.0%"
     head = ["model", *(BASELINE_LABELS[k] for k in BASELINES)]
     # One chart per demand measure: error by horizon, model against each baseline.
@@ -163,9 +167,7 @@ def _council_sheet(ws, frame: pd.DataFrame, name: str) -> None:
         chart.height, chart.width = 6, 12
         ws.add_chart(chart, f"N{anchor}")
         anchor += 13
-    ws.column_dimensions["A"].width = 24
-    for col in "EFGHIJKL":
-        ws.column_dimensions[col].width = 13
+    set_widths(ws, {1: 24, **{i: 13 for i in range(5, len(head) + 1)}})
     page_setup(ws, freeze="A4", title_rows="3:3")
 
 

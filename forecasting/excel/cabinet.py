@@ -15,7 +15,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import areas
-from ..formats import millions
+from ..formats import prose_millions
 from ..summary import ranks
 from ..years import workbook_label, year_end
 from .common import (
@@ -238,8 +238,8 @@ def _headline_figures(run: Run, labels: dict[str, str], base: str) -> list[Figur
         if not q:
             return "no range: run with draws"
         return (
-            f"likely range {millions(q['p10'][-1], brackets=False)} to "
-            f"{millions(q['p90'][-1], brackets=False)} (P10 to P90)"
+            f"likely range {prose_millions(q['p10'][-1])} to "
+            f"{prose_millions(q['p90'][-1])} (P10 to P90)"
         )
 
     ranked = sorted(h.values(), key=lambda r: r.cumulative_deficit_final)
@@ -325,7 +325,7 @@ def sensitivity_words(run: Run, top: int) -> list[str]:
             f"{param_label(s.parameter, assumptions)}: at the high end of its range "
             f"({value_text(s.high, s.unit)}) rather than the low end "
             f"({value_text(s.low, s.unit)}; the plan assumes {value_text(s.central, s.unit)}), "
-            f"{what} would be {millions(abs(swing), brackets=False)} "
+            f"{what} would be {prose_millions(abs(swing))} "
             f"{'higher' if swing > 0 else 'lower'}."
         )
     return ["What moves the answer most:", *out]

@@ -20,7 +20,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..formats import millions
+from ..formats import prose_millions
 from ..names import FURTHER_SAVINGS, RECONCILIATION
 from ..projection import Projection
 from ..years import workbook_label, year_end
@@ -342,7 +342,7 @@ def forum_figures(run: Run, labels: dict[str, str]) -> list[Figure]:
         Figure(
             f"At {year_end(years[-1])}, {labels[plan.scenario]}",
             cum[-1],
-            f"after schools-block transfers of {millions(transfer.sum(), brackets=False)} in all"
+            f"after schools-block transfers of {prose_millions(transfer.sum())} in all"
             if transfer.sum()
             else "with no schools-block transfer",
         ),

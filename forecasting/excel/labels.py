@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..formats import millions
+from ..formats import prose_millions
 
 # Short names for the assumptions a reader meets in the sensitivity ranking.
 NAMES = {
@@ -94,7 +94,7 @@ def value_text(value: float, unit: str) -> str:
     if unit == "GBP/year":
         return f"£{value:,.0f} a year"
     if unit == "GBP":
-        return millions(value, brackets=False)
+        return prose_millions(value)
     if unit in ("years", "weeks"):
         return f"{value:,.1f} {unit}"
     return f"{value:,.0f}"

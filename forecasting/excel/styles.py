@@ -196,7 +196,7 @@ def cell_style(cell: Cell, kind: str, number_format: str | None = None) -> None:
         elif kind == "total":
             style.font, style.border = BOLD, TOTAL_BORDER
         elif kind == "note":
-            style.font = Font(italic=True, color="808080", size=9)
+            style.font = NOTE
         wb.add_named_style(style)
     cell.style = name
     done[name] = copy(cell._style)
