@@ -243,6 +243,16 @@ def test_the_plans_totals_are_the_engines_parts_not_written_again(run_result):
     assert formulas(dropped)["in_year_deficit"] == (
         f"={row['high_needs_expenditure']}-{row['high_needs_funding']}"
     )
+    # the income and the transfer need not sit together in the definition: with other
+    # contributions between them the funding row is still read once
+    spend, income, transfer, other = plan.lines[key].parts[:4]
+    lines[key] = replace(lines[key], parts=(spend, income, other, transfer))
+    apart = replace(
+        run_result, projections=[replace(plan, lines=lines)], scenarios=[run_result.plan_scenario]
+    )
+    assert formulas(apart)["in_year_deficit"] == (
+        f"={row['high_needs_expenditure']}-{row['high_needs_funding']}-{got['@other_contributions']}"
+    )
 
 
 def test_the_forums_limit_is_said_as_the_set_has_it(editable_set):

@@ -203,20 +203,22 @@ class Grid:
 
         With ``into`` (a grid area and a map from part to row), the parts are read from a
         sheet that lays them out in its own rows, such as the DSG plan: each part from its
-        mapped row (or the row of its own name); parts next to each other that one row holds
-        together (the block's income and the transfer into it, as funding after movements)
-        are read from that row once; a SUM reads its rows in the sheet's order."""
+        mapped row (or the row of its own name); parts that one row holds together (the
+        block's income and the transfer into it, as funding after movements) are read from
+        that row once, wherever they fall in the definition, and must share a sign; a SUM
+        reads its rows in the sheet's order."""
         s = proj.scenario
         line = proj.lines[(area, measure)]
         if into is None:
             parts = [(sign, self.shown(s, area, m)) for sign, m in line.parts]
         else:
             area, rows = into
-            parts = []
+            signs: dict[str, int] = {}
             for sign, m in line.parts:
-                part = (sign, rows.get(m, m))
-                if not parts or parts[-1] != part:
-                    parts.append(part)
+                row = rows.get(m, m)
+                if signs.setdefault(row, sign) != sign:
+                    raise ValueError(f"{area}.{row} holds parts of {measure} of both signs")
+            parts = [(sign, row) for row, sign in signs.items()]
             if all(sign > 0 for sign, _ in parts):
                 parts.sort(key=lambda p: self.where[(s, area, p[1])][1])
         if all(sign > 0 for sign, _ in parts):
