@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 
 PLAN = "plan"  # grid area of the DSG plan sheet's rows
 MITIGATION = "mitigation"  # grid area of the mitigations log's rows
-# A provision's share of school-age plans moved by the plan: more than 0.05 percentage
-# points (less is the rounding of children between provisions, not a planned move)
-SHARE_MOVED = 5e-4
+# A provision's share of school-age plans moved by the plan when the move is at least half a
+# child in the last year (less is the rounding of children between provisions, not a move)
+HALF_A_CHILD = 0.5
 PLAN_SHEET, MITIGATIONS_SHEET, NARRATIVE_SHEET = "DSG plan", "Mitigations", "Narrative"
 NOTE_ROW = Font(italic=True, color="595959", size=10)
 
@@ -488,7 +488,7 @@ def _placement_mix_mitigation(plan: Projection, base: Projection | None) -> Miti
         if m != f"ehcp.{POST16}":
             mine = shares(plan, m)
             other = shares(base, m) if base is not None and (DSG, m) in base.lines else mine[:1]
-            if abs(mine[-1] - other[-1]) > SHARE_MOVED:
+            if abs(mine[-1] - other[-1]) * _line(plan, "ehcp_school_age")[-1] >= HALF_A_CHILD:
                 label = plan.lines[(DSG, m)].label.split(": ", 1)[-1]
                 against = "with no action" if base is not None else f"in {workbook_label(years[0])}"
                 moves.append(f"{label} {mine[-1]:.0%} ({other[-1]:.0%} {against})")
