@@ -119,11 +119,8 @@ def test_text_that_starts_with_equals_is_not_evaluated():
 
 def _tricky_workbook() -> Workbook:
     """Cells of every kind a writer might leave: text needing escapes or keeping its spaces,
-    empty and styled-but-empty cells, figures, a styled row, a date, a comment, a link and
-    formulas whose values are a figure, text, a logical and an error."""
-    import datetime
-
-    from openpyxl.comments import Comment
+    empty and styled-but-empty cells, figures, a styled row and formulas whose values are a
+    figure, text, a logical and an error."""
     from openpyxl.styles import Font
 
     from forecasting.excel.styles import cell_style, text
@@ -143,11 +140,6 @@ def _tricky_workbook() -> Workbook:
     ws["C3"] = "=B1>1"
     ws["C4"] = "=B1/0"
     ws["C4"].font = Font(bold=True)
-    ws["D1"] = datetime.date(2019, 4, 1)
-    ws["D2"] = "commented"
-    ws["D2"].comment = Comment("a note", "author")
-    ws["D3"] = "a link"
-    ws["D3"].hyperlink = "https://example.org"
     ws.row_dimensions[6].height = 30  # a row with a height and no cells
     other = wb.create_sheet("Other")
     other["A1"] = "='Main & <more>'!B2+1"
@@ -196,6 +188,28 @@ def test_saved_cells_read_back_as_openpyxl_writes_them_with_their_values():
     assert (m["C1"].value, m["C2"].value, m["C4"].value) == (3, "a&b<12", DIV0)
     assert m["C3"].value is True  # a logical, not the number 1
     assert stored["Other"]["A1"].value == 13
+
+
+def test_a_cell_the_workbooks_never_write_is_refused_not_written_wrongly():
+    """A date, a comment or a link is not written by the one-pass writer: saving names the
+    cell instead of writing it other than openpyxl would."""
+    import datetime
+
+    from openpyxl.comments import Comment
+
+    from forecasting.excel.saving import workbook_bytes
+
+    for kind in ("date", "comment", "link"):
+        wb = _tricky_workbook()
+        ws = wb["Main & <more>"]
+        ws["D2"] = datetime.date(2019, 4, 1) if kind == "date" else "text"
+        if kind == "comment":
+            ws["D2"].comment = Comment("a note", "author")
+        if kind == "link":
+            ws["D2"].hyperlink = "https://example.org"
+        with pytest.raises(ValueError, match=r"Main & <more>!D2: a cell of a kind"):
+            workbook_bytes(wb, {})
+    workbook_bytes(_tricky_workbook(), {})  # the ordinary cells are written
 
 
 def test_without_values_each_sheet_is_byte_for_byte_openpyxls():

@@ -111,19 +111,27 @@ def test_every_formula_cell_stores_a_value(opened):
 
 
 @pytest.fixture(scope="module")
-def wrong_values(outputs, opened, tmp_path_factory) -> Path:
+def wrong_values(outputs, tmp_path_factory) -> Path:
     """The Forum workbook with every stored formula value wrong (123) and its master check
     stored as FALSE: recalculated, it must come back with the formulas' own results."""
-    from forecasting.excel.cached_values import with_cached_values
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    from forecasting.excel.saving import workbook_bytes
 
     src = outputs / "schools-forum-dsg.xlsx"
-    wb = opened[src.name][0]
-    wrong = {s: {} for s in wb.sheetnames}
+    wb = load_workbook(src)  # its own copy: saving stamps the file's modified time
+    for sheet in wb:  # an empty text cell reads back as an empty inline string: text again
+        for row in sheet.iter_rows():
+            for c in row:
+                if c.data_type == "inlineStr" and c.value is None:
+                    c.value = ""
+    wrong: dict[str, dict[tuple[int, int], object]] = {s: {} for s in wb.sheetnames}
     for sheet, cell in formula_cells(wb):
-        wrong[sheet][cell] = 123.0
-    wrong["Checks"]["E2"] = False
+        wrong[sheet][coordinate_to_tuple(cell)] = 123.0
+    wrong["Checks"][coordinate_to_tuple("E2")] = False
     bad = tmp_path_factory.mktemp("wrong") / src.name
-    bad.write_bytes(with_cached_values(src.read_bytes(), wrong))
+    # stored as the writers store every formula's value, only wrong
+    bad.write_bytes(workbook_bytes(wb, wrong))
     return bad
 
 

@@ -15,15 +15,12 @@ when the workbook is built (a test renders every workbook), never a silently emp
 
 from __future__ import annotations
 
-import io
 import math
 import operator
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from lxml import etree
 from openpyxl import Workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
@@ -558,18 +555,6 @@ def evaluate(wb: Workbook) -> dict[str, dict[str, Value]]:
 
 
 # ----------------------------------------------------------------------------- storing
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title -> its part name in the package (``xl/worksheets/sheet3.xml``)."""
-    wb = etree.fromstring(z.read("xl/workbook.xml"))
-    rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    target = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{PKG_REL}}}Relationship")}
-    parts = {}
-    for s in wb.iter(f"{{{MAIN}}}sheet"):
-        t = target[s.get(f"{{{REL}}}id")]
-        parts[s.get("name")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    return parts
-
-
 def stored_as(value: Value) -> tuple[str | None, str]:
     """How a formula's value is stored in its cell: the cell's type attribute (``t``; None
     for a number) and the text of its ``<v>`` element."""
@@ -581,37 +566,3 @@ def stored_as(value: Value) -> tuple[str | None, str]:
         return "str", value
     x = 0.0 if value is None else float(value)
     return None, str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
-
-
-def store(c: etree._Element, v: etree._Element, value: Value) -> None:
-    """Store a formula's value in its cell element ``c`` and value element ``v``."""
-    kind, v.text = stored_as(value)
-    c.attrib.pop("t", None)
-    if kind is not None:
-        c.set("t", kind)
-
-
-def with_cached_values(data: bytes, values: dict[str, dict[str, Value]]) -> bytes:
-    """The .xlsx ``data`` with each formula's value stored in its ``<v>`` element."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    parts = _sheet_parts(src)
-    by_part = {parts[s]: vals for s, vals in values.items()}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            vals = by_part.get(info.filename)
-            if vals:
-                root = etree.fromstring(body)
-                for c in root.iter(f"{{{MAIN}}}c"):
-                    f = c.find(f"{{{MAIN}}}f")
-                    ref = c.get("r")
-                    if f is None or ref not in vals:
-                        continue
-                    v = c.find(f"{{{MAIN}}}v")
-                    if v is None:
-                        v = etree.SubElement(c, f"{{{MAIN}}}v")
-                    store(c, v, vals[ref])
-                body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-            dst.writestr(info, body)
-    return out.getvalue()

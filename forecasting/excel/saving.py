@@ -8,9 +8,10 @@ sheet's data is written as text in one pass (the workbooks' cells are plain numb
 and formulas), exactly as openpyxl's XML stream would write it, and put where openpyxl's
 own sheet writer leaves its place; everything else in the file (styles, views, widths,
 charts, validations) is still openpyxl's own, and each part is deflated once. A cell of any
-other kind (a date, rich text, an array formula, a comment or a link) is written by
-openpyxl's own cell writer. Without values to store, every sheet is byte for byte what
-openpyxl's save writes (tests/test_cached_values.py).
+other kind (a date, rich text, an array formula, a comment or a link) is refused: no
+workbook writes one, and writing it here would need openpyxl's own cell writer back. Without
+values to store, every sheet is byte for byte what openpyxl's save writes
+(tests/test_cached_values.py).
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from collections.abc import Mapping
 
 from lxml import etree
 from openpyxl import Workbook
-from openpyxl.cell._writer import etree_write_cell
-from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.utils import get_column_letter
@@ -32,7 +31,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .cached_values import Value, store, stored_as
+from .cached_values import Value, stored_as
 
 Cells = Mapping[tuple[int, int], Value]  # (row, column) -> a formula's value
 
@@ -54,20 +53,6 @@ def _stored(value: Value) -> tuple[str, str]:
     """A formula's value as its cell's type attribute and ``<v>`` text, as XML."""
     kind, text = stored_as(value)
     return ("" if kind is None else f' t="{kind}"'), _escape(text)
-
-
-class _Collect:
-    """Stands in for openpyxl's XML stream when its own cell writer writes an unusual cell:
-    keeps the element's text, with the formula's value stored in it."""
-
-    def __init__(self, out: list[str], value: Value, has_value: bool):
-        self.out, self.value, self.has_value = out, value, has_value
-
-    def write(self, el: etree._Element) -> None:
-        v = el.find("v")
-        if self.has_value and el.find("f") is not None and v is not None:
-            store(el, v, self.value)
-        self.out.append(etree.tostring(el, encoding="unicode"))
 
 
 def sheet_data(ws: Worksheet, values: Cells) -> bytes:
@@ -105,10 +90,10 @@ def sheet_data(ws: Worksheet, values: Cells) -> bytes:
                 or cell._hyperlink is not None
                 or not (isinstance(value, str) if kind in ("s", "f") else kind in ("n", "b", "e"))
             ):
-                if cell._comment is not None:  # as openpyxl's row writer records it
-                    ws._comments.append(CommentRecord.from_cell(cell))
-                etree_write_cell(_Collect(out, values.get(key), key in values), ws, cell, styled)
-                continue
+                raise ValueError(
+                    f"{ws.title}!{letter}{r}: a cell of a kind the workbooks do not write (a "
+                    "date, rich text, an array formula, a comment or a link)"
+                )
             if styled:
                 ids = style.tobytes()
                 sid = style_ids.get(ids)
@@ -175,9 +160,6 @@ class _Writer(ExcelWriter):
 
     def write_worksheet(self, ws: Worksheet) -> None:
         """As openpyxl's, but the sheet is written in memory by :class:`_SheetWriter`."""
-        if self.workbook.write_only:  # its sheets are already written, by openpyxl
-            super().write_worksheet(ws)
-            return
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
