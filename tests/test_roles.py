@@ -47,6 +47,8 @@ def test_the_plan_is_found_by_role_wherever_it_is_listed(bundled, run_result):
     """With the plan listed last, the solver's answers, the sensitivities, the finance model's
     summary, the cabinet's sensitivity and range and the Forum's what-it-takes are all the
     plan's, as when it is listed first."""
+    import re
+    import zipfile
     from io import BytesIO
 
     from openpyxl import load_workbook
@@ -73,8 +75,26 @@ def test_the_plan_is_found_by_role_wherever_it_is_listed(bundled, run_result):
     values = [v for v in column(finance_model(run), "Summary", 2) if isinstance(v, float)]
     assert any(v == pytest.approx(float(over[-1]), abs=0.01) for v in values)
     title = "The council's plan"
-    cab = column(cabinet_workbook(with_uncertainty(run, 20, 1)), "Sensitivity", 1)
+    drawn = with_uncertainty(run, 20, 1)
+    cabinet = cabinet_workbook(drawn)
+    cab = column(cabinet, "Sensitivity", 1)
     assert title in cab[0]
+    # the fan charts of the range draw the plan's percentiles, not the first scenario's
+    charts = zipfile.ZipFile(BytesIO(cabinet))
+    fans = [
+        xml
+        for xml in (charts.read(n).decode() for n in charts.namelist())
+        if "<a:t>Range of the cumulative DSG deficit" in xml
+    ]
+    assert len(fans) == 1 and f"<a:t>Range of the cumulative DSG deficit, {title}" in fans[0]
+    rows = [int(r) for r in re.findall(r"<val><numRef><f>'Range'!\$E\$(\d+):", fans[0])]
+    sheet = load_workbook(BytesIO(cabinet), read_only=True)["Range"]
+    cells = dict(enumerate(sheet.iter_rows(values_only=True), start=1))
+    pct = drawn.percentiles[("council-plan", "cumulative_deficit")]
+    assert len(rows) == 3
+    for r, q in zip(rows, ("p10", "p50", "p90"), strict=True):
+        assert cells[r][2:4] == (f"cumulative_deficit.{q}", "council-plan")
+        assert list(cells[r][4:10]) == pytest.approx([float(v) for v in pct[q]])
     wit = column(forum_workbook(run), "What it takes", 1)
     assert wit[3].startswith(f"Scenario: {title};")
 
