@@ -118,8 +118,23 @@ def test_the_cabinet_compares_the_transport_cost_across_scenarios(run_result):
 
     from forecasting.excel.cabinet import cabinet_workbook
 
-    book = load_workbook(io.BytesIO(cabinet_workbook(run_result)), read_only=True)
-    headings = [v for (v,) in book["Comparison"].iter_rows(max_col=1, values_only=True) if v]
+    book = load_workbook(io.BytesIO(cabinet_workbook(run_result)), data_only=True)
+    rows = list(book["Comparison"].iter_rows(values_only=True))
+    headings = [r[0] for r in rows if r[0]]
     title = "Home-to-school transport, pupils with EHCPs (general fund)"
     assert title in headings
     assert any(str(h).startswith(f"{title}: variance to ") for h in headings)
+    # each scenario's cost is the engine's, and its variance that cost less the plan's
+    # (the stored values of the sheet's formulas)
+    cost = {p.scenario: p[(T, "cost")][0] for p in run_result.projections}
+    n = len(run_result.plan.years)
+    plan = run_result.plan.scenario
+    shown = {str(r[3]).removeprefix("forecast: "): r[4 : 4 + n] for r in rows if r[2] == "cost"}
+    assert set(shown) == set(cost)
+    variance = [r[4 : 4 + n] for r in rows if r[2] == "cost.variance"]
+    others = [p.scenario for p in run_result.projections if p.scenario != plan]
+    assert len(variance) == len(others)
+    for s, v in zip(others, variance, strict=True):
+        np.testing.assert_allclose(shown[s], cost[s], rtol=1e-9)
+        np.testing.assert_allclose(v, cost[s] - cost[plan], atol=1e-6)
+    assert any(np.any(np.abs(v) > 1e5) for v in variance)  # the scenarios differ
