@@ -42,7 +42,8 @@ ALLOWED_INTS = {
 def test_every_figure_has_unit_basis_and_source():
     raw = yaml.safe_load(YAML.read_text(encoding="utf-8"))
     found = dict(leaves(raw, "value"))
-    assert len(found) == 16  # 7 single figures, England's 8 placement shares, 1 announcement
+    # 7 single figures, England's 8 placement shares, 1 announcement, 2 transport costs
+    assert len(found) == 18
     for path, f in found.items():
         assert isinstance(f["value"], (int, float)) and not isinstance(f["value"], bool), path
         assert f.get("unit", "").strip(), path

@@ -108,7 +108,14 @@ def test_a_set_built_from_published_data_carries_englands_transport_figures(tmp_
     plans = plan[("dsg", "ehcp.maintained_special")][0]
     pupils = plan[(T, "pupils.maintained_special")][0]
     np.testing.assert_allclose(pupils, plans * 0.584)
-    assert plan[(T, "cost_per_pupil")][0][0] == 6280
+    # the cost per pupil of the base year: England's 2018-19 figure uprated 2% a year to
+    # 2020-21, never the 2023-24 figure published since; as at 2024 that figure itself
+    assert plan[(T, "cost_per_pupil")][0][0] == pytest.approx(6280 * 1.02**2)
+    from forecasting.national import newset
+
+    later = newset.draft("Blackpool", 2024).sections["home_to_school_transport"]
+    assert later["cost_per_pupil"]["value"] == 8299
+    assert "for the base year 2023-24" in later["cost_per_pupil"]["source"]
 
 
 def test_the_cabinet_compares_the_transport_cost_across_scenarios(run_result):

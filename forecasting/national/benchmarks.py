@@ -75,6 +75,18 @@ class AnnouncedRise(Figure):
     year: str
 
 
+class AnnualCost(Figure):
+    """A yearly amount in pounds."""
+
+    KIND = None
+
+    @model_validator(mode="after")
+    def _pounds_a_year(self) -> AnnualCost:
+        if self.unit != "GBP/year" or self.value <= 0:
+            raise ValueError("a yearly cost is a positive amount in GBP/year")
+        return self
+
+
 class EnglandMix(Strict):
     """England's children looked after by placement, as shares of all of them; kinship
     foster care is part of ``foster``, so the other shares and ``foster`` make the whole."""
@@ -115,6 +127,7 @@ class Benchmarks(Strict):
     permanent_exclusion_rate_england: ShareFigure
     england_mix_2019: EnglandMix
     announced_high_needs: dict[int, AnnouncedRise]
+    transport_cost_per_pupil: dict[str, AnnualCost]
 
     @model_validator(mode="after")
     def _ranges(self) -> Benchmarks:

@@ -938,9 +938,34 @@ def transport(b: Builder) -> dict:
             for g, (_, _, stoke_key, _) in PROVISION_GROUPS.items()
             if stoke_key in shares
         },
-        "cost_per_pupil": bench(b, TRANSPORT, "cost_per_pupil"),
+        "cost_per_pupil": transport_cost(b),
         "inflation": bench(b, TRANSPORT, "inflation"),
     }
+
+
+def transport_cost(b: Builder) -> dict:
+    """England's yearly cost of transporting a pupil with SEND, for the base year: the figure
+    published for it, or the latest earlier one uprated by the transport inflation estimate
+    to it (never a figure for a later year)."""
+    last = parse_year(b.base)
+    known = {y: f for y, f in NATIONAL.transport_cost_per_pupil.items() if parse_year(y) <= last}
+    year = max(known, key=parse_year)
+    figure = known[year]
+    inflation = b.stoke_param(TRANSPORT, "inflation")["value"]
+    years = last - parse_year(year)
+    how = (
+        f"for the base year {b.base}"
+        if not years
+        else f"uprated by the transport inflation estimate ({inflation:.0%} a year) for "
+        f"{years} year{'s' if years > 1 else ''} to the base year {b.base}"
+    )
+    return P(
+        figure.value * (1 + inflation) ** years,
+        figure.unit,
+        figure.basis,
+        f"{' '.join(figure.source.split())}; {how} (forecasting/national/"
+        "benchmarks.yaml); no council's own figure is published",
+    )
 
 
 def provisions(b: Builder, types: dict[str, dict], school: float) -> dict:
