@@ -308,10 +308,12 @@ def unscored(
     if missing:
         return f"the set has no line {', '.join(missing)}"
     published = dataset.series(council.code, measure, dataset.area_rows(council.code, extract))
+    # the last year known as at the set's date (the base year, or the allocation announced)
+    known = year_label(parse_year(a.timeline.base_year) + KNOWN_AHEAD.get(measure, 0))
     return (
         f"DfE publishes it for {council.name} in "
         f"{', '.join(published.index) if len(published) else 'no year'}; scoring needs its "
-        f"figure for the base year {a.timeline.base_year} and for a year after it"
+        f"figure for {known} and for a year after it"
     )
 
 
