@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..years import year_label as fy  # the financial year starting in April of a year
-from .dataset import ENGLAND, EXTRACT
+from .dataset import ENGLAND, EXTRACT, REGION_CODES
 
 COLUMNS = [
     "la_code",
@@ -46,21 +46,6 @@ COLUMNS = [
 ]
 DEFAULT_OUT = EXTRACT  # where the tool reads the national dataset from
 
-# LA numbers DfE gives the regions (as the Local Authority Interactive Tool does); England's
-# is dataset.ENGLAND.
-REGION_CODES = {
-    "North East": 980,
-    "North West": 981,
-    "Yorkshire and The Humber": 982,
-    "East Midlands": 983,
-    "West Midlands": 984,
-    "East of England": 985,
-    "London": 986,
-    "Inner London": 987,
-    "Outer London": 988,
-    "South East": 989,
-    "South West": 990,
-}
 _REGION_BY_LOWER = {k.lower(): k for k in REGION_CODES}
 
 # Which file wins when two give the same measure, council and year (higher wins).

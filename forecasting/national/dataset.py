@@ -21,6 +21,21 @@ from ..errors import InputError, Problem
 
 EXTRACT = Path(__file__).with_name("national.csv.gz")
 ENGLAND = 970  # the LA number DfE gives England (regions are 980-990)
+# LA numbers DfE gives the regions (as the Local Authority Interactive Tool does); a London
+# borough's region is London (986), of which Inner and Outer London are parts.
+REGION_CODES = {
+    "North East": 980,
+    "North West": 981,
+    "Yorkshire and The Humber": 982,
+    "East Midlands": 983,
+    "West Midlands": 984,
+    "East of England": 985,
+    "London": 986,
+    "Inner London": 987,
+    "Outer London": 988,
+    "South East": 989,
+    "South West": 990,
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,11 @@ class Council:
     code: int
     name: str
     region: str
+
+    @property
+    def region_code(self) -> int | None:
+        """The LA number of the council's region (None if the extract names none)."""
+        return REGION_CODES.get(self.region)
 
 
 @functools.lru_cache(maxsize=2)
