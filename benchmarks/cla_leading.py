@@ -1,7 +1,8 @@
 """Children looked after: do children in need or the child population tell us more?
 
-The rule in use (``forecasting.trend.GROWTH_RULES``: a quarter of England's recent growth,
-pulled 2% a year toward England's rate per 10,000 children) uses the count's own history
+The rule in use when this check was made (a quarter of England's recent growth, pulled 2%
+a year toward England's rate per 10,000 children; since replaced by the same toward the
+council's region, ``growth_methods.py``) uses the count's own history
 and England's. DfE and ONS publish two series that might lead it, for every council, in
 the bundled dataset: children in need at 31 March (``children_in_need``, the CIN census),
 from which children come into care, and the population aged 0-17 (``population_0_17``),
@@ -113,9 +114,8 @@ def main() -> None:
     extract = dataset.load_extract()
     f = scored.merge(inputs(extract, scored), on=["la_code", "as_at"])
     f = f.merge(leading(extract, scored), on=["la_code", "as_at"])
-    # the scoring is the backtest's: the rule in use reproduces the recorded forecasts
-    gap = np.max(np.abs(forecast(f, IN_USE) / f["forecast"].to_numpy() - 1))
-    assert gap < 1e-5, f"the recorded run is not the rule in use ({gap:.2g})"
+    # the rule then in use is recomputed (the recorded run now holds the region rule's
+    # forecasts, so only its outturns and baselines are read)
     in_use = score(f, IN_USE)
     rules = [
         dict(zip(GRID, v, strict=True))

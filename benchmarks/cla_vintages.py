@@ -35,6 +35,13 @@ by at most 0.010 points (standard error 0.036), each damped or blended with "no 
 worse pooled at two to four years than the rule in use; the choice fails out of sample in
 two of three vintages. The rule in use is kept.
 
+Since then the rule has moved from England to the council's region (a quarter of its
+region's growth, pulled 5% a year toward its region's rate: ``growth_methods.py``), which
+beats every baseline as at 2019 too. This check is kept as the record of the England rule
+(``ENGLAND_RULE``); the recorded run now holds the region rule's forecasts, so the England
+rule's are recomputed here from the same inputs, and only the run's outturns and baselines
+are read.
+
 Run: ``python benchmarks/cla_vintages.py`` (a few seconds).
 """
 
@@ -61,7 +68,7 @@ CARRIES = (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0)
 PULLS = (0.0, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05)
 DAMPS = (1.0, 0.75, 0.5)
 BLENDS = (0.0, 0.25, 0.5)
-CURRENT = (3, 0.0, 0.25, 0.02, 1.0, 0.0)  # the rule in GROWTH_RULES before this check
+ENGLAND_RULE = (3, 0.0, 0.25, 0.02, 1.0, 0.0)  # the rule in use when this check was made
 
 
 def rule_name(rule: tuple) -> str:
@@ -183,9 +190,6 @@ def main() -> None:
         & recorded["as_at"].isin(VINTAGES)
     ]
     f = scored.merge(inputs(dataset.load_extract(), scored), on=["la_code", "as_at"])
-    # the scoring is the backtest's: the current rule reproduces the recorded forecasts
-    gap = np.max(np.abs(forecast(f, CURRENT) / f["forecast"].to_numpy() - 1))
-    assert gap < 1e-5, f"the recorded run is not the current rule's ({gap:.2g})"
     table = score(f)
     pool = pooled(scored, table)
     worst = margins(table, VINTAGES)
@@ -195,8 +199,8 @@ def main() -> None:
     print(head)
     for k in bt.BASELINES:
         print(show("baseline", table, k, pool))
-    print(show("current rule", table, CURRENT, pool))
-    print(f"  its worst margin over the best baseline: {worst[CURRENT]:+.3f} points")
+    print(show("England rule", table, ENGLAND_RULE, pool))
+    print(f"  its worst margin over the best baseline: {worst[ENGLAND_RULE]:+.3f} points")
     print("\nBest 15 rules by worst margin over the best baseline (vintage x horizon):")
     for rule in worst.sort_values(ascending=False).index[:15]:
         print(show(f"worst margin {worst[rule]:+.3f}", table, rule, pool))
@@ -211,7 +215,7 @@ def main() -> None:
         print(show(f"worst margin {worst[rule]:+.3f}", table, rule, pool))
     # How big a margin is next to chance: the paired difference from "no change" by
     # vintage and horizon, its mean and standard error over the councils of the vintage
-    for rule in (worst.idxmax(), CURRENT):
+    for rule in (worst.idxmax(), ENGLAND_RULE):
         d = np.abs(f["no_change"] / f["actual"] - 1) - np.abs(forecast(f, rule) / f["actual"] - 1)
         g = (100 * d).groupby([f["as_at"], f["horizon"]])
         cells = g.mean().round(3).astype(str) + " +- " + g.sem().round(3).astype(str)

@@ -329,13 +329,33 @@ def _work(args: tuple[int, int, int, int, int]) -> Vintage:
 
 
 def parts(extract: pd.DataFrame, codes: list[int]) -> dict[int, pd.DataFrame]:
-    """Each council's rows with England's: all a set as at any year is built from (so each
-    build filters a few hundred rows, not the whole extract)."""
+    """Each council's rows with England's, and its region's of the measures a growth rule
+    takes from the region: all a set as at any year is built from (so each build filters a
+    few hundred rows, not the whole extract)."""
     from .national import dataset
+    from .trend import GROWTH_RULES
 
-    england = extract[extract["la_code"] == dataset.ENGLAND]
-    by_code = dict(tuple(extract[extract["la_code"].isin(codes)].groupby("la_code")))
-    return {c: pd.concat([by_code[c], england], ignore_index=True) for c in codes if c in by_code}
+    region = {c.code: c.region_code for c in dataset.councils(extract=extract)}
+    regional = {
+        m
+        for measure, rule in GROWTH_RULES.items()
+        if rule.reference == "region"
+        for m in (rule.series or measure, rule.level)
+        if m
+    }
+    own = extract["la_code"].isin({*codes, dataset.ENGLAND})
+    in_region = extract["la_code"].isin({region.get(c) for c in codes})
+    keep = own | (in_region & extract["measure"].isin(regional))
+    by_code = dict(tuple(extract[keep].groupby("la_code")))
+    empty = extract.iloc[:0]
+    return {
+        c: pd.concat(
+            [by_code[c], by_code.get(region.get(c), empty), by_code[dataset.ENGLAND]],
+            ignore_index=True,
+        )
+        for c in codes
+        if c in by_code
+    }
 
 
 def pool(n: int) -> multiprocessing.pool.Pool:

@@ -502,17 +502,21 @@ def growth_from_history(path: Path, base_year: str, loc) -> tuple[float, float, 
 # ------------------------------------------------------------- council demand growth
 
 
+# The area a council's demand growth is shrunk toward: England, or the council's region
+Reference = Literal["england", "region"]
+
+
 @dataclass(frozen=True)
 class GrowthRule:
     """How a council's yearly demand growth is set from published history: its own average
-    log growth over the last ``lookback`` years (or its whole history), shrunk toward
-    England's over the same years (``weight`` on its own), a share ``carry`` of that carried
-    forward; and, where a
+    log growth over the last ``lookback`` years (or its whole history), shrunk toward its
+    ``reference`` area's over the same years (England's, or the council's region's;
+    ``weight`` on its own), a share ``carry`` of that carried forward; and, where a
     ``level`` measure is named (children looked after per 10,000 children), a pull toward
-    England's level: the count moves each year by a share ``pull`` of the log gap between
-    England's level and the council's in the base year (a council far above England's rate
-    tends to come down, one far below to go up). Its measured backtest error splits into an
-    error in the rate that persists (``sigma``, the range of the drawn rate) and yearly
+    the reference area's level: the count moves each year by a share ``pull`` of the log gap
+    between that level and the council's in the base year (a council far above its region's
+    rate tends to come down, one far below to go up). Its measured backtest error splits into
+    an error in the rate that persists (``sigma``, the range of the drawn rate) and yearly
     shocks that carry forward in the level (``shock``)."""
 
     lookback: int | None  # None: the whole published history to the base year
@@ -522,9 +526,10 @@ class GrowthRule:
     shock: float
     evidence: str
     series: str | None = None  # the measure whose history sets the rate (default: its own)
-    pull: float = 0.0  # share of the base year's log gap to England's level closed a year
-    level: str | None = None  # the measure whose gap to England's the pull closes
+    pull: float = 0.0  # share of the base year's log gap to the reference's level closed a year
+    level: str | None = None  # the measure whose gap to the reference's the pull closes
     level_label: str = ""  # what that measure counts, in words
+    reference: Reference = "england"  # the area the growth is shrunk toward and pulled to
 
     @property
     def span(self) -> str:
@@ -534,17 +539,18 @@ class GrowthRule:
         return f"its last {self.lookback} years"
 
     def rates(
-        self, periods: list[str], values: np.ndarray, england: dict[str, float]
+        self, periods: list[str], values: np.ndarray, reference: dict[str, float]
     ) -> tuple[float, float]:
-        """The council's own average log growth and England's over the same periods (NaN
-        where a series cannot give one)."""
+        """The council's own average log growth and its reference area's (England's or its
+        region's, ``reference`` by period) over the same periods (NaN where a series cannot
+        give one)."""
         own = average_log_growth(periods, values, self.lookback)
-        shared = [p for p in periods if p in england]
-        ref = average_log_growth(shared, np.array([england[p] for p in shared]), self.lookback)
+        shared = [p for p in periods if p in reference]
+        ref = average_log_growth(shared, np.array([reference[p] for p in shared]), self.lookback)
         return own, ref
 
     def blend(self, own: float, ref: float) -> float:
-        """The rule's yearly log growth from the council's own rate and England's."""
+        """The rule's yearly log growth from the council's own rate and its reference's."""
         return self.carry * (self.weight * own + (1.0 - self.weight) * ref)
 
 
@@ -564,6 +570,7 @@ class _RuleSpec(Strict):
     pull_per_year: float = Field(default=0.0, ge=0, le=1)
     level: str | None = None
     level_label: str = ""
+    reference: Reference = "england"
 
     def rule(self) -> GrowthRule:
         return GrowthRule(
@@ -577,6 +584,7 @@ class _RuleSpec(Strict):
             self.pull_per_year,
             self.level,
             self.level_label,
+            self.reference,
         )
 
 
@@ -668,25 +676,28 @@ def demand_growth(
     measure: str,
     periods: list[str],
     values: np.ndarray,
-    england: dict[str, float],
+    reference: dict[str, float],
     levels: tuple[float, float] | None = None,
+    reference_name: str = "England",
 ) -> tuple[float, float, float, float, str] | None:
     """A council's yearly growth rate for a demand series (central, low, high, yearly shock
     sd, how): the rule chosen for ``measure`` by the national backtest, from the published
-    history of ``growth_series(measure)`` (``periods``/``values`` up to the base year),
-    England's figures by period and, for a rule with a pull toward England's level, the
-    council's and England's level in the base year (``levels``: children looked after per
-    10,000 children). None when no rule applies or the history cannot give one."""
+    history of ``growth_series(measure)`` (``periods``/``values`` up to the base year), its
+    reference area's figures by period (``reference``: England's, or the council's region's
+    where the rule names the region; ``reference_name`` says which in the text) and, for a
+    rule with a pull toward the reference's level, the council's and the reference's level
+    in the base year (``levels``: children looked after per 10,000 children). None when no
+    rule applies or the history cannot give one."""
     rule = GROWTH_RULES.get(measure)
     if rule is None:
         return None
-    own, ref = rule.rates(periods, values, england)
+    own, ref = rule.rates(periods, values, reference)
     if not math.isfinite(ref) and rule.weight == 0 and periods:
-        # a rule that puts no weight on the council's own growth needs only England's,
+        # a rule that puts no weight on the council's own growth needs only the reference's,
         # over the years to the council's base year (a council formed since has too few)
         last = parse_year(periods[-1])
-        before = sorted((p for p in england if parse_year(p) <= last), key=parse_year)
-        ref = average_log_growth(before, np.array([england[p] for p in before]), rule.lookback)
+        before = sorted((p for p in reference if parse_year(p) <= last), key=parse_year)
+        ref = average_log_growth(before, np.array([reference[p] for p in before]), rule.lookback)
     if not math.isfinite(own):
         if rule.weight > 0 or not math.isfinite(ref):
             return None
@@ -694,12 +705,13 @@ def demand_growth(
     if not math.isfinite(ref):
         ref = own
     g = rule.blend(own, ref)
+    whose = f"{reference_name}'s"
     blend = (
         f"{rule.carry:.0%} of a blend of the council's own average growth over {rule.span} "
-        f"({math.expm1(own):.1%} a year, weight {rule.weight:.0%}) and England's over the "
+        f"({math.expm1(own):.1%} a year, weight {rule.weight:.0%}) and {whose} over the "
         f"same years ({math.expm1(ref):.1%})"
         if rule.weight > 0
-        else f"{rule.carry:.0%} of England's average growth over {rule.span} "
+        else f"{rule.carry:.0%} of {whose} average growth over {rule.span} "
         f"({math.expm1(ref):.1%} a year)"
     )
     if rule.pull and rule.level:
@@ -708,11 +720,11 @@ def demand_growth(
             g -= rule.pull * gap
             blend += (
                 f", less {rule.pull:.0%} a year of the log gap between the council's "
-                f"{rule.level_label} ({levels[0]:g}, {rule.level}) and England's "
+                f"{rule.level_label} ({levels[0]:g}, {rule.level}) and {whose} "
                 f"({levels[1]:g}): {-rule.pull * gap:+.2%} a year"
             )
         else:
-            blend += f" (no {rule.level} published for the council: no pull toward England's)"
+            blend += f" (no {rule.level} published for the council: no pull toward {whose})"
     half = PERT_HALF_WIDTH_SD * rule.sigma
     central = math.expm1(g)
     spread = (

@@ -360,22 +360,16 @@ def test_a_tie_with_a_baseline_is_not_a_win():
 
 def test_the_table_names_each_vintage_where_the_model_did_not_win(monkeypatch):
     """Pooled over vintages the model beats every baseline for demand; the printed table
-    still names the vintage cells it did not win (as at 2019, children looked after one and
-    two years ahead), and none where it won."""
+    still names the vintage cells it did not win (as at 2021, children looked after one
+    year ahead), and none where it won."""
     frame = _recorded()
     lines = bt.table(frame, []).splitlines()
     start = next(i for i, t in enumerate(lines) if t.startswith("Vintage by vintage"))
     cells = [t.strip() for t in lines[start + 1 :] if t.startswith("  as at")]
-    assert (
-        "as at 2019, children_looked_after, 1 year ahead: model 5.62 against no change 5.54"
-        in cells
-    )
-    assert (
-        "as at 2019, children_looked_after, 2 years ahead: model 8.35 against no change 8.30"
-        in cells
-    )
-    assert not any("ehcp_total" in c for c in cells)
-    assert lines[start].endswith(f"({len(cells)} of 36):")
+    assert cells == [
+        "as at 2021, children_looked_after, 1 year ahead: model 6.10 against no change 6.01"
+    ]
+    assert lines[start].endswith("(1 of 36):")
     by = bt.summary(frame[frame["measure"].isin(bt.DEMAND)], by_vintage=True)
     lost = by[by["model"] >= by[list(bt.BASELINES)].min(axis=1)]
     assert len(lost) == len(cells)
@@ -388,12 +382,16 @@ def test_the_table_names_each_vintage_where_the_model_did_not_win(monkeypatch):
     assert tail[-1] == "  and 2 more, for 2 other reasons"
     # one vintage alone: nothing to un-pool
     assert bt.trailing(frame[frame["as_at"] == 2021]) == []
-    # a long list is cut, and says where the rest are
+    # a long list is cut, and says where the rest are: a model that forecast a tenth above
+    # "no change" everywhere wins nowhere but where counts grew by more
+    worse = frame.assign(forecast=frame["no_change"] * 1.1)
+    monkeypatch.setattr(bt, "TRAILING_SHOWN", 36)
+    every = bt.trailing(worse)
+    assert len(every) > 3 and every[0].startswith("Vintage by vintage")
     monkeypatch.setattr(bt, "TRAILING_SHOWN", 1)
-    cut = bt.trailing(frame)
-    assert cut[1:] == [
-        "  " + cells[0],
-        f"  and {len(cells) - 1} more (backtest.xlsx, sheet By vintage)",
+    assert bt.trailing(worse)[1:] == [
+        every[1],
+        f"  and {len(every) - 2} more (backtest.xlsx, sheet By vintage)",
     ]
 
 
@@ -438,6 +436,28 @@ def test_model_beats_every_baseline_pooled(measure, horizon):
     best = min(row[k] for k in bt.BASELINES)
     assert row["model"] < best, s[["model", *bt.BASELINES]].round(2).to_string()
     assert row["won"] and row[row["best"]] == best
+
+
+@pytest.mark.parametrize("measure", ["ehcp_total", "children_looked_after"])
+def test_model_beats_every_baseline_as_at_2019_at_every_horizon(measure):
+    """The issue's must-show, recomputed from backtest.csv's rows as at 2019 alone: the mean
+    absolute % error of the model's central forecast, pooled over councils, is below every
+    baseline's at one to four years (for children looked after by 0.01 points one year out:
+    5.53% against no change's 5.54%)."""
+    rows = _recorded()
+    rows = rows[(rows["measure"] == measure) & (rows["as_at"] == 2019)]
+    mape = {
+        k: (100 * (rows[k] / rows["actual"] - 1).abs()).groupby(rows["horizon"]).mean()
+        for k in ("forecast", *bt.BASELINES)
+    }
+    assert list(mape["forecast"].index) == [1, 2, 3, 4]
+    assert rows.groupby("horizon").size().min() >= 145
+    for h in (1, 2, 3, 4):
+        best = min(mape[k][h] for k in bt.BASELINES)
+        assert mape["forecast"][h] < best, (measure, h, mape["forecast"][h], best)
+    if measure == "children_looked_after":
+        assert mape["forecast"].round(2).tolist() == [5.53, 7.78, 9.76, 11.35]
+        assert mape["no_change"].round(2).tolist() == [5.54, 8.30, 10.79, 12.82]
 
 
 def test_p10_p90_coverage_of_demand_is_between_70_and_90_percent():
@@ -556,30 +576,57 @@ def test_generated_sets_take_growth_from_the_backtest_chosen_rule():
 
 
 def test_generated_children_looked_after_growth_is_the_backtest_rule():
-    """A quarter of England's growth over the three years to the base year, less 2% a year
-    of the log gap between the council's children looked after per 10,000 children and
-    England's in the base year; no range on the rate, the measured yearly shock."""
+    """A quarter of the council's region's growth over the three years to the base year,
+    less 5% a year of the log gap between the council's children looked after per 10,000
+    children and its region's in the base year; no range on the rate, the measured yearly
+    shock. The backtest's set (built from the council's part of the extract) is the same."""
     from forecasting.national import newset
     from forecasting.trend import GROWTH_RULES
 
     extract = dataset.load_extract()
     rule = GROWTH_RULES["children_looked_after"]
-    assert (rule.lookback, rule.weight, rule.carry, rule.pull) == (3, 0.0, 0.25, 0.02)
-    eng = dataset.series(dataset.ENGLAND, "children_looked_after", extract)
-    eng_rate = dataset.series(dataset.ENGLAND, "cla_per_10k", extract)
+    assert (rule.lookback, rule.weight, rule.carry, rule.pull) == (3, 0.0, 0.25, 0.05)
     got = {}
-    for council, as_at in (("Blackpool", 2021), ("Stoke-on-Trent", 2019)):
+    for council, region, as_at in (
+        ("Blackpool", "North West", 2021),
+        ("Stoke-on-Trent", "West Midlands", 2019),
+    ):
         code = int(extract.loc[extract["la_name"] == council, "la_code"].iloc[0])
+        area = dataset.REGION_CODES[region]
+        count = dataset.series(area, "children_looked_after", extract)
+        area_rate = dataset.series(area, "cla_per_10k", extract)
         base = f"{as_at - 1}-{str(as_at)[2:]}"
         span = [f"{y}-{str(y + 1)[2:]}" for y in range(as_at - 4, as_at)]
         rate = dataset.series(code, "cla_per_10k", extract)[base]
-        g = 0.25 * _log_growth(eng[span]) - 0.02 * np.log(rate / eng_rate[base])
-        draft = newset.draft(council, as_at, extract)
-        growth = newset.assumptions(draft).childrens_services.children_in_care.growth
-        assert growth.value == pytest.approx(np.expm1(g), abs=1e-6), council
-        assert growth.low == growth.high == growth.value
-        assert growth.yearly_shock.sd == rule.shock == 0.0741
+        g = 0.25 * _log_growth(count[span]) - 0.05 * np.log(rate / area_rate[base])
+        for source in (extract, bt.parts(extract, [code])[code]):
+            draft = newset.draft(council, as_at, extract=source)
+            growth = newset.assumptions(draft).childrens_services.children_in_care.growth
+            assert growth.value == pytest.approx(np.expm1(g), abs=1e-6), council
+            assert growth.low == growth.high == growth.value
+            assert growth.yearly_shock.sd == rule.shock == 0.0734
+            assert f"the {region} region's average growth over its last 3 years" in growth.source
         got[council] = growth.value
-    # Blackpool (215 children looked after per 10,000 children against England's 69 in
-    # 2020-21) is pulled down although England's count grew 2.3% a year: -1.7% a year
-    assert got["Blackpool"] == pytest.approx(-0.0168, abs=5e-4)
+    # Blackpool (215 children looked after per 10,000 children against the North West's 94
+    # in 2020-21) is pulled down although the region's count grew: -3.1% a year
+    assert got["Blackpool"] == pytest.approx(-0.031, abs=1e-3)
+
+
+def test_a_rule_toward_the_region_takes_englands_figures_where_the_regions_are_missing():
+    """A council whose region publishes no count in the base year has its growth set toward
+    England's, and its source says so."""
+    from forecasting.national import newset
+
+    extract = dataset.load_extract()
+    area = dataset.REGION_CODES["West Midlands"]
+    gone = (extract["la_code"] == area) & (extract["measure"] == "cla_per_10k")
+    draft = newset.draft("Stoke-on-Trent", 2019, extract=extract[~gone])
+    growth = newset.assumptions(draft).childrens_services.children_in_care.growth
+    assert "England's average growth over its last 3 years" in growth.source
+    assert "region" not in growth.source.split("rule and figures")[0]
+    eng = dataset.series(dataset.ENGLAND, "children_looked_after", extract)
+    eng_rate = dataset.series(dataset.ENGLAND, "cla_per_10k", extract)["2018-19"]
+    rate = dataset.series(STOKE, "cla_per_10k", extract)["2018-19"]
+    span = ["2015-16", "2016-17", "2017-18", "2018-19"]
+    g = 0.25 * _log_growth(eng[span]) - 0.05 * np.log(rate / eng_rate)
+    assert growth.value == pytest.approx(np.expm1(g), abs=1e-6)

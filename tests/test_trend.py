@@ -238,37 +238,41 @@ def test_demand_growth_blends_own_and_englands_growth_over_the_whole_history():
     assert demand_growth("cla_gross_spend", periods, own, england) is None
 
 
-def test_children_looked_after_growth_is_pulled_toward_englands_rate():
+def test_children_looked_after_growth_is_pulled_toward_the_regions_rate():
     import math
 
-    from forecasting.trend import demand_growth
+    from forecasting.trend import GROWTH_RULES, demand_growth
 
+    assert GROWTH_RULES["children_looked_after"].reference == "region"
     periods = ["2015-16", "2016-17", "2017-18", "2018-19"]
     own = np.array([100.0, 110.0, 121.0, 133.1])  # 10% a year: no weight in this rule
-    england = {p: 1000 * 1.04**i for i, p in enumerate(periods)}  # 4% a year
-    england["2019-20"] = 5000.0  # after the base year: never read
+    region = {p: 1000 * 1.04**i for i, p in enumerate(periods)}  # 4% a year
+    region["2019-20"] = 5000.0  # after the base year: never read
     flat = 0.25 * math.log(1.04)
-    # twice England's rate per 10,000 children: 2% of log 2 a year off a quarter of 4%
+    name = "the West Midlands region"
+    # twice the region's rate per 10,000 children: 5% of log 2 a year off a quarter of 4%
     central, low, high, shock, how = demand_growth(
-        "children_looked_after", periods, own, england, (130.0, 65.0)
+        "children_looked_after", periods, own, region, (130.0, 65.0), name
     )
-    assert central == pytest.approx(math.expm1(flat - 0.02 * math.log(2)))
-    assert central == pytest.approx(-0.0040, abs=1e-4)
-    assert low == high == central and shock == 0.0741
-    assert "per 10,000 children (130" in how and "benchmarks/growth_methods.py" in how
-    # half England's rate: pulled up by as much
-    up = demand_growth("children_looked_after", periods, own, england, (32.5, 65.0))
-    assert up is not None and up[0] == pytest.approx(math.expm1(flat + 0.02 * math.log(2)))
-    # no published rate: England's growth alone, and the source says why
-    alone = demand_growth("children_looked_after", periods, own, england, None)
+    assert central == pytest.approx(math.expm1(flat - 0.05 * math.log(2)))
+    assert central == pytest.approx(-0.0245, abs=1e-4)
+    assert low == high == central and shock == 0.0734
+    assert f"25% of {name}'s average growth over its last 3 years (4.0% a year)" in how
+    assert f"per 10,000 children (130, cla_per_10k) and {name}'s (65)" in how
+    assert "benchmarks/growth_methods.py" in how
+    # half the region's rate: pulled up by as much
+    up = demand_growth("children_looked_after", periods, own, region, (32.5, 65.0), name)
+    assert up is not None and up[0] == pytest.approx(math.expm1(flat + 0.05 * math.log(2)))
+    # no published rate: the region's growth alone, and the source says why
+    alone = demand_growth("children_looked_after", periods, own, region, None, name)
     assert alone is not None and alone[0] == pytest.approx(math.expm1(flat))
-    assert "no cla_per_10k published" in alone[4]
-    # a council formed in the base year (one published count) still takes England's growth
-    # over the three years to it, since the rule puts no weight on its own
-    new = demand_growth("children_looked_after", ["2018-19"], np.array([500.0]), england, None)
+    assert f"no cla_per_10k published for the council: no pull toward {name}'s" in alone[4]
+    # a council formed in the base year (one published count) still takes the region's
+    # growth over the three years to it, since the rule puts no weight on its own
+    new = demand_growth("children_looked_after", ["2018-19"], np.array([500.0]), region, None)
     assert new is not None and new[0] == pytest.approx(math.expm1(flat))
     # but EHCPs, which weigh the council's own growth, cannot be set from one count
-    assert demand_growth("ehcp_total", ["2018-19"], np.array([500.0]), england) is None
+    assert demand_growth("ehcp_total", ["2018-19"], np.array([500.0]), region) is None
 
 
 def test_values_too_large_to_carry_forward_and_years_past_9998_are_refused(tmp_path):
@@ -311,7 +315,7 @@ def test_the_growth_rules_are_read_from_their_file_with_sources():
     assert parse_rules(text).demand["ehcp_total"].rule() == ehcp
     for bad in (
         text.replace("carry: 0.25", "carry: 1.25"),
-        text.replace("yearly_shock_sd: 0.0741", "yearly_shock_sd: -0.0741"),
+        text.replace("yearly_shock_sd: 0.0734", "yearly_shock_sd: -0.0734"),
         text.replace("  ehcp_total: &ehcp\n", "  ehcp_total: &ehcp\n    typo: 1\n"),
         text.replace(
             "    source: >-\n      pooled MAPE 7.3", "    note: >-\n      pooled MAPE 7.3"

@@ -36,6 +36,9 @@ from ..schema import AssumptionSet
 from ..years import parse_year, year_label
 from . import benchmarks, dataset
 
+if TYPE_CHECKING:
+    from ..trend import GrowthRule
+
 # The national figures a set starts from, with their units and sources (benchmarks.yaml)
 NATIONAL = benchmarks.load()
 HORIZON = NATIONAL.horizon
@@ -104,6 +107,7 @@ class Builder:
         self._england = dict(
             tuple(dataset.area_rows(dataset.ENGLAND, extract).groupby("measure", sort=False))
         )
+        self._region: dict[str, pd.DataFrame] | None = None  # read when a rule needs it
 
     # ---------------------------------------------------------------- published figures
 
@@ -119,6 +123,36 @@ class Builder:
     def england_rows(self, measure: str) -> pd.DataFrame:
         """England's rows of one measure."""
         return self._england.get(measure, self.e.iloc[:0])
+
+    def region_rows(self, measure: str) -> pd.DataFrame:
+        """The council's region's rows of one measure (none if the extract names no region)."""
+        code = self.c.region_code
+        if code is None:
+            return self.e.iloc[:0]
+        if self._region is None:
+            rows = dataset.area_rows(code, self.e)
+            self._region = {str(m): r for m, r in rows.groupby("measure", sort=False)}
+        return self._region.get(measure, self.e.iloc[:0])
+
+    def reference(self, rule: GrowthRule | None, measure: str) -> tuple[int, str]:
+        """The area a growth rule shrinks the council's ``measure`` toward, as (LA number,
+        name in words): the council's region where the rule names it and DfE publishes the
+        region's ``measure`` (and the level the rule pulls toward) in the base year, else
+        England."""
+        code = self.c.region_code
+        if rule is not None and rule.reference == "region" and code is not None:
+            needed = [measure, *([rule.level] if rule.level else [])]
+            published = (
+                _by_period(dataset.series(code, m, self.region_rows(m))).get(self.base)
+                for m in needed
+            )
+            if all(v is not None and math.isfinite(v) for v in published):
+                return code, f"the {self.c.region} region"
+        return dataset.ENGLAND, "England"
+
+    def area_rows(self, code: int, measure: str) -> pd.DataFrame:
+        """England's or the council's region's rows of one measure (``code``: its LA number)."""
+        return self.england_rows(measure) if code == dataset.ENGLAND else self.region_rows(measure)
 
     def need(self, measure: str, what: str) -> dict:
         r = self.row(measure)
@@ -706,14 +740,15 @@ def workforce(b: Builder) -> tuple[dict, float]:
     return wf, staffing
 
 
-def base_levels(b: Builder, measure: str) -> tuple[float, float] | None:
-    """The council's and England's figure of ``measure`` in the base year (children looked
-    after per 10,000 children, as DfE publishes it), or None where either is missing."""
+def base_levels(b: Builder, measure: str, code: int) -> tuple[float, float] | None:
+    """The council's figure of ``measure`` in the base year and its reference area's
+    (``code``: England or its region; children looked after per 10,000 children, as DfE
+    publishes it), or None where either is missing."""
     own = b.row(measure)
-    eng = _by_period(dataset.series(dataset.ENGLAND, measure, b.england_rows(measure)))
-    if own is None or b.base not in eng:
+    ref = _by_period(dataset.series(code, measure, b.area_rows(code, measure)))
+    if own is None or b.base not in ref:
         return None
-    return float(own["value"]), float(eng[b.base])
+    return float(own["value"]), float(ref[b.base])
 
 
 def growth_param(
@@ -729,15 +764,15 @@ def growth_param(
     80% range), or the Stoke benchmark when the history is too short to fit."""
     from ..trend import GROWTH_RULES, demand_growth, growth_series
 
-    rate_hist = b.history(growth_series(measure), since)
-    england = _by_period(
-        dataset.series(
-            dataset.ENGLAND, growth_series(measure), b.england_rows(growth_series(measure))
-        )
-    )
+    series = growth_series(measure)
+    rate_hist = b.history(series, since)
     rule = GROWTH_RULES.get(measure)
-    levels = base_levels(b, rule.level) if rule is not None and rule.level else None
-    chosen = demand_growth(measure, list(rate_hist.index), rate_hist.to_numpy(), england, levels)
+    code, name = b.reference(rule, series)
+    reference = _by_period(dataset.series(code, series, b.area_rows(code, series)))
+    levels = base_levels(b, rule.level, code) if rule is not None and rule.level else None
+    chosen = demand_growth(
+        measure, list(rate_hist.index), rate_hist.to_numpy(), reference, levels, name
+    )
     if chosen is not None:
         central, low, high, shock, how = chosen
         return {
@@ -746,13 +781,13 @@ def growth_param(
                 central,
                 "ratio",
                 "estimate",
-                f"estimate: from the published history of {growth_series(measure)} "
-                f"{rate_hist.index[0]} to {rate_hist.index[-1]} (DfE) and England's: {how}",
+                f"estimate: from the published history of {series} "
+                f"{rate_hist.index[0]} to {rate_hist.index[-1]} (DfE) and {name}'s: {how}",
                 low=low,
                 high=high,
                 yearly_shock={
                     "sd": shock,
-                    "group": growth_series(measure),
+                    "group": series,
                     "source": "national backtest of the growth rule (see the rate's source)",
                 },
             ),
