@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .errors import InputError, Problem
 from .schema import Strict
@@ -599,6 +599,15 @@ class _RulesFile(Strict):
     demand: dict[str, _RuleSpec]
     money: dict[str, _RuleSpec]
     dsg_balance_change_sd: _Measured
+
+    @field_validator("money")
+    @classmethod
+    def _money_toward_england(cls, money: dict[str, _RuleSpec]) -> dict[str, _RuleSpec]:
+        """Money is shrunk toward England's figures only (the generator reads no region's)."""
+        for name, spec in money.items():
+            if spec.reference != "england":
+                raise ValueError(f"{name}: a money rule's reference can only be england")
+        return money
 
 
 def parse_rules(text: str, where: str = f"forecasting/national/{RULES_FILE}") -> _RulesFile:

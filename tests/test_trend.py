@@ -317,6 +317,8 @@ def test_the_growth_rules_are_read_from_their_file_with_sources():
         text.replace("carry: 0.25", "carry: 1.25"),
         text.replace("yearly_shock_sd: 0.0734", "yearly_shock_sd: -0.0734"),
         text.replace("  ehcp_total: &ehcp\n", "  ehcp_total: &ehcp\n    typo: 1\n"),
+        text.replace("    reference: region\n", "    reference: county\n"),
+        text.replace("  cla_unit_cost:\n", "  cla_unit_cost:\n    reference: region\n"),
         text.replace(
             "    source: >-\n      pooled MAPE 7.3", "    note: >-\n      pooled MAPE 7.3"
         ),
