@@ -53,7 +53,7 @@ MEASURES = ("ehcp_total", "children_looked_after")
 # (w, d): weight on the council's own growth (the rest on England's), and damping d, the
 # share of that growth carried forward (d = 0 is no change)
 RULES = [(w, d) for w in (0.0, 0.25, 0.5, 1.0) for d in (1.0, 0.75, 0.5, 0.25, 0.1, 0.0)]
-# The level whose gap to England's a council's count may close, and the shares k of the
+# The level whose gap to the reference's a council's count may close, and the shares k of the
 # log gap closed a year that are tried (children per 10,000 children aged 0-17)
 LEVELS = {"children_looked_after": "cla_per_10k"}
 PULLS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1)
@@ -111,10 +111,16 @@ def evaluate(extract: pd.DataFrame) -> pd.DataFrame:
                         own_level = level.loc[code].get(base) if code in level.index else None
                         gap = float(np.log(own_level / level.loc[ref_code, base]))
                         pulls = PULLS if np.isfinite(gap) else (0.0,)
+                    ref_hist = wide.loc[ref_code, cols].dropna()
                     for lookback in (None, 3):
                         own = log_growth(hist, lookback)
-                        ref = log_growth(e_hist, lookback)
+                        # over the council's own years; a rule with no weight on them takes
+                        # the reference's over all its years to the base, as the generator
+                        # does (a council formed since has fewer)
+                        shared = log_growth(e_hist, lookback)
+                        alone = log_growth(ref_hist, lookback)
                         for (w, d), k in ((r, k) for r in RULES for k in pulls):
+                            ref = alone if w == 0 else shared
                             if ref_name == "region" and w == 1 and not k:
                                 continue  # the same forecast as England's with w = 1
                             g = d * (w * own + (1 - w) * ref) - k * gap

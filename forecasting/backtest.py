@@ -340,8 +340,7 @@ def parts(extract: pd.DataFrame, codes: list[int]) -> dict[int, pd.DataFrame]:
         m
         for measure, rule in GROWTH_RULES.items()
         if rule.reference == "region"
-        for m in (rule.series or measure, rule.level)
-        if m
+        for m in rule.reads(measure)
     }
     own = extract["la_code"].isin({*codes, dataset.ENGLAND})
     in_region = extract["la_code"].isin({region.get(c) for c in codes})
@@ -350,7 +349,7 @@ def parts(extract: pd.DataFrame, codes: list[int]) -> dict[int, pd.DataFrame]:
     empty = extract.iloc[:0]
     return {
         c: pd.concat(
-            [by_code[c], by_code.get(region.get(c), empty), by_code[dataset.ENGLAND]],
+            [by_code[c], by_code.get(region.get(c), empty), by_code.get(dataset.ENGLAND, empty)],
             ignore_index=True,
         )
         for c in codes

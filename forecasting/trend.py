@@ -553,6 +553,11 @@ class GrowthRule:
         """The rule's yearly log growth from the council's own rate and its reference's."""
         return self.carry * (self.weight * own + (1.0 - self.weight) * ref)
 
+    def reads(self, measure: str) -> tuple[str, ...]:
+        """The measures the rule for ``measure`` reads from its reference area: the series
+        whose history sets the rate, and the level the pull closes on (if any)."""
+        return (self.series or measure, *([self.level] if self.level else []))
+
 
 RULES_FILE = "growth_rules.yaml"  # beside the national dataset, with each figure's source
 
@@ -701,9 +706,10 @@ def demand_growth(
     if rule is None:
         return None
     own, ref = rule.rates(periods, values, reference)
-    if not math.isfinite(ref) and rule.weight == 0 and periods:
+    if rule.weight == 0 and periods:
         # a rule that puts no weight on the council's own growth needs only the reference's,
-        # over the years to the council's base year (a council formed since has too few)
+        # over the rule's years to the council's base year, however few of them the council
+        # itself has figures for (one formed since: its own years would give a shorter span)
         last = parse_year(periods[-1])
         before = sorted((p for p in reference if parse_year(p) <= last), key=parse_year)
         ref = average_log_growth(before, np.array([reference[p] for p in before]), rule.lookback)

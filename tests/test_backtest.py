@@ -442,8 +442,9 @@ def test_model_beats_every_baseline_pooled(measure, horizon):
 def test_model_beats_every_baseline_as_at_2019_at_every_horizon(measure):
     """The issue's must-show, recomputed from backtest.csv's rows as at 2019 alone: the mean
     absolute % error of the model's central forecast, pooled over councils, is below every
-    baseline's at one to four years (for children looked after by 0.01 points one year out:
-    5.53% against no change's 5.54%)."""
+    baseline's at one to four years. For children looked after one year out the margin is
+    0.017 points (5.53% against no change's 5.54%), a tie inside the noise that a rule chosen
+    without 2019 loses (benchmarks/README.md); the test holds the recorded run to it."""
     rows = _recorded()
     rows = rows[(rows["measure"] == measure) & (rows["as_at"] == 2019)]
     mape = {
@@ -607,26 +608,55 @@ def test_generated_children_looked_after_growth_is_the_backtest_rule():
             assert growth.yearly_shock.sd == rule.shock == 0.0734
             assert f"the {region} region's average growth over its last 3 years" in growth.source
         got[council] = growth.value
-    # Blackpool (215 children looked after per 10,000 children against the North West's 94
-    # in 2020-21) is pulled down although the region's count grew: -3.1% a year
-    assert got["Blackpool"] == pytest.approx(-0.031, abs=1e-3)
+    # Blackpool (215 children looked after per 10,000 children against the North West's 98
+    # in 2020-21) is pulled down although the region's count grew: -3.2% a year
+    assert got["Blackpool"] == pytest.approx(-0.0320, abs=1e-4)
+
+
+def test_a_council_formed_since_takes_its_regions_growth_over_the_rules_three_years():
+    """North Northamptonshire began in April 2021, so as at 2023 it has two years of its own
+    figures. A rule with no weight on the council's own growth still takes the region's
+    over the three years to the base year, as its source says, not over the council's one."""
+    from forecasting.national import newset
+
+    extract = dataset.load_extract()
+    code = dataset.find_council("North Northamptonshire", extract).code
+    assert list(dataset.series(code, "children_looked_after", extract).index[:2]) == [
+        "2021-22",
+        "2022-23",
+    ]
+    area = dataset.REGION_CODES["East Midlands"]
+    count = dataset.series(area, "children_looked_after", extract)
+    rate = dataset.series(code, "cla_per_10k", extract)["2022-23"]
+    area_rate = dataset.series(area, "cla_per_10k", extract)["2022-23"]
+    span = ["2019-20", "2020-21", "2021-22", "2022-23"]
+    g = 0.25 * _log_growth(count[span]) - 0.05 * np.log(rate / area_rate)
+    for source in (extract, bt.parts(extract, [code])[code]):
+        growth = newset.assumptions(
+            newset.draft(str(code), 2023, extract=source)
+        ).childrens_services.children_in_care.growth
+        assert growth.value == pytest.approx(np.expm1(g), abs=1e-6)
+        assert "the East Midlands region's average growth over its last 3 years" in growth.source
 
 
 def test_a_rule_toward_the_region_takes_englands_figures_where_the_regions_are_missing():
-    """A council whose region publishes no count in the base year has its growth set toward
-    England's, and its source says so."""
+    """A council whose region publishes no rate in the base year, or whose region the
+    extract does not name, has its growth set toward England's, and its source says so."""
     from forecasting.national import newset
 
     extract = dataset.load_extract()
     area = dataset.REGION_CODES["West Midlands"]
-    gone = (extract["la_code"] == area) & (extract["measure"] == "cla_per_10k")
-    draft = newset.draft("Stoke-on-Trent", 2019, extract=extract[~gone])
-    growth = newset.assumptions(draft).childrens_services.children_in_care.growth
-    assert "England's average growth over its last 3 years" in growth.source
-    assert "region" not in growth.source.split("rule and figures")[0]
+    no_rate = (extract["la_code"] == area) & (extract["measure"] == "cla_per_10k")
+    unnamed = extract.assign(region=extract["region"].where(extract["la_code"] != STOKE, ""))
+    assert dataset.find_council("Stoke-on-Trent", unnamed).region_code is None
     eng = dataset.series(dataset.ENGLAND, "children_looked_after", extract)
     eng_rate = dataset.series(dataset.ENGLAND, "cla_per_10k", extract)["2018-19"]
     rate = dataset.series(STOKE, "cla_per_10k", extract)["2018-19"]
     span = ["2015-16", "2016-17", "2017-18", "2018-19"]
     g = 0.25 * _log_growth(eng[span]) - 0.05 * np.log(rate / eng_rate)
-    assert growth.value == pytest.approx(np.expm1(g), abs=1e-6)
+    for source in (extract[~no_rate], unnamed):
+        draft = newset.draft("Stoke-on-Trent", 2019, extract=source)
+        growth = newset.assumptions(draft).childrens_services.children_in_care.growth
+        assert "England's average growth over its last 3 years" in growth.source
+        assert "region" not in growth.source.split("rule and figures")[0]
+        assert growth.value == pytest.approx(np.expm1(g), abs=1e-6)

@@ -135,23 +135,23 @@ class Builder:
         return self._region.get(measure, self.e.iloc[:0])
 
     def reference(self, rule: GrowthRule | None, measure: str) -> tuple[int, str]:
-        """The area a growth rule shrinks the council's ``measure`` toward, as (LA number,
-        name in words): the council's region where the rule names it and DfE publishes the
-        region's ``measure`` (and the level the rule pulls toward) in the base year, else
+        """The area the growth rule for ``measure`` shrinks the council's growth toward, as
+        (LA number, name in words): the council's region where the rule names it and DfE
+        publishes, for the region in the base year, every measure the rule reads; else
         England."""
         code = self.c.region_code
         if rule is not None and rule.reference == "region" and code is not None:
-            needed = [measure, *([rule.level] if rule.level else [])]
             published = (
                 _by_period(dataset.series(code, m, self.region_rows(m))).get(self.base)
-                for m in needed
+                for m in rule.reads(measure)
             )
             if all(v is not None and math.isfinite(v) for v in published):
                 return code, f"the {self.c.region} region"
         return dataset.ENGLAND, "England"
 
-    def area_rows(self, code: int, measure: str) -> pd.DataFrame:
-        """England's or the council's region's rows of one measure (``code``: its LA number)."""
+    def reference_rows(self, code: int, measure: str) -> pd.DataFrame:
+        """The rows of one measure for a reference area ``reference`` gave: England's
+        (``code`` 970) or else the council's region's."""
         return self.england_rows(measure) if code == dataset.ENGLAND else self.region_rows(measure)
 
     def need(self, measure: str, what: str) -> dict:
@@ -745,7 +745,7 @@ def base_levels(b: Builder, measure: str, code: int) -> tuple[float, float] | No
     (``code``: England or its region; children looked after per 10,000 children, as DfE
     publishes it), or None where either is missing."""
     own = b.row(measure)
-    ref = _by_period(dataset.series(code, measure, b.area_rows(code, measure)))
+    ref = _by_period(dataset.series(code, measure, b.reference_rows(code, measure)))
     if own is None or b.base not in ref:
         return None
     return float(own["value"]), float(ref[b.base])
@@ -767,8 +767,8 @@ def growth_param(
     series = growth_series(measure)
     rate_hist = b.history(series, since)
     rule = GROWTH_RULES.get(measure)
-    code, name = b.reference(rule, series)
-    reference = _by_period(dataset.series(code, series, b.area_rows(code, series)))
+    code, name = b.reference(rule, measure)
+    reference = _by_period(dataset.series(code, series, b.reference_rows(code, series)))
     levels = base_levels(b, rule.level, code) if rule is not None and rule.level else None
     chosen = demand_growth(
         measure, list(rate_hist.index), rate_hist.to_numpy(), reference, levels, name
