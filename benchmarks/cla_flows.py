@@ -15,8 +15,9 @@ are those the backtest can build (with a DSG allocation).
 
 Outcome (recorded in benchmarks/README.md): no stock-and-flow rule beats the growth rule
 (``forecasting.trend.GROWTH_RULES`` as it then was), so the generator does not use one. The
-rule has since gained a pull toward England's rate per 10,000 children
-(``benchmarks/growth_methods.py``), which does better than every version here. Including the City
+rule has since gained a pull toward England's rate per 10,000 children, and then moved to
+the council's region's growth and rate (``benchmarks/growth_methods.py``); each does better
+than every version here. Including the City
 of London and the Isles of Scilly (a handful of children, errors over 100%) would reverse
 the ranking: those two alone decide it.
 

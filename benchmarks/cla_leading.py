@@ -6,7 +6,7 @@ council's region, ``growth_methods.py``) uses the count's own history
 and England's. DfE and ONS publish two series that might lead it, for every council, in
 the bundled dataset: children in need at 31 March (``children_in_need``, the CIN census),
 from which children come into care, and the population aged 0-17 (``population_0_17``),
-which the count scales with. Each rule here adds, to the rule in use's yearly log rate:
+which the count scales with. Each rule here adds, to that England rule's yearly log rate:
 
 - ``p`` x the council's own log growth in children aged 0-17 over the last ``pL`` years;
 - ``q`` x its own log growth in children in need over the last ``qL`` years;
@@ -18,13 +18,13 @@ year. Rules are scored as ``cla_vintages.py`` scores them, on the recorded natio
 rows (``backtest.csv.gz``: its councils, outturns and baselines) for every vintage, as at
 2019 to 2024, horizons 1-4 as far as outturns are published. The test is out of sample:
 leaving one vintage out, the rule with the lowest mean error over the other vintages' cells
-is scored on it, for the rule in use's own family (the pull alone) and for the wider one.
+is scored on it, for the England rule's own family (the pull alone) and for the wider one.
 
 Outcome (benchmarks/README.md, "Children in need and the child population"): the wider
 rules fit the vintages they are chosen on better. Out of sample they gain about 0.1 point
 at three and four years and lose up to 0.04 at one and two, and as at 2019 they lose more
-to "no change" one year out than the rule in use does. A gain that small and that mixed
-does not pay for three more inputs, so the rule in use is kept.
+to "no change" one year out than the England rule does. A gain that small and that mixed
+did not pay for three more inputs, so the England rule was kept (until the region rule).
 
 Run: ``python benchmarks/cla_leading.py`` (about a minute).
 """
@@ -51,7 +51,7 @@ GRID = {
     "qL": (1, 3),
     "s": (0.0, 0.01, 0.02),
 }
-IN_USE = {"k": 0.02, "p": 0.0, "pL": 1, "q": 0.0, "qL": 1, "s": 0.0}
+ENGLAND_RULE = {"k": 0.02, "p": 0.0, "pL": 1, "q": 0.0, "qL": 1, "s": 0.0}
 
 
 def leading(extract: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +116,7 @@ def main() -> None:
     f = f.merge(leading(extract, scored), on=["la_code", "as_at"])
     # the rule then in use is recomputed (the recorded run now holds the region rule's
     # forecasts, so only its outturns and baselines are read)
-    in_use = score(f, IN_USE)
+    in_use = score(f, ENGLAND_RULE)
     rules = [
         dict(zip(GRID, v, strict=True))
         for v in itertools.product(*GRID.values())
@@ -138,7 +138,7 @@ def main() -> None:
         return out
 
     families = {
-        "the pull alone (the rule in use's family)": [
+        "the pull alone (the England rule's family)": [
             i for i, r in enumerate(rules) if r["p"] == r["q"] == r["s"] == 0
         ],
         "with population, children in need and their gap": list(range(len(rules))),
@@ -146,9 +146,9 @@ def main() -> None:
     show = lambda xs: "/".join(f"{x:.2f}" for x in xs)  # noqa: E731
     print("Children looked after: mean absolute % error at 1/2/3/4 years, pooled over")
     print(f"councils and vintages {VINTAGES} (cells without an outturn left out)")
-    print(f"  rule in use                   {show(pooled(in_use, VINTAGES))}")
+    print(f"  England rule                  {show(pooled(in_use, VINTAGES))}")
     print(f"  no change                     {show(pooled(baselines['no_change'], VINTAGES))}")
-    print(f"  as at 2019: rule in use       {show(pooled(in_use, (2019,)))}")
+    print(f"  as at 2019: England rule      {show(pooled(in_use, (2019,)))}")
     print(f"  as at 2019: no change         {show(pooled(baselines['no_change'], (2019,)))}")
     for name, members in families.items():
         part = table.iloc[members]
