@@ -150,8 +150,8 @@ class Builder:
         return dataset.ENGLAND, "England"
 
     def reference_rows(self, code: int, measure: str) -> pd.DataFrame:
-        """The rows of one measure for a reference area ``reference`` gave: England's
-        (``code`` 970) or else the council's region's."""
+        """One measure's rows for the area ``reference`` chose (``code``): England's when
+        it is 970, else the council's region's."""
         return self.england_rows(measure) if code == dataset.ENGLAND else self.region_rows(measure)
 
     def need(self, measure: str, what: str) -> dict:
