@@ -36,6 +36,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from .errors import InputError, Problem
+from .national.benchmarks import ShareFigure, validated
 from .schema import Strict
 from .textfile import read_text
 from .years import LAST_YEAR, parse_year, year_label
@@ -543,10 +544,17 @@ class GrowthRule:
     ) -> tuple[float, float]:
         """The council's own average log growth and its reference area's (England's or its
         region's, ``reference`` by period) over the same periods (NaN where a series cannot
-        give one)."""
+        give one). A rule with no weight on the council's own growth takes the reference's
+        over the rule's years to the council's base year, however few of them the council
+        has figures for (a council formed since would otherwise get a shorter span than the
+        rule names)."""
         own = average_log_growth(periods, values, self.lookback)
-        shared = [p for p in periods if p in reference]
-        ref = average_log_growth(shared, np.array([reference[p] for p in shared]), self.lookback)
+        if self.weight == 0 and periods:
+            last = parse_year(periods[-1])
+            span = sorted((p for p in reference if parse_year(p) <= last), key=parse_year)
+        else:
+            span = [p for p in periods if p in reference]
+        ref = average_log_growth(span, np.array([reference[p] for p in span]), self.lookback)
         return own, ref
 
     def blend(self, own: float, ref: float) -> float:
@@ -593,17 +601,10 @@ class _RuleSpec(Strict):
         )
 
 
-class _Measured(Strict):
-    value: float = Field(gt=0)
-    unit: str
-    basis: Literal["estimate"]
-    source: str = Field(min_length=1)
-
-
 class _RulesFile(Strict):
     demand: dict[str, _RuleSpec]
     money: dict[str, _RuleSpec]
-    dsg_balance_change_sd: _Measured
+    dsg_balance_change_sd: ShareFigure
 
     @field_validator("money")
     @classmethod
@@ -617,14 +618,8 @@ class _RulesFile(Strict):
 
 def parse_rules(text: str, where: str = f"forecasting/national/{RULES_FILE}") -> _RulesFile:
     """The growth rules file's text, checked: every rule's fields in range and its source
-    given (a bad edit is an input error naming the file)."""
-    import yaml
-    from pydantic import ValidationError
-
-    try:
-        return _RulesFile.model_validate(yaml.safe_load(text))
-    except (ValidationError, yaml.YAMLError) as e:
-        raise InputError(Problem(where, None, None, f"not a valid rules file: {e}")) from None
+    given (a bad edit is an input error naming the file and the field)."""
+    return validated(_RulesFile, text, where)
 
 
 _RULES = parse_rules(
@@ -706,13 +701,6 @@ def demand_growth(
     if rule is None:
         return None
     own, ref = rule.rates(periods, values, reference)
-    if rule.weight == 0 and periods:
-        # a rule that puts no weight on the council's own growth needs only the reference's,
-        # over the rule's years to the council's base year, however few of them the council
-        # itself has figures for (one formed since: its own years would give a shorter span)
-        last = parse_year(periods[-1])
-        before = sorted((p for p in reference if parse_year(p) <= last), key=parse_year)
-        ref = average_log_growth(before, np.array([reference[p] for p in before]), rule.lookback)
     if not math.isfinite(own):
         if rule.weight > 0 or not math.isfinite(ref):
             return None

@@ -83,6 +83,8 @@ def test_loader_reads_the_figures_once_per_process():
         ("unit: GBP/week", "unit: GBP", "no_s251_weekly_budget_per_child", "'GBP/week'"),
         ("basis: published", "basis: report", "permanent_exclusion_rate_england.basis", "'rule'"),
         ("    value: 0.12\n", "", "announced_high_needs.2019.value", "Field required"),
+        ("value: 6280", "value: -6280", "transport_cost_per_pupil.2018-19", "cannot be negative"),
+        ("unit: GBP/year", "unit: GBP", "transport_cost_per_pupil.2018-19", "'GBP/year'"),
     ],
 )
 def test_a_bad_figure_is_an_input_error_naming_the_file_and_field(old, new, field, why):
@@ -90,8 +92,8 @@ def test_a_bad_figure_is_an_input_error_naming_the_file_and_field(old, new, fiel
     assert old in text
     with pytest.raises(InputError) as e:
         benchmarks.parse(text.replace(old, new, 1))
-    field_named, reason = str(e.value).split(": ", 2)[1:]
-    assert (field_named, why in reason) == (field, True), str(e.value)
+    file, field_named, reason = str(e.value).split(": ", 2)
+    assert (file, field_named, why in reason) == ("benchmarks.yaml", field, True), str(e.value)
 
 
 def test_the_generator_keeps_no_domain_figure_as_a_literal():

@@ -313,16 +313,42 @@ def test_the_growth_rules_are_read_from_their_file_with_sources():
     assert ehcp.evidence.startswith("pooled MAPE 3.99/6.46/8.33/10.18% at 1-4 years, as at")
     assert "\n" not in ehcp.evidence  # one line in the sets' source text
     assert parse_rules(text).demand["ehcp_total"].rule() == ehcp
-    for bad in (
-        text.replace("carry: 0.25", "carry: 1.25"),
-        text.replace("yearly_shock_sd: 0.0734", "yearly_shock_sd: -0.0734"),
-        text.replace("  ehcp_total: &ehcp\n", "  ehcp_total: &ehcp\n    typo: 1\n"),
-        text.replace("    reference: region\n", "    reference: county\n"),
-        text.replace("  cla_unit_cost:\n", "  cla_unit_cost:\n    reference: region\n"),
-        text.replace(
-            "    source: >-\n      pooled MAPE 7.3", "    note: >-\n      pooled MAPE 7.3"
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, t in enumerate(lines) if t.startswith("      pooled MAPE 7.3")) - 1
+    end = next(i for i in range(at + 1, len(lines)) if not lines[i].startswith("      "))
+    no_source = "".join(lines[:at] + lines[end:])
+    for bad, field, reason in (
+        (text.replace("carry: 0.25", "carry: 1.25"), "carry", "less than or equal to 1"),
+        (
+            text.replace("yearly_shock_sd: 0.0734", "yearly_shock_sd: -0.0734"),
+            "demand.children_looked_after.yearly_shock_sd",
+            "greater than or equal to 0",
+        ),
+        (
+            text.replace("  ehcp_total: &ehcp\n", "  ehcp_total: &ehcp\n    typo: 1\n"),
+            "demand.ehcp_total.typo",
+            "Extra inputs are not permitted",
+        ),
+        (
+            text.replace("    reference: region\n", "    reference: county\n"),
+            "demand.children_looked_after.reference",
+            "'england' or 'region'",
+        ),
+        (
+            text.replace("  cla_unit_cost:\n", "  cla_unit_cost:\n    reference: region\n"),
+            "money",
+            "cla_unit_cost: a money rule's reference can only be england",
+        ),
+        (no_source, "money.cla_unit_cost.source", "Field required"),
+        (
+            text.replace("  value: 0.0131\n", "  value: 1.31\n"),
+            "dsg_balance_change_sd",
+            "between 0 and 1",
         ),
     ):
         assert bad != text
-        with pytest.raises(InputError, match="growth_rules.yaml: not a valid rules file"):
+        with pytest.raises(InputError) as e:
             parse_rules(bad)
+        file, named, why = str(e.value).split(": ", 2)
+        assert file.endswith("growth_rules.yaml") and named.endswith(field), str(e.value)
+        assert reason in why, str(e.value)

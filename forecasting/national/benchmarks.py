@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from ..errors import InputError, Problem
-from ..schema import CostLevel, Param, Rate, Share, Strict, WeeklyCost, Years
+from ..schema import AnnualCost, CostLevel, Param, Rate, Share, Strict, WeeklyCost, Years
 
 FILE = "benchmarks.yaml"
 
@@ -75,16 +75,10 @@ class AnnouncedRise(Figure):
     year: str
 
 
-class AnnualCost(Figure):
+class AnnualFigure(Figure):
     """A yearly amount in pounds."""
 
-    KIND = None
-
-    @model_validator(mode="after")
-    def _pounds_a_year(self) -> AnnualCost:
-        if self.unit != "GBP/year" or self.value <= 0:
-            raise ValueError("a yearly cost is a positive amount in GBP/year")
-        return self
+    KIND = AnnualCost
 
 
 class EnglandMix(Strict):
@@ -127,7 +121,7 @@ class Benchmarks(Strict):
     permanent_exclusion_rate_england: ShareFigure
     england_mix_2019: EnglandMix
     announced_high_needs: dict[int, AnnouncedRise]
-    transport_cost_per_pupil: dict[str, AnnualCost]
+    transport_cost_per_pupil: dict[str, AnnualFigure]
 
     @model_validator(mode="after")
     def _ranges(self) -> Benchmarks:
@@ -144,12 +138,14 @@ class Benchmarks(Strict):
         return int(self.horizon_years.value)
 
 
-def parse(text: str, file: str = FILE) -> Benchmarks:
-    """The national figures in a ``benchmarks.yaml`` text; a bad file is an InputError naming
-    the file and the field."""
+M = TypeVar("M", bound=Strict)
+
+
+def validated(model: type[M], text: str, file: str) -> M:
+    """A national data file's YAML text checked against ``model``; a bad file is an
+    InputError naming the file, the line (for bad YAML) and the field."""
     try:
-        data = yaml.safe_load(text)
-        return Benchmarks.model_validate(data)
+        return model.model_validate(yaml.safe_load(text))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise InputError(
@@ -159,6 +155,12 @@ def parse(text: str, file: str = FILE) -> Benchmarks:
         err = e.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or None
         raise InputError(Problem(file, None, field, err["msg"])) from None
+
+
+def parse(text: str, file: str = FILE) -> Benchmarks:
+    """The national figures in a ``benchmarks.yaml`` text; a bad file is an InputError naming
+    the file and the field."""
+    return validated(Benchmarks, text, file)
 
 
 @functools.cache
