@@ -342,19 +342,16 @@ def parts(extract: pd.DataFrame, codes: list[int]) -> dict[int, pd.DataFrame]:
         if rule.reference == "region"
         for m in rule.reads(measure)
     }
-    own = extract["la_code"].isin({*codes, dataset.ENGLAND})
-    in_region = extract["la_code"].isin({region.get(c) for c in codes})
-    keep = own | (in_region & extract["measure"].isin(regional))
-    by_code = dict(tuple(extract[keep].groupby("la_code")))
-    empty = extract.iloc[:0]
-    return {
-        c: pd.concat(
-            [by_code[c], by_code.get(region.get(c), empty), by_code.get(dataset.ENGLAND, empty)],
-            ignore_index=True,
-        )
-        for c in codes
-        if c in by_code
-    }
+    england = dataset.area_rows(dataset.ENGLAND, extract)
+    out = {}
+    for c in codes:
+        own = dataset.area_rows(c, extract)
+        if own.empty:
+            continue
+        code = region.get(c)
+        area = dataset.area_rows(code, extract) if code is not None else own.iloc[:0]
+        out[c] = pd.concat([own, area[area["measure"].isin(regional)], england], ignore_index=True)
+    return out
 
 
 def pool(n: int) -> multiprocessing.pool.Pool:
@@ -461,6 +458,12 @@ def summary(frame: pd.DataFrame, by_vintage: bool = False) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def pooled_horizon(frame: pd.DataFrame) -> int:
+    """The last horizon a pooled coverage figure takes: ``DEFAULT_HORIZON``, or the run's
+    own last if it went less far (``--horizon 2``)."""
+    return min(DEFAULT_HORIZON, int(frame["horizon"].max()))
+
+
 def pooled_coverage(frame: pd.DataFrame, max_horizon: int = DEFAULT_HORIZON) -> float:
     """Share of outturns inside the P10-P90 band, over councils, measures and horizons
     1..``max_horizon``."""
@@ -495,9 +498,10 @@ def table(frame: pd.DataFrame, skipped: list[Vintage]) -> str:
     ):
         if part.empty:
             continue
-        cov = pooled_coverage(part)
+        h = pooled_horizon(part)
+        cov = pooled_coverage(part, h)
         lines.append(
-            f"P10-P90 coverage, pooled over councils, {what} and horizons 1-{DEFAULT_HORIZON}: "
+            f"P10-P90 coverage, pooled over councils, {what} and horizons 1-{h}: "
             f"{cov:.1%} "
             f"({'inside' if 0.7 <= cov <= 0.9 else 'outside'} the 70-90% target)"
         )
@@ -548,11 +552,16 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 def default_vintages(extract: pd.DataFrame) -> list[int]:
     """Every vintage with an outturn to check: as at each September from the first the
-    generator supports to the last year any checked measure has been published for."""
+    generator supports to the last year any checked measure has an outturn for (a measure
+    known ahead, such as the high-needs allocation, counts from the year before its last)."""
     from .national.newset import FIRST_AS_AT
 
-    periods = extract.loc[extract["measure"].isin(list(CHECKS)), "period"].unique()
-    return list(range(FIRST_AS_AT, max(parse_year(p) for p in periods) + 1))
+    checked = extract.loc[extract["measure"].isin(list(CHECKS)), ["measure", "period"]]
+    last = max(
+        parse_year(p) - KNOWN_AHEAD.get(m, 0)
+        for m, p in checked.drop_duplicates().itertuples(index=False)
+    )
+    return list(range(FIRST_AS_AT, last + 1))
 
 
 def check_years(as_at: Iterable[int]) -> list[int]:

@@ -403,6 +403,23 @@ def test_command_needs_councils_and_a_supported_year(tmp_path):
     assert not (tmp_path / "backtest.csv").exists()
 
 
+def test_an_allocation_announced_ahead_adds_no_vintage_it_cannot_score():
+    """The high-needs allocation is published a year ahead of its outturns: next year's
+    allocation in the extract does not add a vintage with nothing to check, an outturn does."""
+    extract = dataset.load_extract()
+    assert bt.default_vintages(extract)[-1] == 2024
+    # 2025-26's allocation, announced before any 2025-26 outturn: nothing to score as at 2025
+    row = extract[extract["measure"] == "high_needs_allocation"].iloc[[0]]
+    ahead = pd.concat([extract, row.assign(period="2025-26")], ignore_index=True)
+    assert bt.default_vintages(ahead)[-1] == 2024
+    # 2026-27's is the outturn of a set as at 2025 (which knows 2025-26's)
+    further = pd.concat([extract, row.assign(period="2026-27")], ignore_index=True)
+    assert bt.default_vintages(further)[-1] == 2025
+    outturn = extract[extract["measure"] == "ehcp_total"].iloc[[0]]
+    later = pd.concat([extract, outturn.assign(period="2025-26")], ignore_index=True)
+    assert bt.default_vintages(later)[-1] == 2025
+
+
 def test_recorded_run_is_what_the_code_gives_for_a_sample():
     """The recorded national run (benchmarks/backtest.csv.gz) matches a fresh run of a sample
     of its councils, so the targets below are recomputed from what the code produces."""
@@ -613,7 +630,7 @@ def test_generated_children_looked_after_growth_is_the_backtest_rule():
     assert got["Blackpool"] == pytest.approx(-0.0320, abs=1e-4)
 
 
-def test_a_council_formed_since_takes_its_regions_growth_over_the_rules_three_years():
+def test_a_council_formed_since_takes_its_references_growth_over_the_rules_three_years():
     """North Northamptonshire began in April 2021, so as at 2023 it has two years of its own
     figures. A rule with no weight on the council's own growth still takes the region's
     over the three years to the base year, as its source says, not over the council's one."""
@@ -631,12 +648,20 @@ def test_a_council_formed_since_takes_its_regions_growth_over_the_rules_three_ye
     area_rate = dataset.series(area, "cla_per_10k", extract)["2022-23"]
     span = ["2019-20", "2020-21", "2021-22", "2022-23"]
     g = 0.25 * _log_growth(count[span]) - 0.05 * np.log(rate / area_rate)
+    # and the money rule for spend per child looked after (no weight on the council's own)
+    # takes England's over the same three years, not the one year 2021-22 to 2022-23
+    per_child = (
+        dataset.series(dataset.ENGLAND, "cla_gross_spend", extract)[span]
+        / (dataset.series(dataset.ENGLAND, "children_looked_after", extract)[span])
+    )
+    england = f"England's ({np.expm1(_log_growth(per_child)):.1%})"
+    assert england == "England's (8.4%)"
     for source in (extract, bt.parts(extract, [code])[code]):
-        growth = newset.assumptions(
-            newset.draft(str(code), 2023, extract=source)
-        ).childrens_services.children_in_care.growth
+        cs = newset.assumptions(newset.draft(str(code), 2023, extract=source)).childrens_services
+        growth = cs.children_in_care.growth
         assert growth.value == pytest.approx(np.expm1(g), abs=1e-6)
         assert "the East Midlands region's average growth over its last 3 years" in growth.source
+        assert england in cs.placement_price_inflation.source
 
 
 def test_a_rule_toward_the_region_takes_englands_figures_where_the_regions_are_missing():
@@ -660,3 +685,23 @@ def test_a_rule_toward_the_region_takes_englands_figures_where_the_regions_are_m
         assert "England's average growth over its last 3 years" in growth.source
         assert "region" not in growth.source.split("rule and figures")[0]
         assert growth.value == pytest.approx(np.expm1(g), abs=1e-6)
+
+
+def test_a_shorter_run_says_which_horizons_its_coverage_pools():
+    """A run to two years ahead pools its P10-P90 coverage over horizons 1-2, and says so in
+    the printed table and on the workbook's summary sheet."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from forecasting.excel.backtest import workbook
+
+    short = _recorded()[lambda f: (f["as_at"] == 2019) & (f["horizon"] <= 2)]
+    cov = bt.pooled_coverage(short, 2)
+    assert cov != bt.pooled_coverage(_recorded()[lambda f: f["as_at"] == 2019])
+    printed = bt.table(short, [])
+    assert f"measures and horizons 1-2: {cov:.1%}" in printed
+    assert "horizons 1-4" not in printed
+    ws = load_workbook(BytesIO(workbook(short, [])), read_only=True)["Summary"]
+    found = [r[:2] for r in ws.iter_rows(values_only=True) if r and str(r[0]).startswith("P10")]
+    assert found == [("P10-P90 coverage, horizons 1-2", round(cov, 3))]

@@ -15,9 +15,9 @@ from openpyxl.styles import Alignment
 from ..backtest import (
     BASELINE_LABELS,
     BASELINES,
-    DEFAULT_HORIZON,
     SHARES,
     pooled_coverage,
+    pooled_horizon,
     summary,
 )
 from .styles import BOLD, COUNT, LINE_HEIGHT, header_row, page_setup, set_widths
@@ -98,7 +98,8 @@ def _summary_sheet(ws, frame: pd.DataFrame) -> None:
         ws, frame, "How good the forecasts were: pooled over councils and vintages", False
     )
     ws.append([])
-    ws.append([f"P10-P90 coverage, horizons 1-{DEFAULT_HORIZON}", round(pooled_coverage(frame), 3)])
+    h = pooled_horizon(frame)
+    ws.append([f"P10-P90 coverage, horizons 1-{h}", round(pooled_coverage(frame, h), 3)])
     ws.cell(ws.max_row, 2).number_format = "0.0%"
     head = ["model", *(BASELINE_LABELS[k] for k in BASELINES)]
     # One chart per demand measure: error by horizon, model against each baseline.
@@ -172,7 +173,8 @@ def _council_sheet(ws, frame: pd.DataFrame, name: str) -> None:
 
 
 def workbook(frame: pd.DataFrame, chosen: list[str]) -> bytes:
-    """The backtest workbook: a summary sheet and one sheet per chosen council (by name)."""
+    """The backtest workbook: a summary sheet, the same vintage by vintage, and one sheet
+    per chosen council (by name)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
