@@ -164,3 +164,24 @@ def test_a_seeded_sample_of_councils_generate_validate_and_run(tmp_path):
         assert base.set_index("measure").loc["children_in_care", "value"] == cla, c
         built += 1
     assert built >= 27
+
+
+@pytest.mark.parametrize(
+    "written,published,same",
+    [
+        ("Stoke-on-Trent City Council", "Stoke-on-Trent", True),
+        ("Bristol City Council", "Bristol, City of", True),
+        ("Kingston upon Hull City Council", "Kingston Upon Hull, City of", True),
+        ("Durham County Council", "County Durham", True),
+        ("Wigan Metropolitan Borough Council", "Wigan", True),
+        ("City of London Corporation", "City of London", True),
+        ("London Borough of Barnet", "City of London", False),
+        ("Stoke-on-Trent City Council", "Kent", False),
+        ("Bristol City Council", "Kingston Upon Hull, City of", False),
+    ],
+)
+def test_a_councils_name_as_a_set_writes_it_matches_dfes(written, published, same):
+    """A set may name its council as the council does, DfE as it publishes it (some back to
+    front: "Bristol, City of"); the words that only say what kind of council it is do not
+    decide, the place does."""
+    assert dataset.same_council(written, published) is same

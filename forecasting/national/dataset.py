@@ -139,11 +139,24 @@ def _norm(text: str) -> str:
     )
 
 
+# Words that end a council's name without naming the place ("Wigan Metropolitan Borough
+# Council", "Durham County Council", DfE's "Bristol, City of")
+_TRAILING = {"council", "city", "county", "borough", "metropolitan", "district", "of"}
+
+
+def _place(text: str) -> str:
+    words = _norm(text).split()
+    while len(words) > 1 and words[-1] in _TRAILING:
+        words.pop()
+    return " ".join(words)
+
+
 def same_council(written: str, published: str) -> bool:
-    """Whether a council's name as a set writes it ("Stoke-on-Trent City Council") and as DfE
-    publishes it ("Stoke-on-Trent") name the same council: one holds the other, word for
-    word, whatever the case and punctuation."""
-    a, b = f" {_norm(written)} ", f" {_norm(published)} "
+    """Whether a council's name as a set writes it ("Stoke-on-Trent City Council", "Bristol
+    City Council") and as DfE publishes it ("Stoke-on-Trent", "Bristol, City of") name the
+    same council: once the words that only say what kind of council it is are taken off the
+    end, one holds the other, word for word, whatever the case and punctuation."""
+    a, b = f" {_place(written)} ", f" {_place(published)} "
     return a in b or b in a
 
 
