@@ -5,9 +5,9 @@ pandas, most viewers and any script reading a sheet see only what the file store
 formula. openpyxl writes formulas with no stored value, so those readers see empty cells.
 This module evaluates the formulas the writers emit (arithmetic, comparisons, ``SUM``,
 ``SUMPRODUCT``, ``IF``, ``AND``, ``OR``, ``ABS``, ``MIN``, ``RANK``) over the
-workbook's own cells, and writes each result into the saved file as the formula's cached
-value. It does not decide anything: the values are what the formulas say, and the
-LibreOffice recalculation tests prove both equal the engine's figures.
+workbook's own cells; ``saving.workbook_bytes`` stores each result beside its formula as
+the cached value (``stored_as``). It does not decide anything: the values are what the
+formulas say, and the LibreOffice recalculation tests prove both equal the engine's figures.
 
 A formula using anything outside that set is a programming error in a writer, reported
 when the workbook is built (a test renders every workbook), never a silently empty cell.
@@ -41,9 +41,6 @@ TOKEN = re.compile(
     re.X,
 )
 _PART = re.compile(rf"(?:({_SHEET}))?(\$?[A-Z]{{1,3}}\$?\d+)")
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 class XLError(str):
@@ -73,9 +70,6 @@ _SHAPE = re.compile(
 )
 
 
-_COLUMN: dict[str, int] = {}  # column letters -> number, as met ("E" -> 5)
-
-
 def shape_of(formula: str, col: int) -> str:
     """The formula with each relative column written as an offset from ``col``."""
 
@@ -83,8 +77,7 @@ def shape_of(formula: str, col: int) -> str:
         dollar, letters, row = m.groups()
         if letters is None or dollar:
             return m.group(0)
-        at = _COLUMN.get(letters) or _COLUMN.setdefault(letters, column_index_from_string(letters))
-        return f"[{at - col}]{row}"
+        return f"[{column_index_from_string(letters) - col}]{row}"
 
     return _SHAPE.sub(sub, formula)
 

@@ -38,7 +38,7 @@ from .checks import COUNT_TOLERANCE
 from .front import AUDIT_FONT, LINE_HEIGHT, fit_rows, one_page_wide
 from .grid import FIRST_COL, NOTE, Grid, quoted
 from .labels import transfer_limit
-from .models import DSG, has_safety_valve
+from .models import DSG, has_safety_valve, provision_spend_lines
 from .styles import TITLE, TOP, WRAP, cell_style, header_row, set_widths, text
 
 if TYPE_CHECKING:
@@ -388,10 +388,6 @@ def _line(proj: Projection, measure: str) -> np.ndarray:
     return proj[(DSG, measure)][0]
 
 
-def _provision_spend(proj: Projection) -> list[str]:
-    return [f"expenditure.{k}" for k in proj.kinds(DSG, "ehcp_total")]
-
-
 def mitigations(run: Run, plan: Projection) -> list[Mitigation]:
     """The plan's DSG mitigations, valued from the engine's lines: transfers, further
     savings, contributions and a safety-valve agreement's contributions and payments made
@@ -498,7 +494,7 @@ def _placement_mix_mitigation(plan: Projection, base: Projection | None) -> Miti
         if moves
         else "Where children with EHCPs are placed: no change planned"
     )
-    spend = _provision_spend(plan)
+    spend = provision_spend_lines(plan)
     return Mitigation(
         "placement_mix",
         "Change in where children with EHCPs are placed",
@@ -604,7 +600,7 @@ def mitigations_sheet(wb: Workbook, g: Grid, run: Run, plan: Projection) -> Work
     )
     _log_columns(ws, g)
     log = mitigations(run, plan)
-    spend = _provision_spend(plan)
+    spend = provision_spend_lines(plan)
     valued = []
     g.section(ws, "DSG mitigations")
     for m in log:

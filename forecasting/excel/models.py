@@ -260,13 +260,16 @@ def _safety_valve_calcs(g: Grid, ws: Worksheet, proj: Projection) -> None:
     )
 
 
+def provision_spend_lines(proj: Projection) -> list[str]:
+    """The engine's high-needs spend line of each provision (``expenditure.<provision>``)."""
+    return [f"expenditure.{p}" for p in _provisions(proj)]
+
+
 def fixed_lines(proj: Projection) -> list[str]:
     """The high-needs spend lines the workbook takes as given (fixed lines, further savings,
     the reconciliation): every part of expenditure but the provisions and alternative
     provision, which it calculates."""
-    computed = {f"expenditure.{p}" for p in _provisions(proj)} | {
-        f"expenditure.{ALTERNATIVE_PROVISION}"
-    }
+    computed = {*provision_spend_lines(proj), f"expenditure.{ALTERNATIVE_PROVISION}"}
     return [m for m in proj.family(DSG, "high_needs_expenditure") if m not in computed]
 
 

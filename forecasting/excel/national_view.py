@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..national.dataset import ENGLAND, REGION_CODES
+from ..national.dataset import ENGLAND, find_council
 from ..projection import Projection
 from ..years import parse_year, workbook_label, year_label
 from .front import AUDIT_FONT, fit_rows
@@ -332,7 +332,7 @@ def comparisons(
     names = extract.drop_duplicates("la_code").set_index("la_code")
     if la_code not in names.index:
         return []
-    region = REGION_CODES.get(str(names.loc[la_code, "region"]))
+    region = find_council(la_code, extract).region_code
     areas = [(la_code, COUNCIL)]
     areas += [(c, f"{NEIGHBOUR} {k}") for k, c in enumerate(neighbours, start=1)]
     areas += [(region, REGION)] if region is not None and region in names.index else []

@@ -67,7 +67,6 @@ def sheet_data(ws: Worksheet, values: Cells) -> bytes:
         rows[r] = []
     styles = ws.parent._cell_styles
     style_ids: dict[bytes, int] = {}  # a style's ids as bytes -> its index in the workbook
-    letters: dict[int, str] = {}
     dims = ws.row_dimensions
     out = ["<sheetData>"]
     add = out.append
@@ -82,7 +81,7 @@ def sheet_data(ws: Worksheet, values: Cells) -> bytes:
             if value is None and not styled and cell._comment is None:
                 continue
             col = cell.column
-            letter = letters.get(col) or letters.setdefault(col, get_column_letter(col))
+            letter = get_column_letter(col)
             kind = cell.data_type
             key = (r, col)
             if (
