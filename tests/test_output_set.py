@@ -240,12 +240,21 @@ def test_sigterm_at_any_moment_leaves_the_old_set_or_the_new_and_no_process(bund
     names.add("finance-model.xlsx")
     cmd = [sys.executable, "-m", "cli", "run", str(bundled), "--out", str(earlier)]
     previous = contents(earlier)
-    for delay in (0.3, 0.7, 1.0, 1.3):
+    linux = Path("/proc/self/task").exists()
+    # at fixed moments, then (where workers can be seen) the moment the first worker is
+    for delay in (0.3, 0.7, 1.0, 1.3, *(["first worker"] if linux else [])):
         proc = subprocess.Popen(
             [*cmd, "--draws", "0"], cwd=Path(__file__).parents[1], stderr=subprocess.DEVNULL
         )
-        time.sleep(delay)
-        kids = _children(proc.pid) if Path("/proc/self/task").exists() else []
+        if isinstance(delay, float):
+            time.sleep(delay)
+            kids = _children(proc.pid) if linux else []
+        else:
+            deadline = time.monotonic() + 60
+            while not (kids := _children(proc.pid)) and proc.poll() is None:
+                assert time.monotonic() < deadline, "no worker started within a minute"
+                time.sleep(0.005)
+            assert kids, "the run ended without starting a worker"
         proc.terminate()
         proc.wait(timeout=30)
         # the workers go with the run (the death signal ends them; 2 s is only how long a
