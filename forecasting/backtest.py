@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -234,16 +234,19 @@ def score_set(
     plan unless ``scenario`` names another). How a past plan compares with what happened.
     Also returns warnings for the reader (a set whose name is not the council's in DfE's
     data)."""
+    from .engine import project
     from .errors import Problem
     from .loading import load
     from .national import dataset, newset
-    from .roles import plan_name
+    from .roles import plan_scenario
+    from .run import check_finite
 
     scenarios = load(path, (scenario,) if scenario else ())
     # the one asked for (load matched it by file or name), else the plan
-    plan = plan_name(scenarios)
-    chosen = scenarios[0] if scenario else next(s for s in scenarios if s.name == plan)
+    chosen = scenarios[0] if scenario else plan_scenario(scenarios)
     name, a = chosen.name, chosen.assumptions
+    central = project(name, a)
+    check_finite(chosen, central)  # an overflowing input is refused at its line, not scored
 
     def problem(field: str, message: str) -> Problem:
         loc = chosen.where(field)
@@ -282,7 +285,8 @@ def score_set(
     scored = {r["measure"] for r in rows}
     for measure in CHECKS:
         if measure not in scored:
-            warnings.append(f"{measure} not scored: {unscored(measure, name, a, council, extract)}")
+            why = unscored(measure, central.lines, a, council, extract)
+            warnings.append(f"{measure} not scored: {why}")
     if not dataset.same_council(a.council.name, council.name):
         warnings.append(
             str(
@@ -297,13 +301,12 @@ def score_set(
 
 
 def unscored(
-    measure: str, name: str, a: AssumptionSet, council: Council, extract: pd.DataFrame
+    measure: str, lines: Mapping, a: AssumptionSet, council: Council, extract: pd.DataFrame
 ) -> str:
-    """Why a measure of ``CHECKS`` gave no row for scenario ``name`` of a set, in words."""
-    from .engine import project
+    """Why a measure of ``CHECKS`` gave no row for a scenario of a set (``lines``: its
+    projected lines), in words."""
     from .national import dataset
 
-    lines = project(name, a).lines
     missing = [f"{area}.{line}" for area, line in CHECKS[measure][0] if (area, line) not in lines]
     if missing:
         return f"the set has no line {', '.join(missing)}"

@@ -8,7 +8,7 @@ still gets its variances and messages. A set without roles falls back on the bun
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 PLAN = "plan"
 UNMITIGATED = "unmitigated"
@@ -27,8 +27,22 @@ def with_role(scenarios: Iterable[Any], role: str) -> str | None:
     return CONVENTIONAL[role] if CONVENTIONAL[role] in names else None
 
 
+class _Named(Protocol):
+    name: str
+
+
+S = TypeVar("S", bound=_Named)  # a scenario (anything with a name)
+
+
 def plan_name(scenarios: Iterable[Any]) -> str:
     """The scenario the plan-shaped sheets, messages, sensitivities and solver answers are
     about: the one with the plan role (or its conventional name), else the first listed."""
     scenarios = list(scenarios)
     return with_role(scenarios, PLAN) or scenarios[0].name
+
+
+def plan_scenario(scenarios: Iterable[S]) -> S:
+    """The plan's scenario itself (its assumptions and where each came from)."""
+    scenarios = list(scenarios)
+    name = plan_name(scenarios)
+    return next(s for s in scenarios if s.name == name)

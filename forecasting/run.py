@@ -20,7 +20,7 @@ from .errors import InputError, Problem
 from .loading import Scenario, load
 from .projection import Projection
 from .results import Headline, Record, headline, tidy, to_frame
-from .roles import UNMITIGATED, plan_name, with_role
+from .roles import UNMITIGATED, plan_name, plan_scenario, with_role
 from .solve import Solution, solve
 from .uncertainty import Swing, monte_carlo, sensitivity
 
@@ -71,8 +71,7 @@ class Run:
     @property
     def plan_scenario(self) -> Scenario:
         """The plan's scenario (its assumptions and where each came from)."""
-        name = plan_name(self.scenarios)
-        return next(s for s in self.scenarios if s.name == name)
+        return plan_scenario(self.scenarios)
 
     @property
     def no_action(self) -> Projection | None:

@@ -4,6 +4,7 @@ targets recomputed from the recorded national run (benchmarks/backtest.csv.gz)."
 from __future__ import annotations
 
 import functools
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -303,6 +304,19 @@ def test_scoring_a_set_refuses_what_it_cannot_do(tmp_path, editable_set):
     r = run("--set", str(editable_set), "--scenario", "demand-high", "--draws", "0")
     assert r.exit_code == 0, r.output + r.stderr
     assert set(pd.read_csv(tmp_path / "out" / "backtest.csv")["scenario"]) == {"High demand"}
+    # valid inputs whose projection overflows are refused at their line, not scored as NaN
+    shutil.rmtree(tmp_path / "out")
+    cs = editable_set / "childrens_services.yaml"
+    cs.write_text(
+        cs.read_text().replace(
+            "permanent_cost_per_fte: {value: 45000, low: 40000,",
+            "permanent_cost_per_fte: {value: 1.0e-305, low: 0,",
+        )
+    )
+    r = run("--set", str(editable_set), "--draws", "0")
+    assert r.exit_code == 2, r.output + r.stderr
+    assert "is not a finite number in 2019-20" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_set_made_by_init_for_a_council_scores_as_the_national_backtest_does(tmp_path):
