@@ -471,8 +471,7 @@ def _workforce_and_investment(inp: Inputs, proj: Projection) -> None:
     """Social worker staffing cost (the establishment, and agency staff filling the gap to
     the target caseload) and the investment items."""
     wf = _workforce(inp, proj)
-    _, invest_fte = _investment(inp, proj, wf)
-    _caseload(inp, proj, wf, invest_fte)
+    _caseload(inp, proj, wf, _investment(inp, proj, wf))
 
 
 def _workforce(inp: Inputs, proj: Projection) -> Workforce:
@@ -530,10 +529,10 @@ def _workforce(inp: Inputs, proj: Projection) -> Workforce:
     return Workforce(permanent, cover, pay, agency_unit, establishment_cost)
 
 
-def _investment(inp: Inputs, proj: Projection, wf: Workforce) -> tuple[np.ndarray, np.ndarray]:
+def _investment(inp: Inputs, proj: Projection, wf: Workforce) -> np.ndarray:
     """The investment items by year (a recurrent item carries on with pay inflation in the
     years not listed), and the agency social workers the items that buy them fund (amount
-    over the cost per agency FTE). Returns the investment (pounds) and those FTE."""
+    over the cost per agency FTE). Returns those FTE."""
     csc = inp.a.childrens_services
     add = proj.add
     W = "childrens_services.workforce"
@@ -555,7 +554,7 @@ def _investment(inp: Inputs, proj: Projection, wf: Workforce) -> tuple[np.ndarra
         )
         if item.agency_social_workers:
             invest_fte = invest_fte + _safe_div(amount, wf.agency_unit)
-    investment = proj.total(
+    proj.total(
         AREA,
         "investment",
         "GBP",
@@ -570,13 +569,13 @@ def _investment(inp: Inputs, proj: Projection, wf: Workforce) -> tuple[np.ndarra
         "Agency social workers funded by investment",
         ("childrens_services.investment", f"{W}.permanent_cost_per_fte", f"{W}.agency_premium"),
     )
-    return investment, invest_fte
+    return invest_fte
 
 
-def _caseload(inp: Inputs, proj: Projection, wf: Workforce, invest_fte: np.ndarray) -> np.ndarray:
+def _caseload(inp: Inputs, proj: Projection, wf: Workforce, invest_fte: np.ndarray) -> None:
     """Open cases (the looked-after part follows children in care) over the target caseload
     give the FTE needed; the shortfall against the workers in post is filled by agency staff
-    at the premium, and costed. Returns the staffing cost, pounds by year."""
+    at the premium, and costed."""
     cl = inp.a.childrens_services.workforce.caseload
     add = proj.add
     W = "childrens_services.workforce"
@@ -630,14 +629,12 @@ def _caseload(inp: Inputs, proj: Projection, wf: Workforce, invest_fte: np.ndarr
         _safe_div(cases, effective + gap_agency),
         "Average caseload per effective FTE",
     )
-    return _staffing(proj, wf, invest_fte, gap_agency)
+    _staffing(proj, wf, gap_agency)
 
 
-def _staffing(
-    proj: Projection, wf: Workforce, invest_fte: np.ndarray, gap_agency: np.ndarray
-) -> np.ndarray:
+def _staffing(proj: Projection, wf: Workforce, gap_agency: np.ndarray) -> None:
     """Social workers in post (permanent and agency) and the staffing cost: the
-    establishment, and agency staff filling the gap to the target caseload (returned)."""
+    establishment, and agency staff filling the gap to the target caseload."""
     add = proj.add
     proj.total(
         AREA,
@@ -667,7 +664,7 @@ def _staffing(
         gap_agency * wf.agency_unit,
         "Agency social workers filling the gap to the target caseload",
     )
-    return proj.total(
+    proj.total(
         AREA,
         "staffing_cost",
         "GBP",

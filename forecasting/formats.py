@@ -7,17 +7,16 @@ HALF_POUND = 0.5
 HALF_TENTH_MILLION = 50_000
 
 
-def millions(v: float, brackets: bool = True) -> str:
-    """``12.9`` for £12.9m; negatives as ``(2.0)``, or ``−£2.0m`` in prose."""
+def millions(v: float) -> str:
+    """``12.9`` for £12.9m in a table; negatives as ``(2.0)``."""
     v = 0.0 if abs(v) < HALF_TENTH_MILLION else v
-    if brackets:
-        return f"({abs(v) / 1e6:,.1f})" if v < 0 else f"{v / 1e6:,.1f}"
-    return f"−£{-v / 1e6:,.1f}m" if v < 0 else f"£{v / 1e6:,.1f}m"
+    return f"({abs(v) / 1e6:,.1f})" if v < 0 else f"{v / 1e6:,.1f}"
 
 
 def prose_millions(v: float) -> str:
     """``£12.9m`` in a sentence (``−£2.0m`` for a negative)."""
-    return millions(v, brackets=False)
+    v = 0.0 if abs(v) < HALF_TENTH_MILLION else v
+    return f"−£{-v / 1e6:,.1f}m" if v < 0 else f"£{v / 1e6:,.1f}m"
 
 
 def pounds(v: float) -> str:

@@ -967,26 +967,26 @@ def transport(b: Builder) -> dict:
     inflation. No council's own figures are in the published data used here, so these are
     England's, as the bundled set derives them: benchmarks to replace with the council's."""
     shares = b.stoke_param(TRANSPORT, "eligible_share")
+    inflation = bench(b, TRANSPORT, "inflation")
     return {
         "eligible_share": {
             g: bench(b, TRANSPORT, "eligible_share", stoke_key)
             for g, (_, _, stoke_key, _) in PROVISION_GROUPS.items()
             if stoke_key in shares
         },
-        "cost_per_pupil": transport_cost(b),
-        "inflation": bench(b, TRANSPORT, "inflation"),
+        "cost_per_pupil": transport_cost(b, float(inflation["value"])),
+        "inflation": inflation,
     }
 
 
-def transport_cost(b: Builder) -> dict:
+def transport_cost(b: Builder, inflation: float) -> dict:
     """England's yearly cost of transporting a pupil with SEND, for the base year: the figure
     published for it, or the latest earlier one uprated by the transport inflation estimate
-    to it (never a figure for a later year)."""
+    (``inflation``, a year) to it (never a figure for a later year)."""
     last = parse_year(b.base)
     known = {y: f for y, f in NATIONAL.transport_cost_per_pupil.items() if parse_year(y) <= last}
     year = max(known, key=parse_year)
     figure = known[year]
-    inflation = b.stoke_param(TRANSPORT, "inflation")["value"]
     years = last - parse_year(year)
     how = (
         f"for the base year {b.base}"
